@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup catalogs system-deps browser-deps test-sqlite test-postgres test-e2e bench translations clean
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask forum seed-demo
+	@echo "Serving the forum at http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup system-deps browser-deps
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+# Everything, browser suite included, on SQLite.
+test-sqlite: setup
+	$(BIN)/python -m pytest -q
+
+# The same suite (less the browser) against a throwaway PostgreSQL server.
+test-postgres: setup system-deps
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -m "not e2e"
+
+test-e2e: setup system-deps browser-deps
+	$(BIN)/python -m pytest -q tests/e2e
+
+setup: $(VENV)/.installed catalogs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+# Debian packages the suite needs: a PostgreSQL server and Chromium.
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing postgresql and chromium from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium >/dev/null; \
+	fi
+
+# axe-core for the accessibility checks, from the npm registry (pinned in package-lock.json).
+browser-deps: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# Refresh the message catalogs after changing user-visible text.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

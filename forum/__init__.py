@@ -1,0 +1,143 @@
+"""The technical-assistance forum: `create_app()` builds the Flask application."""
+import logging
+from datetime import timedelta
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from forum import clock, database  # noqa: F401  (database registers engine events)
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Reachable without logging in (DESIGN.md §3).
+PUBLIC_ENDPOINTS = {
+    "static",
+    "main.health",
+    "main.set_language",
+    "accounts.login",
+    "accounts.activate",
+    "accounts.reset_request",
+    "accounts.reset",
+}
+
+
+def create_app(config=None):
+    """Build the application from a config name ("development", "test", "production") or object."""
+    from config import CONFIGS, DEFAULT_SECRET_KEY
+
+    app = Flask(__name__, instance_relative_config=True)
+    config = config or "development"
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        if not app.config.get("DEMO_DATA_ALLOWED"):
+            raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value for production.")
+    app.permanent_session_lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
+
+    _ensure_instance_dir(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from forum.cli import forum_cli
+    from forum.errors import register_error_handlers
+
+    register_error_handlers(app)
+    app.cli.add_command(forum_cli)
+    return app
+
+
+def _ensure_instance_dir(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory"):
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _init_extensions(app):
+    from forum.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path("migrations")), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from forum.accounts.service import load_user_from_session_id
+
+    login_manager.user_loader(load_user_from_session_id)
+
+    # Import every model so metadata (and Alembic autogenerate) sees all tables.
+    import forum.models  # noqa: F401
+
+
+def _project_path(name):
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / name
+
+
+def _register_blueprints(app):
+    from forum.accounts.views import bp as accounts_bp
+    from forum.admin.views import bp as admin_bp
+    from forum.discussions.views import bp as discussions_bp
+    from forum.main.views import bp as main_bp
+    from forum.rooms.views import bp as rooms_bp
+
+    for blueprint in (main_bp, accounts_bp, admin_bp, rooms_bp, discussions_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_hooks(app):
+    from forum import policy
+    from forum.i18n import current_locale_code, direction, native_name, ui_locales
+    from forum.security import set_security_headers
+
+    @app.before_request
+    def require_login():
+        """Everything but the public pages needs a signed-in user; guests see only their discussion."""
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            if request.method == "GET":
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            abort(401 if request.accept_mimetypes.best == "application/json" else 403)
+        if policy.is_guest(current_user) and not policy.guest_may_use(endpoint):
+            abort(404)
+        _touch_last_seen(current_user)
+        return None
+
+    app.after_request(set_security_headers)
+
+    @app.context_processor
+    def template_globals():
+        locale = current_locale_code()
+        return {
+            "policy": policy,
+            "ui_locales": [(code, native_name(code)) for code in ui_locales()],
+            "current_locale": locale,
+            "text_direction": direction(locale),
+            "forum_name": app.config["FORUM_NAME"],
+        }
+
+    from forum import formatting
+
+    formatting.register(app)
+
+
+def _touch_last_seen(user):
+    """Record activity at most every five minutes: reading must not write on every page."""
+    now = clock.now()
+    if user.last_seen_at is None or now - user.last_seen_at > timedelta(minutes=5):
+        with database.write_transaction():
+            user.last_seen_at = now
+
+
+logging.getLogger("forum").setLevel(logging.INFO)

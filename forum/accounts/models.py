@@ -1,0 +1,119 @@
+"""Accounts, roles and one-time tokens."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum import clock
+from forum.dbtypes import UTCDateTime
+from forum.extensions import db
+from forum.members.models import MemberState
+from forum.rooms.models import Language, language_moderators
+
+
+class Role(str, enum.Enum):
+    delegate = "delegate"
+    staff = "staff"
+    language_moderator = "language_moderator"
+    moderator = "moderator"
+    admin = "admin"
+    guest = "guest"
+
+    @property
+    def label(self):
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.delegate: _l("Delegate"),
+    Role.staff: _l("Secretariat expert"),
+    Role.language_moderator: _l("Language moderator"),
+    Role.moderator: _l("Moderator"),
+    Role.admin: _l("Administrator"),
+    Role.guest: _l("Guest"),
+}
+
+
+def enum_column(enum_class, length=24):
+    """An enum stored as its value in a plain string column (portable, easy to migrate)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored lower-cased (accounts.service.normalise_email), so a plain
+    # unique index makes addresses unique case-insensitively, on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.delegate, index=True)
+    member_state_id: Mapped[int | None] = mapped_column(ForeignKey("member_states.id"), index=True)
+    is_coordinator: Mapped[bool] = mapped_column(default=False)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(12))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on logout, password change and deactivation: old session cookies stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member_state: Mapped[MemberState | None] = relationship(lazy="joined")
+    moderated_languages: Mapped[list[Language]] = relationship(
+        secondary=language_moderators, lazy="selectin"
+    )
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_activated(self):
+        return self.password_hash is not None
+
+    @property
+    def is_suspended(self):
+        return self.suspended_until is not None and self.suspended_until > clock.now()
+
+    @property
+    def moderated_language_codes(self):
+        return {language.code for language in self.moderated_languages}
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role.value}>"
+
+
+class TokenPurpose(str, enum.Enum):
+    activation = "activation"
+    reset = "reset"
+
+
+class AccountToken(db.Model):
+    """A one-time link: only the SHA-256 of the token is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, 16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

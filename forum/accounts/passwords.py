@@ -1,0 +1,66 @@
+"""Password hashing (argon2id) and the password rules."""
+from functools import lru_cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from flask_babel import gettext as _
+
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+def _hasher():
+    config = current_app.config
+    return _cached_hasher(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
+
+
+@lru_cache(maxsize=4)
+def _cached_hasher(time_cost, memory_cost, parallelism):
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def hash_password(password):
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash, password):
+    """(matches, new_hash_or_None): a new hash is returned when the parameters changed."""
+    if not password_hash:
+        return False, None
+    hasher = _hasher()
+    try:
+        hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, None
+    if hasher.check_needs_rehash(password_hash):
+        return True, hasher.hash(password)
+    return True, None
+
+
+def burn_time(password):
+    """Spend the time a real verification would, so unknown e-mails are not revealed by timing."""
+    verify_password(_dummy_hash(), password)
+
+
+def _dummy_hash():
+    return hash_password("not-a-real-password-for-timing")
+
+
+@lru_cache(maxsize=1)
+def common_passwords():
+    with COMMON_PASSWORDS_FILE.open(encoding="utf-8") as lines:
+        return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password, email=""):
+    """Translated reasons why `password` is refused; empty when it is acceptable."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    problems = []
+    if len(password) < minimum:
+        problems.append(_("Use at least %(count)d characters.", count=minimum))
+    if password.casefold() in common_passwords():
+        problems.append(_("This password is too common; choose another."))
+    if email and password.casefold() in {email.casefold(), email.split("@")[0].casefold()}:
+        problems.append(_("The password must not be your e-mail address."))
+    return problems

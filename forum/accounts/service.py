@@ -1,0 +1,367 @@
+"""Account operations: creation, activation, login, password reset, profile, CSV import."""
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from forum import audit, clock
+from forum.accounts.models import AccountToken, Role, TokenPurpose, User
+from forum.accounts.passwords import burn_time, hash_password, password_problems, verify_password
+from forum.extensions import db
+from forum.members.service import find_state
+from forum.notifications.service import external_url, queue_email_for
+
+
+class AccountError(ValueError):
+    """A refused account operation; the message is translated and safe to show."""
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def check_email(email):
+    """The normalised address, or AccountError with a translated message."""
+    try:
+        # Deliverability is not checked: delegates' domains are often intranet-only.
+        return normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise AccountError(_("This is not a valid e-mail address.")) from None
+
+
+def find_user_by_email(email):
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_user_from_session_id(session_id):
+    """Flask-Login's loader: the session names a user *and* a session version."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+# Creating accounts -----------------------------------------------------------
+
+MEMBER_STATE_ROLES = {Role.delegate}
+ROLES_AN_ADMIN_CREATES = (Role.delegate, Role.staff, Role.language_moderator, Role.moderator, Role.admin)
+
+
+def create_account(*, email, display_name, role, member_state=None, by, is_coordinator=False, send_activation=True):
+    """Create an account and (by default) queue its activation e-mail; audited."""
+    email = check_email(email)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise AccountError(_("A display name is required."))
+    if len(display_name) > 120:
+        raise AccountError(_("The display name is too long."))
+    if role in MEMBER_STATE_ROLES and member_state is None:
+        raise AccountError(_("A delegate must belong to a member state."))
+    if role not in MEMBER_STATE_ROLES and role != Role.guest:
+        member_state = None
+    if find_user_by_email(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."))
+    user = User(
+        email=email,
+        display_name=display_name,
+        role=role,
+        member_state_id=member_state.id if member_state else None,
+        is_coordinator=is_coordinator and role == Role.delegate,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(by, "account.create", user, role=role.value, member_state=member_state.code if member_state else None)
+    if send_activation:
+        send_activation_email(user)
+    return user
+
+
+def _token_hash(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user, purpose):
+    """A fresh one-time token for `user`; earlier unused ones of the same purpose stop working."""
+    now = clock.now()
+    for old in db.session.scalars(
+        select(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None)
+        )
+    ):
+        old.used_at = now
+    if purpose == TokenPurpose.activation:
+        lifetime = timedelta(days=current_app.config["ACTIVATION_TOKEN_DAYS"])
+    else:
+        lifetime = timedelta(hours=current_app.config["RESET_TOKEN_HOURS"])
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(raw), created_at=now, expires_at=now + lifetime)
+    )
+    db.session.flush()
+    return raw
+
+
+def find_valid_token(raw, purpose):
+    """The unused, unexpired token matching `raw`, or None."""
+    if not raw or len(raw) > 128:
+        return None
+    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _token_hash(raw)))
+    if token is None or token.purpose != purpose or token.used_at is not None:
+        return None
+    if token.expires_at <= clock.now() or not token.user.active:
+        return None
+    return token
+
+
+def send_activation_email(user):
+    raw = issue_token(user, TokenPurpose.activation)
+    link = external_url("accounts.activate", token=raw)
+    days = current_app.config["ACTIVATION_TOKEN_DAYS"]
+    queue_email_for(
+        user,
+        lambda: _("Your account on the CDIP technical-assistance forum"),
+        lambda: _(
+            "Hello %(name)s,\n\nAn account has been created for you on the CDIP technical-assistance forum.\n"
+            "Choose your password here (the link works once, for %(days)d days):\n\n%(link)s\n",
+            name=user.display_name,
+            days=days,
+            link=link,
+        ),
+    )
+    return raw
+
+
+def _set_password(user, password):
+    problems = password_problems(password, user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    # Every session opened with the old password ends.
+    user.session_version += 1
+
+
+def activate_account(token, password):
+    """Set the first password from an activation token; the token is spent."""
+    user = token.user
+    _set_password(user, password)
+    user.activated_at = clock.now()
+    token.used_at = clock.now()
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email):
+    """Queue a reset link if the address belongs to an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return None
+    raw = issue_token(user, TokenPurpose.reset)
+    link = external_url("accounts.reset", token=raw)
+    hours = current_app.config["RESET_TOKEN_HOURS"]
+    queue_email_for(
+        user,
+        lambda: _("Reset your password"),
+        lambda: _(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password on the CDIP "
+            "technical-assistance forum. Choose a new password here (the link works once, for %(hours)d hours):"
+            "\n\n%(link)s\n\nIf it was not you, ignore this message.\n",
+            name=user.display_name,
+            hours=hours,
+            link=link,
+        ),
+    )
+    return raw
+
+
+def reset_password(token, password):
+    user = token.user
+    _set_password(user, password)
+    if user.activated_at is None:
+        user.activated_at = clock.now()
+    token.used_at = clock.now()
+    db.session.flush()
+    return user
+
+
+def change_password(user, current_password, new_password):
+    matches, _ignored = verify_password(user.password_hash, current_password)
+    if not matches:
+        raise AccountError(_("Your current password is not correct."))
+    _set_password(user, new_password)
+    db.session.flush()
+
+
+def authenticate(email, password):
+    """The active, activated user with these credentials, or None (same answer and time for every failure)."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        burn_time(password or "")
+        return None
+    matches, new_hash = verify_password(user.password_hash, password or "")
+    if not matches or not user.active:
+        return None
+    if new_hash:
+        user.password_hash = new_hash
+    return user
+
+
+def end_session(user):
+    """Logout: any copy of the session cookie stops working."""
+    user.session_version += 1
+    db.session.flush()
+
+
+# Profile ---------------------------------------------------------------------
+
+
+def valid_timezones():
+    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
+
+
+def update_profile(user, *, display_name, locale, timezone):
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise AccountError(_("A display name is required."))
+    if locale not in current_app.config["FORUM_UI_LOCALES"]:
+        raise AccountError(_("Unknown language."))
+    if timezone not in available_timezones():
+        raise AccountError(_("Unknown time zone."))
+    user.display_name = display_name[:120]
+    user.locale = locale
+    user.timezone = timezone
+    db.session.flush()
+
+
+# Administration ---------------------------------------------------------------
+
+
+def update_account(user, *, by, role, member_state, active, is_coordinator, display_name):
+    """An administrator changes an account; each changed field is in the audit trail."""
+    if role in MEMBER_STATE_ROLES and member_state is None:
+        raise AccountError(_("A delegate must belong to a member state."))
+    if user.id == by.id and (role != user.role or not active):
+        raise AccountError(_("You cannot change your own role or deactivate yourself."))
+    changes = {}
+    new_state_id = member_state.id if (member_state and role in MEMBER_STATE_ROLES | {Role.guest}) else None
+    for field, value in (
+        ("display_name", (display_name or "").strip()[:120] or user.display_name),
+        ("role", role),
+        ("member_state_id", new_state_id),
+        ("active", active),
+        ("is_coordinator", bool(is_coordinator and role == Role.delegate)),
+    ):
+        old = getattr(user, field)
+        if old != value:
+            changes[field] = [_plain(old), _plain(value)]
+            setattr(user, field, value)
+    if "active" in changes and not active:
+        user.session_version += 1
+    if changes:
+        audit.record(by, "account.update", user, **changes)
+    db.session.flush()
+    return changes
+
+
+def _plain(value):
+    return value.value if isinstance(value, Role) else value
+
+
+def set_moderated_languages(user, languages, *, by):
+    old = sorted(user.moderated_language_codes)
+    user.moderated_languages = list(languages)
+    new = sorted(language.code for language in languages)
+    if old != new:
+        audit.record(by, "account.languages", user, before=old, after=new)
+    db.session.flush()
+
+
+@dataclass
+class ImportResult:
+    created: list
+    errors: list  # (line number, message)
+
+
+CSV_COLUMNS = ("email", "display_name", "member_state", "role")
+
+
+def import_delegates(text, *, by):
+    """Create accounts from CSV text; on any bad row nothing is created.
+
+    Columns: email, display_name, member_state (alpha-3, alpha-2 or English
+    name), role (optional; default delegate). Line numbers in errors count the
+    header as line 1.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in CSV_COLUMNS[:3] if column not in header]
+    if missing:
+        return ImportResult([], [(1, _("Missing columns: %(columns)s", columns=", ".join(missing)))])
+    reader.fieldnames = header
+    rows, errors, seen = [], [], set()
+    for line_number, row in enumerate(reader, start=2):
+        if row.get(None):
+            errors.append((line_number, _("Too many fields on this line.")))
+            continue
+        email = (row.get("email") or "").strip()
+        if not any((value or "").strip() for value in row.values()):
+            continue
+        try:
+            email = check_email(email)
+        except AccountError as error:
+            errors.append((line_number, str(error)))
+            continue
+        role_name = (row.get("role") or "delegate").strip().lower() or "delegate"
+        try:
+            role = Role(role_name)
+        except ValueError:
+            role = None
+        if role not in ROLES_AN_ADMIN_CREATES:
+            errors.append((line_number, _("Unknown role “%(role)s”.", role=role_name)))
+            continue
+        state = find_state(row.get("member_state"))
+        if role in MEMBER_STATE_ROLES and state is None:
+            errors.append((line_number, _("Unknown member state “%(state)s”.", state=(row.get("member_state") or "").strip())))
+            continue
+        if not (row.get("display_name") or "").strip():
+            errors.append((line_number, _("A display name is required.")))
+            continue
+        if email in seen:
+            errors.append((line_number, _("This e-mail address appears twice in the file.")))
+            continue
+        if find_user_by_email(email) is not None:
+            errors.append((line_number, _("An account with this e-mail address already exists.")))
+            continue
+        seen.add(email)
+        rows.append((email, row["display_name"].strip(), role, state))
+    if not rows and not errors:
+        errors.append((1, _("The file contains no accounts.")))
+    if errors:
+        return ImportResult([], errors)
+    created = [
+        create_account(email=email, display_name=name, role=role, member_state=state, by=by)
+        for email, name, role, state in rows
+    ]
+    audit.record(by, "account.import", None, count=len(created))
+    return ImportResult(created, [])
+
+
+def create_admin(email, display_name, password):
+    """Bootstrap an administrator from the command line (no actor)."""
+    user = create_account(email=email, display_name=display_name, role=Role.admin, by=None, send_activation=False)
+    _set_password(user, password)
+    user.activated_at = clock.now()
+    db.session.flush()
+    return user

@@ -1,0 +1,164 @@
+"""Login, logout, activation, password reset and the profile page."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, refresh
+from flask_login import current_user, login_user, logout_user
+
+from forum.accounts import service
+from forum.accounts.forms import ChangePasswordForm, LoginForm, NewPasswordForm, PasswordResetRequestForm, ProfileForm
+from forum.accounts.models import TokenPurpose
+from forum.extensions import db, limiter
+from forum.i18n import current_locale_code, native_name
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target):
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _login_failed(response):
+    return bool(g.get("login_failed"))
+
+
+def _account_key():
+    return "login-account:" + service.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed, scope="login-address"
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+def login():
+    """Sign in with e-mail and password; failures all look the same."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            # The language picked on the login page becomes the account's, if it has none yet.
+            if user.locale is None and session.get("locale") in current_app.config["FORUM_UI_LOCALES"]:
+                user.locale = session["locale"]
+            db.session.commit()
+            # A fresh session at login: nothing an attacker planted before survives.
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
+        g.login_failed = True
+        flash(_("The e-mail address or password is not correct."), "error")
+    elif request.method == "POST":
+        g.login_failed = True
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session here and everywhere the same cookie was copied to."""
+    service.end_session(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def activate(token):
+    """Choose a first password from the one-time link; a spent or expired link is refused."""
+    return _password_from_token(token, TokenPurpose.activation)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token):
+    return _password_from_token(token, TokenPurpose.reset)
+
+
+def _password_from_token(raw, purpose):
+    if current_user.is_authenticated:
+        logout_user()
+    found = service.find_valid_token(raw, purpose)
+    if found is None:
+        return render_template("accounts/token_invalid.html", purpose=purpose.value), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            if purpose == TokenPurpose.activation:
+                service.activate_account(found, form.password.data)
+            else:
+                service.reset_password(found, form.password.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your password is set. You can now sign in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, purpose=purpose.value, user=found.user)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], scope="reset-request")
+def reset_request():
+    """Ask for a reset link; the answer is the same whether the address exists or not."""
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If this address belongs to an account, a message with a link is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Display name, interface language and time zone; password change."""
+    form = ProfileForm(obj=current_user, prefix="profile")
+    form.locale.choices = [(code, native_name(code)) for code in current_app.config["FORUM_UI_LOCALES"]]
+    form.timezone.choices = [(tz, tz.replace("_", " ")) for tz in service.valid_timezones()]
+    if request.method == "GET":
+        form.locale.data = current_user.locale or current_locale_code()
+        form.timezone.data = current_user.timezone or current_app.config["FORUM_TIMEZONE"]
+    password_form = ChangePasswordForm(prefix="password")
+    if request.method == "POST" and "profile-display_name" in request.form and form.validate():
+        try:
+            service.update_profile(
+                current_user, display_name=form.display_name.data, locale=form.locale.data, timezone=form.timezone.data
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            refresh()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    elif request.method == "POST" and "password-password" in request.form and password_form.validate():
+        try:
+            service.change_password(current_user, password_form.current_password.data, password_form.password.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            password_form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            # The session version moved on; sign in again with the new password.
+            logout_user()
+            flash(_("Your password is changed. Please sign in again."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)

@@ -1,0 +1,31 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class AccountForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"))
+    member_state = SelectField(_l("Member state"), validators=[Optional()])
+    is_coordinator = BooleanField(_l("Regional group coordinator"))
+
+
+class EditAccountForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"))
+    member_state = SelectField(_l("Member state"), validators=[Optional()])
+    is_coordinator = BooleanField(_l("Regional group coordinator"))
+    active = BooleanField(_l("Account active"))
+    languages = SelectMultipleField(_l("Languages moderated (language moderators)"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+    text = TextAreaField(_l("…or paste the CSV here"), validators=[Optional(), Length(max=400_000)])
+
+
+class LanguageForm(FlaskForm):
+    code = StringField(_l("Language code (ISO 639-1, e.g. ar, pt)"), validators=[DataRequired(), Length(max=12)])

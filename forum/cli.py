@@ -1,0 +1,183 @@
+"""`flask forum …` commands: they call the same services as the web pages."""
+import sys
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from forum import clock
+from forum.extensions import db
+
+forum_cli = AppGroup("forum", help="Forum administration commands.")
+
+DEMO_PASSWORD = "forum-demo-2026"
+DEMO_ACCOUNTS = (
+    # e-mail, display name, role, member state, moderated languages
+    ("admin@forum.test", "Ada Administrator", "admin", None, ()),
+    ("moderator@forum.test", "Moana Moderator", "moderator", None, ()),
+    ("langmod@forum.test", "Léa Modératrice", "language_moderator", None, ("fr",)),
+    ("expert@forum.test", "Sam Secretariat", "staff", None, ()),
+    ("delegate.fr@forum.test", "Camille Dupont", "delegate", "FRA", ()),
+    ("delegate.br@forum.test", "João Silva", "delegate", "BRA", ()),
+    ("delegate.ke@forum.test", "Wanjiru Kamau", "delegate", "KEN", ()),
+    ("delegate.jp@forum.test", "Haruto Sato", "delegate", "JPN", ()),
+    ("delegate.pl@forum.test", "Zofia Nowak", "delegate", "POL", ()),
+    ("delegate.mx@forum.test", "María Hernández", "delegate", "MEX", ()),
+)
+
+
+def seed_reference_data():
+    """Member states, languages, categories and rooms (idempotent); safe in production."""
+    from forum.members.service import seed_member_states
+    from forum.rooms.service import seed_languages_and_categories
+
+    seed_member_states()
+    seed_languages_and_categories()
+
+
+def seed_demo_data():
+    """Reference data plus the demo accounts and a few conversations; returns True if anything was added."""
+    from forum.accounts.models import Role, User
+    from forum.accounts.passwords import hash_password
+    from forum.accounts.service import find_user_by_email
+    from forum.members.models import MemberState
+    from forum.rooms.models import Language
+
+    seed_reference_data()
+    added = False
+    password_hash = None
+    for email, name, role, state_code, languages in DEMO_ACCOUNTS:
+        if find_user_by_email(email) is not None:
+            continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
+        state = db.session.scalar(select(MemberState).where(MemberState.code == state_code)) if state_code else None
+        user = User(
+            email=email, display_name=name, role=Role(role), member_state_id=state.id if state else None,
+            password_hash=password_hash, activated_at=clock.now(), created_at=clock.now(),
+        )
+        user.moderated_languages = [db.session.get(Language, code) for code in languages]
+        db.session.add(user)
+        added = True
+    db.session.flush()
+    if added:
+        _seed_demo_threads()
+    return added
+
+
+def _seed_demo_threads():
+    from forum.accounts.service import find_user_by_email
+    from forum.discussions import service as discussions
+    from forum.rooms.service import get_room
+
+    fr = find_user_by_email("delegate.fr@forum.test")
+    br = find_user_by_email("delegate.br@forum.test")
+    ke = find_user_by_email("delegate.ke@forum.test")
+    mx = find_user_by_email("delegate.mx@forum.test")
+    thread = discussions.start_thread(
+        get_room("capacity-en"), author=ke, title="Training patent examiners: what worked for you?",
+        body="Our office is planning a two-year programme for new examiners. Which **formats** worked best in your experience:\n\n- mentoring\n- e-learning\n- regional workshops\n\nAny evaluation results would be very welcome.",
+    )
+    discussions.reply(thread, author=br, body="We combined e-learning with six months of mentoring; retention improved markedly. Happy to share our evaluation report.")
+    thread = discussions.start_thread(
+        get_room("strategies-fr"), author=fr, title="Évaluer une stratégie nationale de PI après cinq ans",
+        body="Quels **indicateurs** avez-vous retenus pour évaluer votre stratégie nationale de propriété intellectuelle ?",
+    )
+    thread = discussions.start_thread(
+        get_room("legislative-es"), author=mx, title="Flexibilidades en la legislación de patentes",
+        body="¿Qué experiencias tienen con la incorporación de **flexibilidades** en la legislación nacional?",
+    )
+    db.session.flush()
+
+
+@forum_cli.command("seed-demo")
+def seed_demo_command():
+    """Load the demo data (development only; idempotent)."""
+    if not current_app.config.get("DEMO_DATA_ALLOWED"):
+        click.echo("Refusing to load demo data in this configuration.", err=True)
+        sys.exit(1)
+    added = seed_demo_data()
+    db.session.commit()
+    click.echo("Demo data loaded." if added else "Demo data already present.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, _name, role, state, _languages in DEMO_ACCOUNTS:
+        click.echo(f"  {email:28} {role}{' (' + state + ')' if state else ''}")
+
+
+@forum_cli.command("seed")
+def seed_command():
+    """Load the reference data only (member states, languages, categories, rooms)."""
+    seed_reference_data()
+    db.session.commit()
+    click.echo("Reference data is in place.")
+
+
+@forum_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Display name")
+@click.password_option()
+def create_admin_command(email, name, password):
+    """Create an administrator account with a password."""
+    from forum.accounts.service import AccountError, create_admin
+
+    seed_reference_data()
+    try:
+        create_admin(email, name, password)
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@forum_cli.command("import-delegates")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--by", "by_email", default=None, help="E-mail of the administrator recorded in the audit trail.")
+def import_delegates_command(csv_file, by_email):
+    """Create accounts from a CSV file (email, display_name, member_state, role); all or nothing."""
+    from forum.accounts.service import find_user_by_email, import_delegates
+
+    by = find_user_by_email(by_email) if by_email else None
+    result = import_delegates(csv_file.read(), by=by)
+    if result.errors:
+        db.session.rollback()
+        for line, message in result.errors:
+            click.echo(f"line {line}: {message}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{len(result.created)} accounts created; activation links queued.")
+
+
+@forum_cli.command("add-language")
+@click.argument("code")
+def add_language_command(code):
+    """Add a content language and create its rooms."""
+    from forum.rooms.service import RoomError, add_language
+
+    try:
+        language = add_language(code, by=None)
+    except RoomError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Language {language.code} ({language.native_name}) is active with its rooms.")
+
+
+@forum_cli.command("tick")
+def tick_command():
+    """Time-driven side effects (e-mail delivery, token clean-up); safe to run any number of times."""
+    from forum.accounts.models import AccountToken
+    from forum.notifications.service import deliver_pending
+
+    sent, failed = deliver_pending()
+    # Spent and expired tokens are useless; old ones are removed after 30 days.
+    cutoff = clock.now() - timedelta(days=30)
+    old = db.session.scalars(select(AccountToken).where(AccountToken.expires_at < cutoff)).all()
+    for token in old:
+        db.session.delete(token)
+    db.session.commit()
+    click.echo(f"e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}")

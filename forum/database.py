@@ -1,0 +1,62 @@
+"""Database behaviour shared by every engine: SQLite tuning and write transactions.
+
+SQLite in WAL mode lets readers run beside one writer, but a transaction that
+reads and then writes fails at once with "database is locked" if another
+writer committed in between, whatever the busy timeout. So requests that
+change things (every method but GET/HEAD, and all CLI and test code) begin
+with BEGIN IMMEDIATE and queue for the write lock; page views begin deferred
+and, when they must write (read markers, last seen), end their read first and
+write in a transaction of their own through `write_transaction()`.
+"""
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from forum.extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # SQLAlchemy's "begin" event below issues BEGIN instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _wants_write_lock():
+    if not has_request_context():
+        return True
+    if g.get("write_transaction"):
+        return True
+    return request.method not in ("GET", "HEAD")
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """Commit what is pending, then run the block in a transaction that holds the write lock."""
+    db.session.commit()
+    previous = g.get("write_transaction") if has_request_context() else None
+    if has_request_context():
+        g.write_transaction = True
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if has_request_context():
+            g.write_transaction = previous

@@ -1,0 +1,64 @@
+"""Interface language and time zone of each request."""
+from functools import lru_cache
+
+from babel import Locale
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def ui_locales():
+    return tuple(current_app.config["FORUM_UI_LOCALES"])
+
+
+def select_locale():
+    """The user's saved choice, then the session's, then Accept-Language, then English."""
+    available = ui_locales()
+    if current_user and current_user.is_authenticated and current_user.locale in available:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in available:
+        return chosen
+    if request:
+        return request.accept_languages.best_match(available) or "en"
+    return "en"
+
+
+def select_timezone():
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["FORUM_TIMEZONE"]
+
+
+@lru_cache(maxsize=64)
+def native_name(code):
+    """A language's name in itself ("Français", "العربية")."""
+    try:
+        locale = Locale.parse(code)
+    except (ValueError, TypeError):
+        return code
+    name = locale.get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=64)
+def direction(code):
+    try:
+        return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
+    except (ValueError, TypeError):
+        return "ltr"
+
+
+def current_locale_code():
+    locale = get_locale()
+    return str(locale.language) if locale else "en"
+
+
+def language_name(code, in_locale=None):
+    """A language's name in the reader's language ("French", "francés")."""
+    in_locale = in_locale or current_locale_code()
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_locale)) or code
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]

@@ -1,0 +1,7 @@
+"""Every model of the forum, imported in one place for Alembic and the shell."""
+from forum.accounts.models import AccountToken, Role, User  # noqa: F401
+from forum.audit import AuditEvent  # noqa: F401
+from forum.discussions.models import Post, PostRevision, ReadMarker, Thread, Watch  # noqa: F401
+from forum.members.models import MemberState, RegionalGroup  # noqa: F401
+from forum.notifications.models import Notification, OutgoingEmail  # noqa: F401
+from forum.rooms.models import Category, CategoryTranslation, Language, Room  # noqa: F401

@@ -1,0 +1,96 @@
+"""Outgoing e-mail: queued in the database with the event, delivered by a backend."""
+import logging
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import urljoin
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from forum import clock
+from forum.extensions import db
+from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
+
+log = logging.getLogger("forum.mail")
+MAX_ATTEMPTS = 5
+
+
+def external_url(endpoint, **values):
+    """An absolute link for e-mails, also outside a request (CLI, `tick`)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return urljoin(current_app.config["FORUM_BASE_URL"].rstrip("/") + "/", path.lstrip("/"))
+
+
+def queue_email(to, subject, body):
+    """Store a message for delivery; the console backend also prints it at once."""
+    message = OutgoingEmail(to=to, subject=str(subject), body=str(body), created_at=clock.now())
+    db.session.add(message)
+    if current_app.config["MAIL_BACKEND"] == "console":
+        log.warning("E-mail to %s: %s\n%s", to, message.subject, message.body)
+        print(f"\n--- e-mail to {to} ---\nSubject: {message.subject}\n\n{message.body}\n---", flush=True)
+        message.status = EmailStatus.sent
+        message.sent_at = clock.now()
+    db.session.flush()
+    return message
+
+
+def queue_email_for(user, subject_fn, body_fn):
+    """Queue a message written in the recipient's interface language."""
+    with force_locale(user.locale or "en"):
+        return queue_email(user.email, subject_fn(), body_fn())
+
+
+def deliver_pending(limit=200):
+    """Send queued messages over SMTP; returns (sent, failed). Safe to run concurrently with itself."""
+    if current_app.config["MAIL_BACKEND"] != "smtp":
+        return 0, 0
+    pending = db.session.scalars(
+        select(OutgoingEmail)
+        .where(OutgoingEmail.status == EmailStatus.pending)
+        .order_by(OutgoingEmail.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    config = current_app.config
+    for message in pending:
+        try:
+            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+                if config["MAIL_USE_TLS"]:
+                    smtp.starttls()
+                if config["MAIL_USERNAME"]:
+                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+                smtp.send_message(_as_email(message, config["MAIL_DEFAULT_SENDER"]))
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = str(error)[:1000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = EmailStatus.failed
+            failed += 1
+        else:
+            message.attempts += 1
+            message.status = EmailStatus.sent
+            message.sent_at = clock.now()
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _as_email(message, sender):
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    return email
+
+
+def notify(user, kind, link=None, **params):
+    """Leave an in-forum notification for `user`."""
+    notification = Notification(user_id=user.id, kind=kind, params=params, link=link, created_at=clock.now())
+    db.session.add(notification)
+    return notification

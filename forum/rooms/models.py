@@ -1,0 +1,85 @@
+"""Content languages, the CDIP/21/4 categories and their rooms."""
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+
+# Which content languages a language moderator moderates.
+language_moderators = Table(
+    "language_moderators",
+    db.Model.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("language_code", ForeignKey("languages.code", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Language(db.Model):
+    """A content language: every category has one room in each active language."""
+
+    __tablename__ = "languages"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    native_name: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(3), default="ltr")
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self):
+        return f"<Language {self.code}>"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    translations: Mapped[list["CategoryTranslation"]] = relationship(
+        back_populates="category", cascade="all, delete-orphan", lazy="selectin"
+    )
+    rooms: Mapped[list["Room"]] = relationship(back_populates="category")
+
+    def text(self, locale):
+        """(name, description) in `locale`, falling back to English, then the code."""
+        by_lang = {t.language_code: t for t in self.translations}
+        chosen = by_lang.get(locale) or by_lang.get("en")
+        if chosen is None or not chosen.name:
+            return self.code, ""
+        return chosen.name, chosen.description
+
+
+class CategoryTranslation(db.Model):
+    __tablename__ = "category_translations"
+    __table_args__ = (UniqueConstraint("category_id", "language_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    # A UI or content language code; not a foreign key, since UI languages
+    # (e.g. zh) need not be content languages.
+    language_code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    category: Mapped[Category] = relationship(back_populates="translations")
+
+
+class Room(db.Model):
+    """One category in one content language."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("category_id", "language_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), index=True)
+    # Only moderators start threads here; members still reply.
+    moderators_only: Mapped[bool] = mapped_column(default=False)
+    closed: Mapped[bool] = mapped_column(default=False)
+
+    category: Mapped[Category] = relationship(back_populates="rooms", lazy="joined")
+    language: Mapped[Language] = relationship(lazy="joined")
+
+    def __repr__(self):
+        return f"<Room {self.slug}>"

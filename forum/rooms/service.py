@@ -1,0 +1,190 @@
+"""Rooms: reference data, the home overview and room listings."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from forum import audit
+from forum.discussions.models import ReadMarker, Thread
+from forum.extensions import db
+from forum.i18n import direction, native_name
+from forum.rooms.data import CATEGORIES, DEFAULT_LANGUAGES
+from forum.rooms.models import Category, CategoryTranslation, Language, Room
+
+
+class RoomError(ValueError):
+    pass
+
+
+def seed_languages_and_categories():
+    """Create the default languages, the six categories and their rooms if missing (idempotent)."""
+    existing = {language.code for language in db.session.scalars(select(Language))}
+    for position, (code, name, text_direction) in enumerate(DEFAULT_LANGUAGES):
+        if code not in existing:
+            db.session.add(Language(code=code, native_name=name, direction=text_direction, position=position))
+    db.session.flush()
+    categories = {category.code: category for category in db.session.scalars(select(Category))}
+    for position, (code, texts) in enumerate(CATEGORIES):
+        category = categories.get(code)
+        if category is None:
+            category = Category(code=code, position=position)
+            db.session.add(category)
+        present = {t.language_code for t in category.translations}
+        for language_code, (name, description) in texts.items():
+            if language_code not in present:
+                category.translations.append(
+                    CategoryTranslation(language_code=language_code, name=name, description=description)
+                )
+    db.session.flush()
+    return ensure_rooms()
+
+
+def ensure_rooms():
+    """One room per category and language; returns the rooms created."""
+    have = set(db.session.execute(select(Room.category_id, Room.language_code)).all())
+    created = []
+    for category in db.session.scalars(select(Category)):
+        for language in db.session.scalars(select(Language)):
+            if (category.id, language.code) not in have:
+                room = Room(category_id=category.id, language_code=language.code, slug=f"{category.code}-{language.code}")
+                db.session.add(room)
+                created.append(room)
+    db.session.flush()
+    return created
+
+
+def add_language(code, *, by, native=None):
+    """Add (or reactivate) a content language and create its rooms; audited."""
+    code = (code or "").strip().lower()
+    if not code or len(code) > 12 or not code.replace("-", "").isalpha():
+        raise RoomError(_("Unknown language code."))
+    language = db.session.get(Language, code)
+    if language is None:
+        position = (db.session.scalar(select(func.max(Language.position))) or 0) + 1
+        language = Language(code=code, native_name=native or native_name(code), direction=direction(code), position=position)
+        db.session.add(language)
+        audit.record(by, "language.add", None, language=code)
+    elif not language.active:
+        language.active = True
+        audit.record(by, "language.activate", None, language=code)
+    db.session.flush()
+    ensure_rooms()
+    return language
+
+
+def set_language_active(language, active, *, by):
+    """Deactivating hides a language's rooms from members; nothing is deleted."""
+    if language.active != active:
+        language.active = active
+        audit.record(by, "language.activate" if active else "language.deactivate", None, language=language.code)
+    db.session.flush()
+
+
+def active_languages():
+    return db.session.scalars(select(Language).where(Language.active).order_by(Language.position)).all()
+
+
+@dataclass
+class RoomSummary:
+    room: Room
+    threads: int = 0
+    posts: int = 0
+    last_post_at: object = None
+    unread_threads: int = 0
+
+
+def _unread_condition(user_id):
+    return or_(ReadMarker.user_id.is_(None), ReadMarker.last_read_number < Thread.post_count)
+
+
+def home_overview(user, locale):
+    """Categories in order, each with its rooms (reader's languages first) and their figures.
+
+    Three queries whatever the number of rooms and threads: rooms (with
+    categories and translations), figures per room, unread threads per room.
+    """
+    rooms = db.session.scalars(
+        select(Room)
+        .join(Room.language)
+        .where(Language.active)
+        .options(selectinload(Room.category).selectinload(Category.translations))
+        .order_by(Language.position)
+    ).all()
+    figures = {
+        room_id: (threads, posts, last)
+        for room_id, threads, posts, last in db.session.execute(
+            select(Thread.room_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0), func.max(Thread.last_post_at))
+            .where(_visible_thread_condition(user))
+            .group_by(Thread.room_id)
+        )
+    }
+    unread = dict(
+        db.session.execute(
+            select(Thread.room_id, func.count(Thread.id))
+            .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+            .where(_visible_thread_condition(user), _unread_condition(user.id))
+            .group_by(Thread.room_id)
+        ).all()
+    )
+    preferred = _preferred_languages(user, locale)
+    by_category = {}
+    for room in rooms:
+        threads, posts, last = figures.get(room.id, (0, 0, None))
+        summary = RoomSummary(room, threads, posts, last, unread.get(room.id, 0))
+        by_category.setdefault(room.category, []).append(summary)
+    ordered = sorted(by_category.items(), key=lambda item: item[0].position)
+    return [
+        (category, sorted(summaries, key=lambda s: (s.room.language_code not in preferred, s.room.language.position)))
+        for category, summaries in ordered
+    ]
+
+
+def _preferred_languages(user, locale):
+    preferred = {locale}
+    preferred.update(user.moderated_language_codes)
+    return preferred
+
+
+def _visible_thread_condition(user):
+    """Scheduled threads count only for those who may see them (moderators of the room)."""
+    from forum import clock
+    from forum.policy import is_chief_moderator
+
+    now = clock.now()
+    if is_chief_moderator(user):
+        return true()
+    visible = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
+    codes = user.moderated_language_codes
+    if codes:
+        return or_(visible, Thread.room_id.in_(select(Room.id).where(Room.language_code.in_(codes))))
+    return visible
+
+
+def room_threads(room, user, page, per_page):
+    """One page of a room's threads, pinned first, then latest activity, with read markers.
+
+    Two queries: the page of threads (authors loaded with it) and the count.
+    """
+    condition = and_(Thread.room_id == room.id, _visible_thread_condition(user))
+    total = db.session.scalar(select(func.count(Thread.id)).where(condition))
+    rows = db.session.execute(
+        select(Thread, ReadMarker.last_read_number)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .where(condition)
+        .options(selectinload(Thread.last_post_author), selectinload(Thread.author))
+        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return total, [(thread, last_read or 0) for thread, last_read in rows]
+
+
+def get_room(slug):
+    return db.session.scalar(select(Room).where(Room.slug == slug))
+
+
+def all_rooms():
+    return db.session.scalars(
+        select(Room).join(Room.language).join(Room.category).order_by(Category.position, Language.position)
+    ).all()
