@@ -106,9 +106,8 @@ def _register_hooks(app):
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
-            if request.method == "GET":
-                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-            abort(401 if request.accept_mimetypes.best == "application/json" else 403)
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("accounts.login", next=target))
         if policy.is_guest(current_user) and not policy.guest_may_use(endpoint):
             abort(404)
         _touch_last_seen(current_user)

@@ -2,7 +2,7 @@
 from functools import lru_cache
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,18 +14,18 @@ def ui_locales():
 def select_locale():
     """The user's saved choice, then the session's, then Accept-Language, then English."""
     available = ui_locales()
+    if not has_request_context():
+        return "en"
     if current_user and current_user.is_authenticated and current_user.locale in available:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in available:
         return chosen
-    if request:
-        return request.accept_languages.best_match(available) or "en"
-    return "en"
+    return request.accept_languages.best_match(available) or "en"
 
 
 def select_timezone():
-    if current_user and current_user.is_authenticated and current_user.timezone:
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["FORUM_TIMEZONE"]
 

@@ -1,0 +1,234 @@
+"""Shared fixtures: a fresh database per test, users by role, threads, a clock.
+
+The schema is built once per session from the models (test_migrations.py
+proves, on a database of its own, that the migrations build the same
+schema); each test then empties every table and reloads the reference data. TEST_DATABASE_URL selects the
+database (scripts/with-postgres.sh sets it to a throwaway PostgreSQL).
+"""
+import itertools
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from config import TestConfig
+from forum import clock, create_app
+from forum.accounts.models import Role, User
+from forum.accounts.passwords import hash_password
+from forum.cli import seed_reference_data
+from forum.extensions import db
+from forum.members.models import MemberState
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def make_config(database_url, **overrides):
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables():
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change settings (e.g. enable CSRF)."""
+    return {}
+
+
+class FreshClient(FlaskClient):
+    """A test client whose requests do not share `g` with the test.
+
+    The test holds an app context open; Flask reuses it for requests, so
+    per-request caches on `g` (the logged-in user, the locale) would leak from
+    one request to the next. A real server never does that.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g._get_current_object())):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(_schema, config_overrides):
+    app = create_app(make_config(_schema, **config_overrides))
+    app.test_client_class = FreshClient
+    with app.app_context():
+        _empty_all_tables()
+        seed_reference_data()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    clock.unfreeze()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role="delegate", state="FRA", *, email=None, name=None, password=PASSWORD, languages=(), locale=None, **fields):
+        role = Role(role)
+        number = next(_counter)
+        member_state = None
+        if role in (Role.delegate,) and state:
+            member_state = db.session.scalar(db.select(MemberState).where(MemberState.code == state))
+        user = User(
+            email=email or f"{role.value}{number}@example.org",
+            display_name=name or f"{role.value.title()} {number}",
+            role=role,
+            member_state_id=member_state.id if member_state else None,
+            password_hash=hash_password(password) if password else None,
+            activated_at=clock.now() if password else None,
+            locale=locale,
+            **fields,
+        )
+        if languages:
+            from forum.rooms.models import Language
+
+            user.moderated_languages = [db.session.get(Language, code) for code in languages]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Sign a test client in as `user` without the login form (the form has its own tests)."""
+
+    def sign_in(client, user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def room(app):
+    from forum.rooms.service import get_room
+
+    return get_room("capacity-en")
+
+
+@pytest.fixture
+def make_thread(app):
+    from forum.discussions import service
+
+    def make(room, author, title="A thread", body="First post", replies=0, **fields):
+        thread = service.start_thread(room, author=author, title=title, body=body)
+        for index in range(replies):
+            service.reply(thread, author=author, body=f"Reply {index + 1}")
+        for name, value in fields.items():
+            setattr(thread, name, value)
+        db.session.commit()
+        return thread
+
+    return make
+
+
+class Clock:
+    """A controllable "now" for the domain code."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+        clock.freeze(self.now)
+
+    def set(self, moment):
+        self.now = moment
+        clock.freeze(moment)
+
+    def advance(self, **delta):
+        self.set(self.now + timedelta(**delta))
+
+
+@pytest.fixture
+def frozen_clock(app):
+    fixed = Clock()
+    yield fixed
+    clock.unfreeze()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements.append(statement)
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting the SQL statements run inside it."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+@pytest.fixture
+def outbox(app):
+    from forum.notifications.models import OutgoingEmail
+
+    def messages(to=None):
+        query = db.select(OutgoingEmail).order_by(OutgoingEmail.id)
+        if to:
+            query = query.where(OutgoingEmail.to == to)
+        return db.session.scalars(query).all()
+
+    return messages
