@@ -1,5 +1,5 @@
 """Error pages: translated, in the site's layout, never a stack trace."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,6 +38,7 @@ def handle_csrf_error(error):
 def handle_unexpected_error(error):
     # Whatever the request half-wrote is thrown away before the page renders.
     db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return _render(500)
 
 

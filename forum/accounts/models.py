@@ -71,9 +71,8 @@ class User(UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member_state: Mapped[MemberState | None] = relationship(lazy="joined")
-    moderated_languages: Mapped[list[Language]] = relationship(
-        secondary=language_moderators, lazy="selectin"
-    )
+    # Loaded on first use: only the signed-in user's languages are ever asked for.
+    moderated_languages: Mapped[list[Language]] = relationship(secondary=language_moderators)
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"

@@ -175,6 +175,18 @@ def mark_read(user, thread, number):
     return True
 
 
+def reader_state(user, thread):
+    """(last read post number, watching?) for one reader of a thread, in one query."""
+    row = db.session.execute(
+        select(ReadMarker.last_read_number, Watch.user_id)
+        .select_from(Thread)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .outerjoin(Watch, and_(Watch.thread_id == Thread.id, Watch.user_id == user.id))
+        .where(Thread.id == thread.id)
+    ).one()
+    return row[0] or 0, row[1] is not None
+
+
 def is_watching(user, thread):
     return db.session.get(Watch, (user.id, thread.id)) is not None
 
@@ -244,7 +256,7 @@ def move_thread(thread, target_room, *, by):
     source = thread.room
     thread.room_id = target_room.id
     thread.room = target_room
-    audit.record(by, "thread.move", thread, source=source.slug, target=target_room.slug)
+    audit.record(by, "thread.move", thread, from_room=source.slug, to_room=target_room.slug)
     db.session.flush()
     return thread
 

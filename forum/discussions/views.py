@@ -11,6 +11,7 @@ from forum.discussions import service
 from forum.discussions.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.discussions.models import Post, Thread
 from forum.extensions import db
+from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
 from forum.rooms.models import Room
 
@@ -75,7 +76,7 @@ def thread(thread_id):
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     page = min(_page_arg(), last_page)
-    last_read = service.last_read_number(current_user, thread)
+    last_read, watching = service.reader_state(current_user, thread)
     posts = service.thread_posts(thread, page, per_page)
     form = None
     if policy.can_post(current_user, thread):
@@ -96,27 +97,13 @@ def thread(thread_id):
         last_read=last_read,
         form=form,
         preview=None,
-        watching=service.is_watching(current_user, thread),
-        move_form=_move_form(thread),
+        watching=watching,
     )
     shown_up_to = posts[-1].number if posts else 0
     if shown_up_to > last_read:
         with database.write_transaction():
             service.mark_read(current_user, thread, shown_up_to)
     return response
-
-
-def _move_form(thread):
-    if not policy.can_moderate_thread(current_user, thread):
-        return None
-    form = MoveThreadForm(formdata=None)
-    form.room.choices = [
-        (room.id, f"{room.category.text(room.language_code)[0]} · {room.language.native_name}")
-        for room in rooms_service.all_rooms()
-        if policy.can_moderate_room(current_user, room)
-    ]
-    form.room.data = thread.room_id
-    return form
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
@@ -159,7 +146,6 @@ def reply(thread_id):
         form=form,
         preview=preview,
         watching=service.is_watching(current_user, thread),
-        move_form=_move_form(thread),
     ), (200 if preview or not form.errors else 400)
 
 
@@ -259,18 +245,28 @@ def lock(thread_id):
     return redirect(url_for("discussions.thread", thread_id=thread.id))
 
 
-@bp.route("/t/<int:thread_id>/move", methods=["POST"])
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
 def move(thread_id):
+    """Move a thread to another room; only moderators of both rooms (403 otherwise)."""
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
-    target = db.session.get(Room, request.form.get("room", type=int) or 0)
-    if target is None:
-        abort(404)
-    try:
-        service.move_thread(thread, target, by=current_user)
-    except service.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
-    flash(_("The thread is moved."), "success")
-    return redirect(url_for("discussions.thread", thread_id=thread.id))
+    form = MoveThreadForm()
+    rooms = [room for room in rooms_service.all_rooms() if policy.can_moderate_room(current_user, room)]
+    form.room.choices = [
+        (room.id, f"{room.category.text(current_locale_code())[0]} · {room.language.native_name}") for room in rooms
+    ]
+    if request.method == "GET":
+        form.room.data = thread.room_id
+    if request.method == "POST":
+        target = db.session.get(Room, request.form.get("room", type=int) or 0)
+        if target is None:
+            abort(404)
+        try:
+            service.move_thread(thread, target, by=current_user)
+        except service.NotAllowed:
+            db.session.rollback()
+            abort(403)
+        db.session.commit()
+        flash(_("The thread is moved."), "success")
+        return redirect(url_for("discussions.thread", thread_id=thread.id))
+    return render_template("discussions/move.html", thread=thread, form=form)
