@@ -38,7 +38,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 # Debian packages the suite needs: a PostgreSQL server and Chromium.
 system-deps:
@@ -59,8 +59,8 @@ bench: setup
 
 # Refresh the message catalogs after changing user-visible text.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --ignore-dirs=node_modules --ignore-dirs=".*" -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

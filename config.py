@@ -38,7 +38,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     # Interface languages offered in the switcher (code -> name in itself).
-    FORUM_UI_LOCALES = ("en", "fr", "es")
+    FORUM_UI_LOCALES = ("en", "fr", "es", "ar", "zh", "ru")
     FORUM_TIMEZONE = os.environ.get("FORUM_TIMEZONE", "Europe/Zurich")
     FORUM_NAME = os.environ.get("FORUM_NAME", "CDIP Technical Assistance Forum")
 

@@ -167,6 +167,24 @@ def add_language_command(code):
     click.echo(f"Language {language.code} ({language.native_name}) is active with its rooms.")
 
 
+@forum_cli.command("add-category")
+@click.argument("code")
+@click.argument("name")
+@click.option("--description", default="", help="One-line description in English.")
+def add_category_command(code, name, description):
+    """Add a category (English name) and create its room in every language."""
+    from forum.rooms.service import RoomError, add_category
+
+    try:
+        category = add_category(code, by=None, name=name, description=description)
+    except RoomError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Category {category.code} added with {len(category.rooms)} rooms.")
+
+
 @forum_cli.command("tick")
 def tick_command():
     """Time-driven side effects (e-mail delivery, token clean-up); safe to run any number of times."""

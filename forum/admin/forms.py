@@ -29,3 +29,15 @@ class ImportForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     code = StringField(_l("Language code (ISO 639-1, e.g. ar, pt)"), validators=[DataRequired(), Length(max=12)])
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code (letters, digits and hyphens)"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    description = StringField(_l("One-line description in English"), validators=[Optional(), Length(max=500)])
+
+
+class CategoryTextForm(FlaskForm):
+    language = SelectField(_l("Language"))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = StringField(_l("One-line description"), validators=[Optional(), Length(max=500)])

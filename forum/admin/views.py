@@ -7,14 +7,14 @@ from sqlalchemy import func, or_, select
 from forum import audit, policy
 from forum.accounts import service as accounts
 from forum.accounts.models import Role, User
-from forum.admin.forms import AccountForm, EditAccountForm, ImportForm, LanguageForm
+from forum.admin.forms import AccountForm, CategoryForm, CategoryTextForm, EditAccountForm, ImportForm, LanguageForm
 from forum.extensions import db
 from forum.i18n import language_name
 from forum.members.models import MemberState
 from forum.members.service import states_sorted_by_name
 from forum.notifications.models import OutgoingEmail
 from forum.rooms import service as rooms
-from forum.rooms.models import Language
+from forum.rooms.models import Category, Language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -188,3 +188,64 @@ def language_active(code):
     db.session.commit()
     flash(_("The language is saved."), "success")
     return redirect(url_for("admin.languages"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    """Categories with their names in every language; add a category (its rooms are created)."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = rooms.add_category(
+                form.code.data, by=current_user, name=form.name.data, description=form.description.data
+            )
+        except rooms.RoomError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The category is added, with a room in every language."), "success")
+            return redirect(url_for("admin.category", category_id=category.id))
+    all_categories = db.session.scalars(select(Category).order_by(Category.position)).all()
+    wanted = _translation_languages()
+    missing = {c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}] for c in all_categories}
+    return render_template(
+        "admin/categories.html", form=form, categories=all_categories, missing=missing, language_name=language_name
+    )
+
+
+def _translation_languages():
+    """Languages a category name is needed in: every content language and every interface language."""
+    from flask import current_app
+
+    codes = [language.code for language in db.session.scalars(select(Language).order_by(Language.position))]
+    return codes + [code for code in current_app.config["FORUM_UI_LOCALES"] if code not in codes]
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def category(category_id):
+    """Translate a category's name and description into one language."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    form = CategoryTextForm()
+    form.language.choices = [(code, language_name(code)) for code in _translation_languages()]
+    if request.method == "GET":
+        chosen = request.args.get("language") or form.language.choices[0][0]
+        form.language.data = chosen
+        existing = next((t for t in category.translations if t.language_code == chosen), None)
+        if existing is not None:
+            form.name.data, form.description.data = existing.name, existing.description
+    if form.validate_on_submit():
+        try:
+            rooms.set_category_text(
+                category, form.language.data, by=current_user, name=form.name.data, description=form.description.data
+            )
+        except rooms.RoomError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The translation is saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/category.html", category=category, form=form, language_name=language_name)

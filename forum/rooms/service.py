@@ -73,6 +73,40 @@ def add_language(code, *, by, native=None):
     return language
 
 
+def add_category(code, *, by, name, description=""):
+    """Add a category (English name and description; other languages are translated later) with its rooms."""
+    code = (code or "").strip().lower()
+    if not code or len(code) > 40 or not code.replace("-", "").isalnum():
+        raise RoomError(_("A category code uses letters, digits and hyphens only."))
+    if not (name or "").strip():
+        raise RoomError(_("A name is required."))
+    if db.session.scalar(select(Category).where(Category.code == code)) is not None:
+        raise RoomError(_("This category already exists."))
+    position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+    category = Category(code=code, position=position)
+    category.translations.append(CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip()))
+    db.session.add(category)
+    db.session.flush()
+    audit.record(by, "category.add", category, code=code)
+    ensure_rooms()
+    return category
+
+
+def set_category_text(category, language_code, *, by, name, description=""):
+    """Name and describe a category in one language (for a newly added content or interface language)."""
+    if not (name or "").strip():
+        raise RoomError(_("A name is required."))
+    existing = next((t for t in category.translations if t.language_code == language_code), None)
+    if existing is None:
+        existing = CategoryTranslation(language_code=language_code)
+        category.translations.append(existing)
+    existing.name = name.strip()[:200]
+    existing.description = (description or "").strip()
+    audit.record(by, "category.translate", category, language=language_code)
+    db.session.flush()
+    return existing
+
+
 def set_language_active(language, active, *, by):
     """Deactivating hides a language's rooms from members; nothing is deleted."""
     if language.active != active:

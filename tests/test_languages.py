@@ -1,0 +1,101 @@
+"""Content languages and categories added by administrators get their rooms; nothing is ever deleted."""
+from sqlalchemy import func, select
+
+from forum.audit import AuditEvent
+from forum.extensions import db
+from forum.rooms.models import Category, Language, Room
+
+
+def _rooms(language=None):
+    query = select(func.count(Room.id))
+    if language:
+        query = query.where(Room.language_code == language)
+    return db.session.scalar(query)
+
+
+def test_default_rooms_one_per_category_and_language(app):
+    assert _rooms() == 6 * 3
+    assert {code for code in db.session.scalars(select(Language.code))} == {"en", "fr", "es"}
+
+
+def test_admin_adds_portuguese_and_its_rooms_appear(client, make_user, login):
+    login(client, make_user("admin"))
+    response = client.post("/admin/languages", data={"code": "pt"})
+    assert response.status_code == 302
+    assert _rooms("pt") == 6
+    language = db.session.get(Language, "pt")
+    assert language.native_name == "Português" and language.direction == "ltr"
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "language.add")) == "language.add"
+    login(client, make_user())
+    assert client.get("/rooms/capacity-pt").status_code == 200
+
+
+def test_arabic_content_language_is_right_to_left(app, make_user):
+    from forum.rooms.service import add_language
+
+    assert add_language("ar", by=make_user("admin")).direction == "rtl"
+
+
+def test_adding_a_language_twice_adds_nothing(app, make_user):
+    from forum.rooms.service import add_language
+
+    admin = make_user("admin")
+    add_language("pt", by=admin)
+    add_language("pt", by=admin)
+    assert _rooms("pt") == 6
+
+
+def test_bad_language_code_is_refused(client, make_user, login):
+    login(client, make_user("admin"))
+    response = client.post("/admin/languages", data={"code": "p1!"}, follow_redirects=True)
+    assert b"Unknown language code." in response.data
+    assert _rooms() == 18
+
+
+def test_deactivating_hides_rooms_and_deletes_nothing(client, make_user, login, make_thread):
+    from forum.rooms.service import get_room
+
+    delegate = make_user()
+    make_thread(get_room("capacity-es"), delegate, title="Hilo guardado")
+    login(client, make_user("admin"))
+    client.post("/admin/languages/es/active", data={"active": "0"})
+    assert _rooms("es") == 6
+    login(client, delegate)
+    assert client.get("/rooms/capacity-es").status_code == 404
+    login(client, make_user("admin"))
+    client.post("/admin/languages/es/active", data={"active": "1"})
+    login(client, delegate)
+    assert "Hilo guardado" in client.get("/rooms/capacity-es").get_data(as_text=True)
+
+
+def test_cli_add_language(app):
+    result = app.test_cli_runner().invoke(args=["forum", "add-language", "pt"])
+    assert result.exit_code == 0, result.output
+    assert _rooms("pt") == 6
+
+
+def test_admin_adds_a_category_with_rooms_in_every_language(client, make_user, login):
+    login(client, make_user("admin"))
+    response = client.post("/admin/categories", data={"code": "ip-offices", "name": "IP office management"})
+    assert response.status_code == 302
+    category = db.session.scalar(select(Category).where(Category.code == "ip-offices"))
+    assert {room.language_code for room in category.rooms} == {"en", "fr", "es"}
+    page = client.get("/admin/categories").get_data(as_text=True)
+    assert "Translations missing" in page
+    client.post(f"/admin/categories/{category.id}", data={"language": "fr", "name": "Gestion des offices de PI"})
+    db.session.refresh(category)
+    assert category.text("fr")[0] == "Gestion des offices de PI"
+    assert category.text("es")[0] == "IP office management"
+
+
+def test_cli_add_category(app):
+    result = app.test_cli_runner().invoke(args=["forum", "add-category", "ip-offices", "IP office management"])
+    assert result.exit_code == 0, result.output
+    assert _rooms() == 21
+
+
+def test_only_admins_manage_languages_and_categories(client, make_user, login):
+    login(client, make_user("moderator"))
+    assert client.post("/admin/languages", data={"code": "pt"}).status_code == 403
+    assert client.post("/admin/categories", data={"code": "x", "name": "X"}).status_code == 403
+    assert _rooms() == 18
