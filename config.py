@@ -22,6 +22,14 @@ def _env_int(name, default):
     return int(value) if value else default
 
 
+def _env_list(name, default=()):
+    """A comma-separated environment variable as a tuple of stripped, non-empty items."""
+    value = os.environ.get(name)
+    if value is None:
+        return tuple(default)
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -83,6 +91,17 @@ class Config:
     POST_MAX_LENGTH = _env_int("POST_MAX_LENGTH", 20000)
     TITLE_MAX_LENGTH = 200
 
+    # Automatic enforcement of the usage protocol (forum/moderation/enforcement.py).
+    # Posts per user ("6 per minute", "20 per hour"); "off" disables it, and so
+    # does RATELIMIT_ENABLED=false. Moderators of the room are exempt.
+    POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute")
+    # Members activated less than NEW_MEMBER_DAYS ago may put at most
+    # NEW_MEMBER_MAX_LINKS links in a post.
+    NEW_MEMBER_DAYS = _env_int("NEW_MEMBER_DAYS", 7)
+    NEW_MEMBER_MAX_LINKS = _env_int("NEW_MEMBER_MAX_LINKS", 2)
+    # Whole words or phrases (comma separated) that hold a post for a moderator's approval.
+    BLOCKED_TERMS = _env_list("BLOCKED_TERMS")
+
     DEMO_DATA_ALLOWED = True
     SECURITY_HSTS = False
 
@@ -102,6 +121,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    # Fixtures post in bursts; the enforcement tests switch these on themselves.
+    POST_RATE_LIMIT = "off"
+    BLOCKED_TERMS = ()
 
 
 class ProductionConfig(Config):

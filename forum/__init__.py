@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.activate",
     "accounts.reset_request",
     "accounts.reset",
+    # The usage protocol is readable from every page footer, before signing in too.
+    "protocol.view",
 }
 
 
@@ -89,9 +91,17 @@ def _register_blueprints(app):
     from forum.discussions.views import bp as discussions_bp
     from forum.main.views import bp as main_bp
     from forum.rooms.views import bp as rooms_bp
+    from forum.topics.views import bp as topics_bp
 
     for blueprint in (main_bp, accounts_bp, admin_bp, rooms_bp, discussions_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(topics_bp)
+
+    from forum.moderation.views import bp as moderation_bp
+    from forum.protocol.views import bp as protocol_bp
+
+    app.register_blueprint(protocol_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def _register_hooks(app):

@@ -27,14 +27,19 @@ DEMO_ACCOUNTS = (
     ("delegate.mx@forum.test", "María Hernández", "delegate", "MEX", ()),
 )
 
+# Has not accepted the usage protocol yet, so the demo shows what happens before a first post.
+DEMO_ACCOUNTS_WITHOUT_PROTOCOL = {"delegate.pl@forum.test"}
+
 
 def seed_reference_data():
     """Member states, languages, categories and rooms (idempotent); safe in production."""
     from forum.members.service import seed_member_states
+    from forum.protocol.service import seed_first_version
     from forum.rooms.service import seed_languages_and_categories
 
     seed_member_states()
     seed_languages_and_categories()
+    seed_first_version()
 
 
 def seed_demo_data():
@@ -43,6 +48,7 @@ def seed_demo_data():
     from forum.accounts.passwords import hash_password
     from forum.accounts.service import find_user_by_email
     from forum.members.models import MemberState
+    from forum.protocol.service import accept_current
     from forum.rooms.models import Language
 
     seed_reference_data()
@@ -59,11 +65,68 @@ def seed_demo_data():
         )
         user.moderated_languages = [db.session.get(Language, code) for code in languages]
         db.session.add(user)
+        if email not in DEMO_ACCOUNTS_WITHOUT_PROTOCOL:
+            db.session.flush()
+            accept_current(user)
         added = True
     db.session.flush()
     if added:
         _seed_demo_threads()
+        _seed_demo_topics()
     return added
+
+
+def _seed_demo_topics():
+    """This week's discussion in English, French and Spanish, and a proposal endorsed by two regions."""
+    from datetime import datetime
+
+    from forum.accounts.service import find_user_by_email
+    from forum.rooms.models import Category
+    from forum.topics import service as topics
+
+    moderator = find_user_by_email("moderator@forum.test")
+    category = db.session.scalar(select(Category).where(Category.code == "capacity"))
+    now = clock.now()
+    # The current week's slot: Monday 09:00 Geneva time, for seven days.
+    local = now.astimezone(topics.GENEVA)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), topics.DEFAULT_OPENING_TIME, tzinfo=topics.GENEVA)
+    if monday > local:
+        monday -= timedelta(days=7)
+    texts = {
+        "en": topics.TextInput(
+            "Measuring the impact of technical assistance",
+            "This week: how do you **measure** whether technical assistance made a difference?\n\n"
+            "- Which indicators did you agree with the Secretariat?\n- How long after the activity did you evaluate?",
+        ),
+        "fr": topics.TextInput(
+            "Mesurer l'impact de l'assistance technique",
+            "Cette semaine : comment **mesurez**-vous les effets de l'assistance technique ?\n\n"
+            "- Quels indicateurs avez-vous retenus avec le Secrétariat ?\n- Combien de temps après l'activité avez-vous évalué ?",
+        ),
+        "es": topics.TextInput(
+            "Medir el impacto de la asistencia técnica",
+            "Esta semana: ¿cómo **miden** si la asistencia técnica marcó una diferencia?\n\n"
+            "- ¿Qué indicadores acordaron con la Secretaría?\n- ¿Cuánto tiempo después de la actividad evaluaron?",
+        ),
+    }
+    opening = now.replace(second=0, microsecond=0)
+    discussion = topics.schedule_discussion(
+        by=moderator, category_id=category.id, texts=texts, opens_at=opening, closes_at=monday + timedelta(days=7),
+    )
+    # Demo only: back-date it to this week's Monday, which the service refuses for new discussions.
+    topics._set_times(discussion, monday.astimezone(now.tzinfo), (monday + timedelta(days=7)).astimezone(now.tzinfo))
+
+    kenya = find_user_by_email("delegate.ke@forum.test")
+    legislative = db.session.scalar(select(Category).where(Category.code == "legislative"))
+    proposal = topics.propose_topic(
+        by=kenya, title="Drafting IP laws that support small farmers and traditional knowledge",
+        description="Several offices are revising their laws. How did you consult **local communities** and which provisions worked?",
+        category_id=legislative.id, aims="Share drafting experience and consultation methods.",
+        audience="Legislative drafters and IP office policy staff", languages=["en", "fr", "es"],
+    )
+    for email in ("delegate.br@forum.test", "delegate.jp@forum.test"):
+        topics.endorse(proposal, by=find_user_by_email(email))
+    db.session.flush()
 
 
 def _seed_demo_threads():
@@ -187,10 +250,14 @@ def add_category_command(code, name, description):
 
 @forum_cli.command("tick")
 def tick_command():
-    """Time-driven side effects (e-mail delivery, token clean-up); safe to run any number of times."""
+    """Time-driven side effects (discussion announcements, e-mail delivery, token clean-up); safe to run any number of times."""
     from forum.accounts.models import AccountToken
     from forum.notifications.service import deliver_pending
+    from forum.topics.service import announce_opened_discussions
 
+    # Announce discussions that opened since the last run (each exactly once).
+    announced = announce_opened_discussions(clock.now())
+    db.session.commit()
     sent, failed = deliver_pending()
     # Spent and expired tokens are useless; old ones are removed after 30 days.
     cutoff = clock.now() - timedelta(days=30)
@@ -198,4 +265,6 @@ def tick_command():
     for token in old:
         db.session.delete(token)
     db.session.commit()
-    click.echo(f"e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}")
+    click.echo(
+        f"discussions announced: {len(announced)}; e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}"
+    )

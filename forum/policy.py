@@ -5,8 +5,9 @@ predicates and nothing else, so the rules of DESIGN.md §3 can be read and
 audited in one place. Each predicate takes the acting user first; an
 anonymous user (Flask-Login's AnonymousUserMixin) is always refused.
 """
-from flask import abort
+from flask import abort, g, has_request_context
 
+from forum import clock
 from forum.accounts.models import Role
 from forum.discussions.models import PostState, ThreadStatus
 
@@ -48,6 +49,8 @@ def can_read_room(user, room):
 
 
 def can_read_thread(user, thread):
+    if is_guest(user):
+        return _guest_may_read_thread(user, thread)
     if not can_read_room(user, thread.room):
         return False
     if thread.status == ThreadStatus.scheduled:
@@ -127,6 +130,167 @@ def is_moderator_of_any_language(user):
     )
 
 
+# Weekly discussions and topic proposals (forum.topics) ------------------------
+#
+# The language-moderator rule: a language moderator runs a weekly discussion
+# (schedules, edits, reschedules, closes, summarises, invites experts) only
+# when EVERY language it runs in is one they moderate. A discussion in French
+# alone is the French language moderator's; one in English and French belongs
+# to the chief moderator (or to a language moderator of both). Proposals follow
+# the same rule through their preferred languages; a proposal naming none is
+# for the chief moderator.
+
+
+def can_view_topics(user):
+    return is_member(user)
+
+
+def can_schedule_discussions(user):
+    """May open the form for a new weekly discussion (in at least one language)."""
+    return can_write(user) and is_moderator_of_any_language(user)
+
+
+def can_manage_discussion_languages(user, language_codes):
+    """May run a discussion (or handle a proposal) in exactly these content languages."""
+    if not can_write(user):
+        return False
+    if is_chief_moderator(user):
+        return True
+    codes = set(language_codes)
+    return user.role == Role.language_moderator and bool(codes) and codes <= user.moderated_language_codes
+
+
+def can_manage_discussion(user, discussion):
+    return can_manage_discussion_languages(user, discussion.language_codes)
+
+
+def can_invite_expert(user, discussion):
+    return can_manage_discussion(user, discussion)
+
+
+def can_propose_topic(user):
+    return can_write(user) and is_member(user)
+
+
+def can_act_for_group(user):
+    """A regional group coordinator (a delegate flagged by an admin) may propose and endorse for the group."""
+    return (
+        can_propose_topic(user)
+        and user.role == Role.delegate
+        and user.is_coordinator
+        and user.member_state_id is not None
+    )
+
+
+def can_endorse(user, proposal):
+    """Members support others' proposals while they are still being considered."""
+    return can_write(user) and is_member(user) and proposal.is_pending and proposal.proposer_id != user.id
+
+
+def can_handle_proposal(user, proposal):
+    """Set under consideration, accept or decline."""
+    return can_manage_discussion_languages(user, proposal.preferred_languages or ())
+
+
+def can_see_decline_reason(user, proposal):
+    return _signed_in(user) and (proposal.proposer_id == user.id or is_moderator_of_any_language(user))
+
+
+# The usage protocol and its enforcement (forum.protocol, forum.moderation) ----
+#
+# Chief moderators (moderator, admin) act everywhere. A language moderator acts
+# on posts in rooms of their languages only, and on a user only through such a
+# post (a warning). Suspensions, supervision and reversals are for the chief
+# moderator. Moderation acts are writes: a suspended account makes none.
+
+
+def has_accepted_protocol(user):
+    """Has accepted the protocol version in force, which posting requires (one query)."""
+    if not _signed_in(user):
+        return False
+    from forum.protocol.service import has_accepted_current
+
+    return has_accepted_current(user)
+
+
+def can_accept_protocol(user):
+    return _signed_in(user) and user.is_activated
+
+
+def can_publish_protocol(user):
+    return is_admin(user)
+
+
+def can_flag_post(user, post):
+    """Whoever reads a published post may report it, except its author."""
+    return (
+        can_write(user)
+        and post.state == PostState.visible
+        and post.author_id != user.id
+        and can_read_thread(user, post.thread)
+    )
+
+
+def can_see_moderation_queue(user):
+    return is_moderator_of_any_language(user)
+
+
+def can_moderate_post(user, post):
+    """Hide, restore, approve a held post, handle its flags: the moderators of its room."""
+    return can_write(user) and can_moderate_room(user, post.thread.room)
+
+
+def _sanctionable_by(user, target):
+    if target is None or target.id == user.id:
+        return False
+    if is_admin(user):
+        return target.role != Role.admin
+    if is_chief_moderator(user):
+        return target.role not in MODERATOR_ROLES
+    return target.role not in MODERATOR_ROLES | {Role.language_moderator}
+
+
+def can_warn_user(user, target, post=None):
+    """Chief moderators warn anyone below them; language moderators the author of a post they moderate."""
+    if not (can_write(user) and _sanctionable_by(user, target)):
+        return False
+    if post is not None:
+        return post.author_id == target.id and can_moderate_post(user, post)
+    return is_chief_moderator(user)
+
+
+def can_suspend_user(user, target):
+    return can_write(user) and is_chief_moderator(user) and _sanctionable_by(user, target)
+
+
+def can_view_user_record(user, target):
+    """A user's sanctions and protocol acceptances."""
+    return is_moderator_of_any_language(user)
+
+
+def can_supervise_language_moderators(user):
+    return is_chief_moderator(user)
+
+
+def can_reverse_act(user, event):
+    """The chief moderator reverses what a language moderator did."""
+    return (
+        can_write(user)
+        and is_chief_moderator(user)
+        and event.actor is not None
+        and event.actor.role == Role.language_moderator
+    )
+
+
+def can_view_audit_log(user):
+    return is_moderator_of_any_language(user)
+
+
+def can_view_all_audit_events(user):
+    """Chief moderators see every event; language moderators only their own acts."""
+    return is_chief_moderator(user)
+
+
 # Administration --------------------------------------------------------------
 
 
@@ -158,6 +322,12 @@ def require_visible(allowed):
 
 
 # Guests ----------------------------------------------------------------------
+#
+# A guest (an external stakeholder, forum.guests) reads and posts only in the
+# language threads of the discussions they hold an accepted invitation for,
+# while it runs: until the discussion closes, the invitation's end date passes
+# or a moderator revokes it. Nothing is cached beyond one request, so each of
+# these takes effect on the guest's next request.
 
 # Endpoints a guest may request at all; the objects behind them are checked
 # again by the predicates above. Everything else answers 404 to a guest.
@@ -166,7 +336,85 @@ GUEST_ENDPOINTS = {
     "accounts.profile",
     "main.home",
     "main.set_language",
+    "protocol.view",
+    "protocol.accept",
+    "discussions.thread",
+    "discussions.reply",
+    "discussions.live",
+    "discussions.goto_post",
+    "discussions.first_unread",
+    "discussions.edit_post",
+    "discussions.post_revisions",
+    "discussions.watch",
+    "moderation.flag_post",
 }
+
+# Who may ask for a guest (DESIGN.md §3): not staff, language moderators or guests.
+GUEST_REQUESTER_ROLES = {Role.delegate, Role.moderator, Role.admin}
+
+
+def guest_access(user):
+    """{discussion id: frozenset of language codes, empty meaning all} that a guest may use now.
+
+    One query, at most once per request (kept on `g` for the request only).
+    """
+    if not is_guest(user):
+        return {}
+    in_request = has_request_context()
+    if in_request:
+        cached = g.get("_guest_access")
+        if cached is not None and cached[0] == user.id:
+            return cached[1]
+    from forum.guests.service import valid_access
+
+    access = valid_access(user, clock.now())
+    if in_request:
+        g._guest_access = (user.id, access)
+    return access
+
+
+def guest_may_use_language(user, discussion_id, language_code):
+    """The guest's invitation to this discussion covers this language's thread."""
+    languages = guest_access(user).get(discussion_id)
+    return languages is not None and (not languages or language_code in languages)
+
+
+def _guest_may_read_thread(user, thread):
+    if thread.discussion_id is None or not guest_may_use_language(user, thread.discussion_id, thread.room.language_code):
+        return False
+    return thread.room.language.active and thread.status != ThreadStatus.scheduled
+
+
+def can_request_guest(user):
+    """Delegates, moderators and administrators ask for a guest in a discussion."""
+    return can_write(user) and user.role in GUEST_REQUESTER_ROLES
+
+
+def can_assess_guest_request(user):
+    """The chief moderator recommends or rejects a request, citing the protocol."""
+    return can_write(user) and is_chief_moderator(user)
+
+
+def can_approve_guest(user):
+    """Administrators give the final approval (and send or resend the link)."""
+    return can_write(user) and is_admin(user)
+
+
+def can_revoke_guest(user):
+    return can_write(user) and is_chief_moderator(user)
+
+
+def can_view_guest_requests(user):
+    """The requests page: chief moderators see every request, requesters their own."""
+    return is_chief_moderator(user) or (is_member(user) and user.role in GUEST_REQUESTER_ROLES)
+
+
+def can_see_all_guest_requests(user):
+    return is_chief_moderator(user)
+
+
+def can_view_guest_request(user, invitation):
+    return is_chief_moderator(user) or (is_member(user) and invitation.requested_by_id == user.id)
 
 
 def guest_may_use(endpoint):

@@ -106,7 +106,8 @@ _counter = itertools.count(1)
 
 @pytest.fixture
 def make_user(app):
-    def make(role="delegate", state="FRA", *, email=None, name=None, password=PASSWORD, languages=(), locale=None, **fields):
+    def make(role="delegate", state="FRA", *, email=None, name=None, password=PASSWORD, languages=(), locale=None,
+             accepted_protocol=True, **fields):
         role = Role(role)
         number = next(_counter)
         member_state = None
@@ -128,6 +129,13 @@ def make_user(app):
             user.moderated_languages = [db.session.get(Language, code) for code in languages]
         db.session.add(user)
         db.session.commit()
+        if accepted_protocol:
+            # Posting requires the protocol in force; tests of the gate pass accepted_protocol=False.
+            from forum.protocol.models import ProtocolAcceptance
+            from forum.protocol.service import current_version
+
+            db.session.add(ProtocolAcceptance(user_id=user.id, version_id=current_version().id, accepted_at=clock.now()))
+            db.session.commit()
         return user
 
     return make

@@ -43,6 +43,8 @@ class Thread(db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Weekly discussions (forum.topics): the threads of one discussion, one per language, share it.
+    discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id"), index=True)
 
     room: Mapped[Room] = relationship(lazy="joined")
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -10,6 +10,7 @@ from forum import audit, clock, policy
 from forum.content import render_markdown
 from forum.discussions.models import Post, PostRevision, PostState, ReadMarker, Thread, ThreadKind, Watch
 from forum.extensions import db
+from forum.moderation import enforcement
 from forum.notifications.service import notify
 
 
@@ -19,6 +20,10 @@ class DiscussionError(ValueError):
 
 class NotAllowed(DiscussionError):
     pass
+
+
+class ProtocolNotAccepted(DiscussionError):
+    """The author has not accepted the usage protocol in force."""
 
 
 def _check_text(title=None, body=None):
@@ -48,6 +53,7 @@ def start_thread(room, *, author, title, body, submission_key=None, kind=ThreadK
     existing = _post_for_submission(author, submission_key)
     if existing is not None:
         return existing.thread
+    held = _enforce_protocol(author, room, body, title=title)
     now = clock.now()
     thread = Thread(
         room_id=room.id, room=room, title=title, author_id=author.id, kind=kind, created_at=now,
@@ -55,7 +61,7 @@ def start_thread(room, *, author, title, body, submission_key=None, kind=ThreadK
     )
     db.session.add(thread)
     db.session.flush()
-    _append_post(thread, author=author, body=body, submission_key=submission_key)
+    _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
     _watch(author, thread)
     return thread
 
@@ -70,10 +76,32 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None):
     existing = _post_for_submission(author, submission_key)
     if existing is not None:
         return existing
-    post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key)
+    held = _enforce_protocol(author, thread.room, body)
+    post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held)
     _watch(author, thread)
-    _notify_watchers(thread, post)
+    if post.state == PostState.visible:
+        # Followers hear of a held post when a moderator approves it.
+        _notify_watchers(thread, post)
     return post
+
+
+def _enforce_protocol(author, room, body, *, title=None, new_post=True):
+    """The protocol gate and the automatic rules; True if the post must wait for a moderator."""
+    if not policy.has_accepted_protocol(author):
+        raise ProtocolNotAccepted(_("Please read and accept the usage protocol before posting."))
+    problem = (
+        enforcement.title_refusal(author, room, title)
+        or (enforcement.posting_too_fast(author, room) if new_post else None)
+        or enforcement.too_many_links(author, room, body)
+    )
+    if problem:
+        raise DiscussionError(problem)
+    return enforcement.should_hold(author, room, body)
+
+
+def _record_hold(post):
+    # Not a person's act, but moderators and the supervision view see why the post waits.
+    audit.record(None, "post.hold", post, terms=enforcement.blocked_terms_in(post.source), thread_id=post.thread_id, author_id=post.author_id)
 
 
 def _post_for_submission(author, submission_key):
@@ -82,7 +110,7 @@ def _post_for_submission(author, submission_key):
     return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
 
 
-def _append_post(thread, *, author, body, reply_to=None, submission_key=None):
+def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False):
     now = clock.now()
     # The counter is bumped in the database, so concurrent replies get distinct numbers.
     number = db.session.execute(
@@ -95,6 +123,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None):
         thread_id=thread.id, number=number, author_id=author.id, author=author,
         reply_to_id=reply_to.id if reply_to else None, source=body, html=render_markdown(body),
         created_at=now, submission_key=submission_key or None,
+        state=PostState.held if held else PostState.visible,
     )
     db.session.add(post)
     try:
@@ -107,6 +136,8 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None):
     set_committed_value(thread, "last_post_at", now)
     set_committed_value(thread, "last_post_author_id", author.id)
     mark_read(author, thread, number)
+    if held:
+        _record_hold(post)
     return post
 
 
@@ -117,10 +148,14 @@ def edit_post(post, *, editor, body):
     _check_text(body=body)
     if body == post.source:
         return post
+    held = _enforce_protocol(editor, post.thread.room, body, new_post=False)
     db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now()))
     post.source = body
     post.html = render_markdown(body)
     post.edited_at = clock.now()
+    if held and post.state == PostState.visible:
+        post.state = PostState.held
+        _record_hold(post)
     db.session.flush()
     return post
 

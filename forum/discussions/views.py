@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
 from forum.rooms.models import Room
+from forum.topics import service as topics_service
 
 bp = Blueprint("discussions", __name__)
 
@@ -88,6 +89,8 @@ def thread(thread_id):
             if target is not None and target.thread_id == thread.id and target.is_visible:
                 form.reply_to.data = str(target.id)
                 form.body.data = quote_markdown(target.source, target.author.display_name)
+    # A weekly discussion's thread links to its siblings in other languages (one query).
+    siblings, summary_html = topics_service.linked_threads(thread, current_user)
     response = render_template(
         "discussions/thread.html",
         thread=thread,
@@ -98,6 +101,8 @@ def thread(thread_id):
         form=form,
         preview=None,
         watching=watching,
+        siblings=siblings,
+        summary_html=summary_html,
     )
     shown_up_to = posts[-1].number if posts else 0
     if shown_up_to > last_read:
@@ -136,6 +141,7 @@ def reply(thread_id):
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
+    siblings, summary_html = topics_service.linked_threads(thread, current_user)
     return render_template(
         "discussions/thread.html",
         thread=thread,
@@ -146,6 +152,8 @@ def reply(thread_id):
         form=form,
         preview=preview,
         watching=service.is_watching(current_user, thread),
+        siblings=siblings,
+        summary_html=summary_html,
     ), (200 if preview or not form.errors else 400)
 
 

@@ -1,0 +1,1 @@
+"""Weekly discussions, Secretariat experts, topic proposals and the published topics page."""

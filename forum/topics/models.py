@@ -1,0 +1,200 @@
+"""Weekly discussions, their texts per language, invited experts, topic proposals and endorsements.
+
+A weekly discussion is one topic run at the same time in several language
+rooms of a category: each language has its own thread (Thread.discussion_id),
+and the discussion keeps what is common to them (category, times, who made it,
+the proposal it came from) plus per-language texts (title, opening post,
+closing summary).
+"""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum import clock
+from forum.accounts.models import User, enum_column
+from forum.dbtypes import UTCDateTime
+from forum.discussions.models import ThreadStatus
+from forum.extensions import db
+from forum.members.models import MemberState, RegionalGroup
+from forum.rooms.models import Category, Language
+
+
+class Discussion(db.Model):
+    __tablename__ = "discussions"
+    __table_args__ = (
+        # The topics page and `tick` look discussions up by their times.
+        Index("ix_discussions_times", "opens_at", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: open-ended.
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("topic_proposals.id"), index=True)
+    # Set (once) by `tick` when the opening has been announced to members.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+    created_by: Mapped[User] = relationship()
+    proposal: Mapped["TopicProposal | None"] = relationship(back_populates="discussion")
+    texts: Mapped[list["DiscussionText"]] = relationship(
+        back_populates="discussion", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def status_at(self, moment):
+        if moment < self.opens_at:
+            return ThreadStatus.scheduled
+        if self.closes_at is not None and moment >= self.closes_at:
+            return ThreadStatus.closed
+        return ThreadStatus.open
+
+    @property
+    def status(self):
+        return self.status_at(clock.now())
+
+    @property
+    def language_codes(self):
+        return {text.language_code for text in self.texts}
+
+    @property
+    def ordered_texts(self):
+        return sorted(self.texts, key=lambda text: (text.language.position, text.language_code))
+
+    def text_for(self, locale):
+        """The text in `locale`, else English, else the first language: what a reader sees as the title."""
+        by_code = {text.language_code: text for text in self.texts}
+        if locale in by_code:
+            return by_code[locale]
+        if "en" in by_code:
+            return by_code["en"]
+        ordered = self.ordered_texts
+        return ordered[0] if ordered else None
+
+    def summary_for(self, locale):
+        """The closing summary in `locale`, else in any language that has one (or None)."""
+        with_summary = [text for text in self.ordered_texts if text.summary_html]
+        for text in with_summary:
+            if text.language_code == locale:
+                return text
+        return with_summary[0] if with_summary else None
+
+    def __repr__(self):
+        return f"<Discussion {self.id}>"
+
+
+class DiscussionText(db.Model):
+    """What a discussion says in one language; its thread is the one in that language's room."""
+
+    __tablename__ = "discussion_texts"
+    __table_args__ = (UniqueConstraint("discussion_id", "language_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"))
+    language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"))
+    title: Mapped[str] = mapped_column(String(200))
+    opening_source: Mapped[str] = mapped_column(Text)
+    summary_source: Mapped[str | None] = mapped_column(Text)
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    summary_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    discussion: Mapped[Discussion] = relationship(back_populates="texts")
+    language: Mapped[Language] = relationship(lazy="joined")
+
+
+class DiscussionExpert(db.Model):
+    """A Secretariat staff expert asked into a discussion by a moderator."""
+
+    __tablename__ = "discussion_experts"
+    __table_args__ = (UniqueConstraint("discussion_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+
+class ProposalStatus(str, enum.Enum):
+    submitted = "submitted"
+    under_consideration = "under_consideration"
+    accepted = "accepted"
+    declined = "declined"
+    scheduled = "scheduled"
+
+
+# Proposals members may still endorse, and the topics page lists as "being considered".
+PENDING_STATUSES = (ProposalStatus.submitted, ProposalStatus.under_consideration)
+
+
+class TopicProposal(db.Model):
+    __tablename__ = "topic_proposals"
+    __table_args__ = (Index("ix_topic_proposals_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The proposer's member state when proposing (None for Secretariat staff).
+    member_state_id: Mapped[int | None] = mapped_column(ForeignKey("member_states.id"))
+    # Set when a regional group coordinator proposes on behalf of the group.
+    on_behalf_of_group_id: Mapped[int | None] = mapped_column(ForeignKey("regional_groups.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description_source: Mapped[str] = mapped_column(Text)
+    description_html: Mapped[str] = mapped_column(Text)
+    aims_source: Mapped[str] = mapped_column(Text, default="")
+    aims_html: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(300), default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    # Content language codes, in the order of the languages' positions.
+    preferred_languages: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_column(ProposalStatus, 24), default=ProposalStatus.submitted
+    )
+    # A moderator's remark shown with the proposal (e.g. why it is being considered).
+    moderator_note: Mapped[str | None] = mapped_column(Text)
+    # Shown to the proposer (and moderators) only.
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    proposer: Mapped[User] = relationship(foreign_keys=[proposer_id], lazy="joined")
+    member_state: Mapped[MemberState | None] = relationship(lazy="joined")
+    on_behalf_of_group: Mapped[RegionalGroup | None] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    discussion: Mapped[Discussion | None] = relationship(back_populates="proposal", uselist=False)
+
+    @property
+    def is_pending(self):
+        return self.status in PENDING_STATUSES
+
+    def __repr__(self):
+        return f"<TopicProposal {self.id} {self.status.value}>"
+
+
+class Endorsement(db.Model):
+    """One member's support for a proposal; counted by regional group."""
+
+    __tablename__ = "topic_endorsements"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("topic_proposals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The endorser's regional group when endorsing (None for the Secretariat),
+    # kept so counts by group need no join through accounts and states.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("regional_groups.id"))
+    # A coordinator endorsing for their whole group.
+    on_behalf_of_group: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    user: Mapped[User] = relationship(lazy="joined")
