@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.reset",
     # The usage protocol is readable from every page footer, before signing in too.
     "protocol.view",
+    # A guest's invitation link: it creates the account (or signs in to the guest's own).
+    "guests.accept",
 }
 
 
@@ -102,6 +104,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(protocol_bp)
     app.register_blueprint(moderation_bp)
+
+    from forum.guests.views import bp as guests_bp
+
+    app.register_blueprint(guests_bp)
 
 
 def _register_hooks(app):

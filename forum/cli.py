@@ -252,11 +252,15 @@ def add_category_command(code, name, description):
 def tick_command():
     """Time-driven side effects (discussion announcements, e-mail delivery, token clean-up); safe to run any number of times."""
     from forum.accounts.models import AccountToken
+    from forum.guests.service import expire_due
     from forum.notifications.service import deliver_pending
     from forum.topics.service import announce_opened_discussions
 
     # Announce discussions that opened since the last run (each exactly once).
     announced = announce_opened_discussions(clock.now())
+    db.session.commit()
+    # Guest access already ends with time; this records the expiry (state and audit event) once.
+    expired = expire_due(clock.now())
     db.session.commit()
     sent, failed = deliver_pending()
     # Spent and expired tokens are useless; old ones are removed after 30 days.
@@ -266,5 +270,6 @@ def tick_command():
         db.session.delete(token)
     db.session.commit()
     click.echo(
-        f"discussions announced: {len(announced)}; e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}"
+        f"discussions announced: {len(announced)}; guest invitations expired: {len(expired)}; "
+        f"e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}"
     )

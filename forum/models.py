@@ -2,6 +2,7 @@
 from forum.accounts.models import AccountToken, Role, User  # noqa: F401
 from forum.audit import AuditEvent  # noqa: F401
 from forum.discussions.models import Post, PostRevision, ReadMarker, Thread, Watch  # noqa: F401
+from forum.guests.models import GuestInvitation  # noqa: F401
 from forum.members.models import MemberState, RegionalGroup  # noqa: F401
 from forum.moderation.models import Flag, ReversedAct, Sanction  # noqa: F401
 from forum.notifications.models import Notification, OutgoingEmail  # noqa: F401

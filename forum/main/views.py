@@ -16,7 +16,10 @@ bp = Blueprint("main", __name__)
 def home():
     """Members see the rooms; guests see the discussions they were invited to."""
     if policy.is_guest(current_user):
-        return render_template("main/guest_home.html")
+        from forum.guests.service import guest_home
+
+        discussions, ended = guest_home(current_user)
+        return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
     from forum.rooms.views import home as rooms_home
 
     return rooms_home()

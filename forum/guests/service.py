@@ -1,0 +1,637 @@
+"""Guest invitations: request, assess, decide, send, accept, revoke and expire; a guest's access.
+
+Each operation checks `forum.policy`, refuses bad input with a translated
+GuestError before writing anything, changes the invitation's state, writes one
+audit event per state change and only flushes: the caller commits.
+"""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from forum import audit, clock, policy
+from forum.accounts import service as accounts
+from forum.accounts.models import Role, User
+from forum.accounts.passwords import hash_password, password_problems
+from forum.audit import AuditEvent
+from forum.discussions.models import Thread, ThreadStatus
+from forum.extensions import db
+from forum.guests.models import PENDING_STATUSES, GuestInvitation, InvitationStatus, OrganisationKind
+from forum.notifications.service import external_url, notify, queue_email
+from forum.protocol import service as protocol
+from forum.rooms.models import Language, Room
+from forum.topics.models import Discussion
+
+DEFAULT_TOKEN_DAYS = 14
+NAME_MAX = 120
+ORGANISATION_MAX = 200
+TEXT_MAX = 5000
+
+
+class GuestError(ValueError):
+    """A refused operation; the message is translated and safe to show."""
+
+
+class NotAllowed(GuestError):
+    pass
+
+
+def token_days():
+    return current_app.config.get("GUEST_INVITATION_DAYS", DEFAULT_TOKEN_DAYS)
+
+
+def _hash_token(raw):
+    # The same scheme as account tokens (accounts.service): only the SHA-256 is stored.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _path(endpoint, **values):
+    """A site-relative link for a notification, also outside a request."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
+
+
+def _title(discussion, locale):
+    text = discussion.text_for(locale or "en")
+    return text.title if text is not None else ""
+
+
+def _clean(value, maximum, missing, too_long):
+    value = (value or "").strip()
+    if not value:
+        raise GuestError(missing)
+    if len(value) > maximum:
+        raise GuestError(too_long)
+    return value
+
+
+def _clean_reason(reason, missing):
+    return _clean(reason, TEXT_MAX, missing, _("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
+
+
+def _require_status(invitation, allowed, moment=None):
+    if invitation.effective_status(moment) not in allowed:
+        raise GuestError(_("This request is no longer at that step: reload the page to see where it stands."))
+
+
+def _member_account(email):
+    """The account of a member (anyone but a guest) using this address, or None."""
+    user = accounts.find_user_by_email(email)
+    return user if user is not None and user.role != Role.guest else None
+
+
+def _notify_requester(invitation, kind, **params):
+    requester = invitation.requested_by
+    notify(
+        requester, kind, link=_path("guests.detail", invitation_id=invitation.id),
+        name=invitation.guest_name, title=_title(invitation.discussion, requester.locale), **params,
+    )
+
+
+def _notify_role(role, kind, invitation):
+    for user in db.session.scalars(select(User).where(User.role == role, User.active)):
+        notify(
+            user, kind, link=_path("guests.detail", invitation_id=invitation.id), name=invitation.guest_name,
+            organisation=invitation.organisation, title=_title(invitation.discussion, user.locale),
+        )
+
+
+# Requesting ------------------------------------------------------------------
+
+
+def request_guest(
+    discussion, *, by, guest_name, email, organisation, organisation_kind, justification, languages=(), ends_at=None,
+):
+    """A member asks for an external stakeholder in one discussion; the chief moderators are notified.
+
+    Raises NotAllowed (403) or GuestError: closed discussion, bad input, an
+    address of a member account, or a request already under way for this
+    person and discussion.
+    """
+    if not policy.can_request_guest(by):
+        raise NotAllowed(_("You cannot ask for guests."))
+    now = clock.now()
+    if discussion.status_at(now) == ThreadStatus.closed:
+        raise GuestError(_("This discussion is closed: guests can no longer be invited to it."))
+    guest_name = _clean(
+        guest_name, NAME_MAX, _("Give the guest's name."),
+        _("The name is too long (at most %(count)d characters).", count=NAME_MAX),
+    )
+    try:
+        email = accounts.check_email(email)
+    except accounts.AccountError as error:
+        raise GuestError(str(error)) from None
+    organisation = _clean(
+        organisation, ORGANISATION_MAX, _("Give the guest's organisation."),
+        _("The organisation's name is too long (at most %(count)d characters).", count=ORGANISATION_MAX),
+    )
+    try:
+        kind = OrganisationKind(organisation_kind)
+    except ValueError:
+        raise GuestError(_("Choose the kind of organisation.")) from None
+    justification = _clean(
+        justification, TEXT_MAX, _("Explain why this guest should take part."),
+        _("The justification is too long (at most %(count)d characters).", count=TEXT_MAX),
+    )
+    codes = _clean_languages(discussion, languages)
+    if ends_at is not None and ends_at <= now:
+        raise GuestError(_("The end of access must be in the future."))
+    if _member_account(email) is not None:
+        raise GuestError(
+            _("This e-mail address belongs to a member account: members take part without an invitation.")
+        )
+    if _under_way(email, discussion, now):
+        raise GuestError(_("A request for this person in this discussion is already under way."))
+    invitation = GuestInvitation(
+        discussion_id=discussion.id, discussion=discussion, requested_by_id=by.id, requested_by=by, requested_at=now,
+        guest_name=guest_name, email=email, organisation=organisation, organisation_kind=kind,
+        justification=justification, languages=codes, ends_at=ends_at, status=InvitationStatus.requested,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        by, "guest.request", invitation, discussion=discussion.id, guest=guest_name, organisation=organisation,
+        languages=codes, ends_at=_iso(ends_at),
+    )
+    _notify_role(Role.moderator, "guest_requested", invitation)
+    db.session.flush()
+    return invitation
+
+
+def _clean_languages(discussion, languages):
+    """The chosen codes in the discussion's order; [] when none or all of its languages are chosen."""
+    order = [text.language_code for text in discussion.ordered_texts]
+    chosen = set(languages or ())
+    if chosen - set(order):
+        raise GuestError(_("Choose among the languages of this discussion."))
+    if chosen == set(order):
+        return []
+    return [code for code in order if code in chosen]
+
+
+def _under_way(email, discussion, now):
+    """True if a request for this address and discussion is pending, or an invitation still runs."""
+    others = db.session.scalars(
+        select(GuestInvitation).where(
+            GuestInvitation.email == email,
+            GuestInvitation.discussion_id == discussion.id,
+            GuestInvitation.status.in_((*PENDING_STATUSES, InvitationStatus.accepted)),
+        )
+    ).all()
+    return any(other.effective_status(now) in (*PENDING_STATUSES, InvitationStatus.accepted) for other in others)
+
+
+# Assessing and deciding ------------------------------------------------------
+
+
+def assess_request(invitation, *, by, recommend, clause, reason):
+    """The chief moderator recommends or rejects a request, citing a clause of the protocol and a reason.
+
+    The requester is told; on a recommendation the administrators are asked to decide.
+    """
+    if not policy.can_assess_guest_request(by):
+        raise NotAllowed(_("Only the moderators assess guest requests."))
+    _require_status(invitation, (InvitationStatus.requested,))
+    reason = _clean_reason(reason, _("Give the reason for your assessment: the requester will see it."))
+    try:
+        clause, version = protocol.check_clause(clause)
+    except protocol.ProtocolError as error:
+        raise GuestError(str(error)) from None
+    invitation.status = InvitationStatus.recommended if recommend else InvitationStatus.rejected
+    invitation.assessment_clause = clause
+    invitation.assessment_reason = reason
+    invitation.assessed_by_id = by.id
+    invitation.assessed_by = by
+    invitation.assessed_at = clock.now()
+    audit.record(
+        by, "guest.recommend" if recommend else "guest.reject", invitation, reason=reason, clause=clause,
+        stage="assessment", protocol_version=version.number,
+    )
+    _notify_requester(
+        invitation, "guest_recommended" if recommend else "guest_rejected", clause=clause, reason=reason,
+    )
+    if recommend:
+        _notify_role(Role.admin, "guest_awaiting_approval", invitation)
+    db.session.flush()
+    return invitation
+
+
+def decide_request(invitation, *, by, approve, reason=None):
+    """An administrator approves a recommended request (the link is sent at once) or rejects it with a reason."""
+    if not policy.can_approve_guest(by):
+        raise NotAllowed(_("Only administrators approve guests."))
+    now = clock.now()
+    _require_status(invitation, (InvitationStatus.recommended,), now)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > TEXT_MAX:
+        raise GuestError(_("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
+    if not approve and reason is None:
+        raise GuestError(_("Give the reason for the rejection: the requester will see it."))
+    if approve:
+        _check_can_still_run(invitation, now)
+    invitation.decision_reason = reason
+    invitation.decided_by_id = by.id
+    invitation.decided_by = by
+    invitation.decided_at = now
+    if not approve:
+        invitation.status = InvitationStatus.rejected
+        audit.record(by, "guest.reject", invitation, reason=reason, stage="decision")
+        _notify_requester(invitation, "guest_declined", reason=reason)
+        db.session.flush()
+        return invitation
+    invitation.status = InvitationStatus.approved
+    audit.record(by, "guest.approve", invitation, reason=reason)
+    _notify_requester(invitation, "guest_approved")
+    send_invitation(invitation, by=by)
+    return invitation
+
+
+def _check_can_still_run(invitation, now):
+    if invitation.access_ended_at(now):
+        raise GuestError(_("The discussion is closed or the end date of the invitation has passed."))
+    if _member_account(invitation.email) is not None:
+        raise GuestError(
+            _("This e-mail address belongs to a member account: members take part without an invitation.")
+        )
+
+
+# The link --------------------------------------------------------------------
+
+
+def send_invitation(invitation, *, by):
+    """E-mail the guest a one-time link (a new one on resending: earlier links stop working); returns the raw token.
+
+    Allowed once approved, and again while the invitation has not been accepted
+    (a lost or expired link).
+    """
+    if not policy.can_approve_guest(by):
+        raise NotAllowed(_("Only administrators approve guests."))
+    now = clock.now()
+    resending = invitation.status != InvitationStatus.approved
+    if not (invitation.status == InvitationStatus.approved or invitation.resendable(now)):
+        raise GuestError(_("This request is no longer at that step: reload the page to see where it stands."))
+    _check_can_still_run(invitation, now)
+    raw = secrets.token_urlsafe(32)
+    invitation.token_hash = _hash_token(raw)
+    invitation.token_expires_at = now + timedelta(days=token_days())
+    invitation.sent_at = now
+    invitation.expired_at = None
+    invitation.status = InvitationStatus.sent
+    audit.record(by, "guest.send", invitation, expires_at=_iso(invitation.token_expires_at), resent=resending)
+    _email_invitation(invitation, raw)
+    db.session.flush()
+    return raw
+
+
+def _email_locale(invitation):
+    """The guest's own interface language if they have an account, else the discussion's first chosen language."""
+    ui_locales = current_app.config["FORUM_UI_LOCALES"]
+    existing = accounts.find_user_by_email(invitation.email)
+    if existing is not None and existing.locale in ui_locales:
+        return existing.locale
+    codes = invitation.languages or [text.language_code for text in invitation.discussion.ordered_texts]
+    return next((code for code in codes if code in ui_locales), "en")
+
+
+def _email_invitation(invitation, raw):
+    link = external_url("guests.accept", token=raw)
+    requester = invitation.requested_by
+    locale = _email_locale(invitation)
+    with force_locale(locale):
+        title = _title(invitation.discussion, locale)
+        subject = _("Invitation to a discussion of the CDIP technical-assistance forum")
+        body = _(
+            "Hello %(name)s,\n\n%(requester)s asked for you to take part, as a guest representing %(organisation)s, in the "
+            "discussion “%(title)s” of the forum of the member states of the Committee on Development and "
+            "Intellectual Property (CDIP).\n\nAccept the invitation here (the link works once, for %(days)d days):"
+            "\n\n%(link)s\n\nYou will choose a password, or sign in with your guest account if you already have "
+            "one, and accept the forum's usage protocol.\n",
+            name=invitation.guest_name, requester=_requester_label(requester), organisation=invitation.organisation,
+            title=title, days=token_days(), link=link,
+        )
+    return queue_email(invitation.email, subject, body)
+
+
+def _requester_label(requester):
+    if requester.member_state is not None:
+        return f"{requester.display_name} ({requester.member_state.name})"
+    return requester.display_name
+
+
+def find_invitation_by_token(raw):
+    """The invitation a link opens, or None: unknown, spent, expired, revoked and ended links all look the same."""
+    if not raw or len(raw) > 128:
+        return None
+    invitation = db.session.scalar(select(GuestInvitation).where(GuestInvitation.token_hash == _hash_token(raw)))
+    if invitation is None or invitation.effective_status() != InvitationStatus.sent:
+        return None
+    return invitation
+
+
+# Accepting -------------------------------------------------------------------
+
+
+def account_for(invitation):
+    """The guest account already using the invitation's address, or None. GuestError for a member's address."""
+    user = accounts.find_user_by_email(invitation.email)
+    if user is None:
+        return None
+    if user.role != Role.guest or not user.active:
+        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+    return user
+
+
+def accept_as_new_guest(invitation, *, display_name, password):
+    """Create the guest's account with their password and accept; returns the user."""
+    if account_for(invitation) is not None:
+        raise GuestError(_("You already have a guest account: sign in with its password to accept."))
+    display_name = _clean(
+        display_name, NAME_MAX, _("A display name is required."),
+        _("The display name is too long (at most %(count)d characters).", count=NAME_MAX),
+    )
+    problems = password_problems(password or "", invitation.email)
+    if problems:
+        raise GuestError(" ".join(problems))
+    now = clock.now()
+    user = User(
+        email=invitation.email, display_name=display_name, role=Role.guest, password_hash=hash_password(password),
+        created_at=now, activated_at=now,
+    )
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # The same link submitted twice at once: the first submission made the account.
+        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators.")) from None
+    audit.record(None, "account.create", user, role=Role.guest.value, member_state=None, invitation=invitation.id)
+    return _accept(invitation, user)
+
+
+def accept_as_existing_guest(invitation, *, user):
+    """Accept with the guest account of the invitation's address (the caller checked its password)."""
+    owner = account_for(invitation)
+    if owner is None or user.id != owner.id:
+        raise GuestError(_("This invitation is for another e-mail address."))
+    return _accept(invitation, user)
+
+
+def _accept(invitation, user):
+    now = clock.now()
+    if invitation.effective_status(now) != InvitationStatus.sent:
+        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+    # Single use, even for two submissions at once: only one of them moves the row on from "sent".
+    claimed = db.session.execute(
+        update(GuestInvitation)
+        .where(
+            GuestInvitation.id == invitation.id,
+            GuestInvitation.status == InvitationStatus.sent,
+            GuestInvitation.token_hash == invitation.token_hash,
+        )
+        .values(status=InvitationStatus.accepted, guest_user_id=user.id, accepted_at=now, token_hash=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+    set_committed_value(invitation, "status", InvitationStatus.accepted)
+    set_committed_value(invitation, "guest_user_id", user.id)
+    set_committed_value(invitation, "accepted_at", now)
+    set_committed_value(invitation, "token_hash", None)
+    invitation.guest_user = user
+    # One organisation per guest: the latest invitation's is shown on their posts.
+    user.organisation = invitation.organisation
+    audit.record(user, "guest.accept", invitation, guest=user.id)
+    _notify_requester(invitation, "guest_accepted")
+    db.session.flush()
+    return user
+
+
+def landing_thread_id(invitation, locale):
+    """The thread a guest lands in: in their language if the invitation covers it, else the first one allowed.
+
+    None (the guest's home page) while the discussion has not opened yet.
+    """
+    if invitation.discussion.status_at(clock.now()) == ThreadStatus.scheduled:
+        return None
+    threads = db.session.execute(
+        select(Thread.id, Room.language_code)
+        .join(Room, Room.id == Thread.room_id)
+        .join(Language, Language.code == Room.language_code)
+        .where(Thread.discussion_id == invitation.discussion_id, Language.active)
+        .order_by(Language.position)
+    ).all()
+    allowed = [(thread_id, code) for thread_id, code in threads if not invitation.languages or code in invitation.languages]
+    for thread_id, code in allowed:
+        if code == locale:
+            return thread_id
+    return allowed[0][0] if allowed else None
+
+
+# Ending ----------------------------------------------------------------------
+
+
+def revoke_invitation(invitation, *, by, reason):
+    """End an invitation now (approved, sent or accepted); the guest loses access on their next request."""
+    if not policy.can_revoke_guest(by):
+        raise NotAllowed(_("Only the moderators revoke invitations."))
+    _require_status(invitation, (InvitationStatus.approved, InvitationStatus.sent, InvitationStatus.accepted))
+    reason = _clean_reason(reason, _("Give the reason for revoking the invitation."))
+    previous = invitation.status
+    invitation.status = InvitationStatus.revoked
+    invitation.token_hash = None
+    invitation.revoked_by_id = by.id
+    invitation.revoked_by = by
+    invitation.revoked_at = clock.now()
+    invitation.revoke_reason = reason
+    audit.record(by, "guest.revoke", invitation, reason=reason, previous=previous.value)
+    _notify_requester(invitation, "guest_revoked", reason=reason)
+    db.session.flush()
+    return invitation
+
+
+def expire_due(now):
+    """Record as expired the invitations whose link or access ran out (for `tick`); returns them.
+
+    Access already ends with time (see `valid_access`); this only writes the
+    state and its audit event, once, even if two ticks overlap.
+    """
+    candidates = db.session.scalars(
+        select(GuestInvitation)
+        .join(Discussion, Discussion.id == GuestInvitation.discussion_id)
+        .where(
+            GuestInvitation.status.in_((InvitationStatus.sent, InvitationStatus.accepted)),
+            or_(
+                and_(GuestInvitation.status == InvitationStatus.sent, GuestInvitation.token_expires_at <= now),
+                GuestInvitation.ends_at <= now,
+                Discussion.closes_at <= now,
+            ),
+        )
+    ).all()
+    expired = []
+    for invitation in candidates:
+        previous = invitation.status
+        if invitation.effective_status(now) != InvitationStatus.expired:
+            continue
+        claimed = db.session.execute(
+            update(GuestInvitation)
+            .where(GuestInvitation.id == invitation.id, GuestInvitation.status == previous)
+            .values(status=InvitationStatus.expired, expired_at=now, token_hash=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        db.session.refresh(invitation)
+        audit.record(None, "guest.expire", invitation, previous=previous.value)
+        expired.append(invitation)
+    db.session.flush()
+    return expired
+
+
+# A guest's access --------------------------------------------------------------
+
+
+def valid_access(user, now):
+    """{discussion id: frozenset of language codes, empty meaning all} of the guest's running invitations; one query."""
+    rows = db.session.execute(
+        select(GuestInvitation.discussion_id, GuestInvitation.languages)
+        .join(Discussion, Discussion.id == GuestInvitation.discussion_id)
+        .where(
+            GuestInvitation.guest_user_id == user.id,
+            GuestInvitation.status == InvitationStatus.accepted,
+            or_(GuestInvitation.ends_at.is_(None), GuestInvitation.ends_at > now),
+            or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+        )
+    ).all()
+    access = {}
+    for discussion_id, languages in rows:
+        codes = frozenset(languages or ())
+        known = access.get(discussion_id)
+        # Two invitations to one discussion add up; an empty set (all languages) wins.
+        access[discussion_id] = frozenset() if (not codes or known == frozenset()) else codes | (known or frozenset())
+    return access
+
+
+@dataclass
+class GuestThread:
+    thread_id: int
+    title: str
+    language_code: str
+    language_name: str
+    status: ThreadStatus
+    opens_at: object
+
+
+@dataclass
+class GuestDiscussion:
+    discussion_id: int
+    threads: list
+
+
+def guest_home(user):
+    """(discussions the guest may use now with their threads, whether an earlier access has ended); two queries."""
+    access = policy.guest_access(user)
+    discussions = []
+    if access:
+        rows = db.session.scalars(
+            select(Thread)
+            .join(Room, Room.id == Thread.room_id)
+            .join(Language, Language.code == Room.language_code)
+            .where(Thread.discussion_id.in_(list(access)), Language.active)
+            .order_by(Thread.discussion_id, Language.position)
+        ).all()
+        by_discussion = {}
+        for thread in rows:
+            languages = access[thread.discussion_id]
+            if languages and thread.room.language_code not in languages:
+                continue
+            by_discussion.setdefault(thread.discussion_id, []).append(
+                GuestThread(
+                    thread.id, thread.title, thread.room.language_code, thread.room.language.native_name, thread.status,
+                    thread.opens_at,
+                )
+            )
+        discussions = [GuestDiscussion(discussion_id, threads) for discussion_id, threads in by_discussion.items()]
+        return discussions, False
+    ended = bool(
+        db.session.scalar(
+            select(func.count(GuestInvitation.id)).where(GuestInvitation.guest_user_id == user.id)
+        )
+    )
+    return discussions, ended
+
+
+# Lists and pages ---------------------------------------------------------------
+
+
+def _scope(user):
+    if policy.can_see_all_guest_requests(user):
+        return True
+    return GuestInvitation.requested_by_id == user.id
+
+
+def requests_page(user, status, page, per_page):
+    """(total, requests) the user may see (all for chief moderators, else their own), of one status or all, newest first."""
+    condition = _scope(user)
+    if status is not None:
+        condition = and_(condition, GuestInvitation.status == status)
+    total = db.session.scalar(select(func.count(GuestInvitation.id)).where(condition))
+    items = db.session.scalars(
+        select(GuestInvitation)
+        .where(condition)
+        .order_by(GuestInvitation.requested_at.desc(), GuestInvitation.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    _load_discussions(items)
+    return total, items
+
+
+def _load_discussions(invitations):
+    """Load the invitations' discussions (with their texts) in one query, not one per row."""
+    ids = {invitation.discussion_id for invitation in invitations}
+    if ids:
+        db.session.scalars(select(Discussion).where(Discussion.id.in_(ids))).all()
+
+
+def status_counts(user):
+    """{status: count} of the requests the user may see, in one grouped query."""
+    rows = db.session.execute(
+        select(GuestInvitation.status, func.count(GuestInvitation.id)).where(_scope(user)).group_by(GuestInvitation.status)
+    ).all()
+    return dict(rows)
+
+
+def get_invitation(invitation_id):
+    return db.session.get(GuestInvitation, invitation_id)
+
+
+def events_for(invitation):
+    """The audit trail of one request, oldest first."""
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == GuestInvitation.__tablename__, AuditEvent.target_id == invitation.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+
+
+def history_for_email(invitation):
+    """The same address's other requests and invitations, newest first (for the approval page)."""
+    others = db.session.scalars(
+        select(GuestInvitation)
+        .where(GuestInvitation.email == invitation.email, GuestInvitation.id != invitation.id)
+        .order_by(GuestInvitation.requested_at.desc(), GuestInvitation.id.desc())
+    ).all()
+    _load_discussions(others)
+    return others
