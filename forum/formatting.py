@@ -1,5 +1,6 @@
 """Jinja filters that format dates, times and numbers for the reader's locale and time zone."""
-from flask_babel import format_datetime, format_decimal, format_timedelta, gettext as _
+from flask_babel import format_datetime, format_decimal, format_timedelta
+from flask_babel import gettext as _
 
 from forum import clock
 

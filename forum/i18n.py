@@ -1,5 +1,6 @@
 """Interface language and time zone of each request."""
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
@@ -47,6 +48,14 @@ def direction(code):
         return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
     except (ValueError, TypeError):
         return "ltr"
+
+
+def reader_zone():
+    """The reader's time zone as a ZoneInfo (the forum's default if theirs is unknown)."""
+    try:
+        return ZoneInfo(select_timezone())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(current_app.config["FORUM_TIMEZONE"])
 
 
 def current_locale_code():

@@ -8,4 +8,10 @@ from forum.moderation.models import Flag, ReversedAct, Sanction  # noqa: F401
 from forum.notifications.models import Notification, OutgoingEmail  # noqa: F401
 from forum.protocol.models import ProtocolAcceptance, ProtocolText, ProtocolVersion  # noqa: F401
 from forum.rooms.models import Category, CategoryTranslation, Language, Room  # noqa: F401
-from forum.topics.models import Discussion, DiscussionExpert, DiscussionText, Endorsement, TopicProposal  # noqa: F401
+from forum.topics.models import (  # noqa: F401
+    Discussion,
+    DiscussionExpert,
+    DiscussionText,
+    Endorsement,
+    TopicProposal,
+)

@@ -50,7 +50,7 @@ def test_guest_sees_nothing_of_the_member_area(client, make_user, login, make_th
     thread = make_thread(room, delegate, title="Members only title")
     guest = make_user("guest", organisation="University of Nairobi")
     login(client, guest)
-    for url in ["/rooms/capacity-en", f"/t/{thread.id}", "/notifications", "/admin/accounts", f"/p/1"]:
+    for url in ["/rooms/capacity-en", f"/t/{thread.id}", "/notifications", "/admin/accounts", "/p/1"]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert b"Members only title" not in response.data

@@ -21,7 +21,7 @@ def test_login_with_right_password_opens_a_session(client, make_user):
 
 
 def test_login_is_case_insensitive_on_the_email(client, make_user):
-    user = make_user(email="Someone@Example.org".lower())
+    make_user(email="Someone@Example.org".lower())
     assert _login(client, "SOMEONE@example.ORG").status_code == 302
 
 

@@ -1,7 +1,6 @@
 """Creating accounts one by one and from CSV: all or nothing, errors by line."""
 import io
 
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from forum.accounts.models import User

@@ -12,7 +12,13 @@ from forum.discussions import service as discussions
 from forum.discussions.models import Post, PostState
 from forum.extensions import db
 from forum.moderation import service
-from forum.moderation.models import Flag, FlagStatus, ReversedAct, Sanction, SanctionKind
+from forum.moderation.models import (
+    Flag,
+    FlagStatus,
+    ReversedAct,
+    Sanction,
+    SanctionKind,
+)
 from forum.notifications.models import Notification
 from forum.rooms.service import get_room
 

@@ -7,12 +7,25 @@ from sqlalchemy import func, select
 from forum import clock
 from forum.audit import AuditEvent
 from forum.discussions import service as discussions
-from forum.discussions.models import Post, PostRevision, Thread, ThreadKind, ThreadStatus
+from forum.discussions.models import (
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+    ThreadStatus,
+)
 from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.rooms.models import Category
 from forum.topics import service
-from forum.topics.models import Discussion, DiscussionExpert, DiscussionText, Endorsement, ProposalStatus, TopicProposal
+from forum.topics.models import (
+    Discussion,
+    DiscussionExpert,
+    DiscussionText,
+    Endorsement,
+    ProposalStatus,
+    TopicProposal,
+)
 
 # The clock fixture starts on Monday 23 November 2026, 10:00 UTC (11:00 in Geneva).
 MONDAY_NEXT = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Geneva (winter time)

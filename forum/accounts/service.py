@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from forum import audit, clock
 from forum.accounts.models import AccountToken, Role, TokenPurpose, User
-from forum.accounts.passwords import burn_time, hash_password, password_problems, verify_password
+from forum.accounts.passwords import (
+    burn_time,
+    hash_password,
+    password_problems,
+    verify_password,
+)
 from forum.extensions import db
 from forum.members.service import find_state
 from forum.notifications.service import external_url, queue_email_for

@@ -1,12 +1,29 @@
 """Login, logout, activation, password reset and the profile page."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, refresh
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from forum.accounts import service
-from forum.accounts.forms import ChangePasswordForm, LoginForm, NewPasswordForm, PasswordResetRequestForm, ProfileForm
+from forum.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+)
 from forum.accounts.models import TokenPurpose
 from forum.extensions import db, limiter
 from forum.i18n import current_locale_code, native_name

@@ -7,7 +7,14 @@ from sqlalchemy import func, or_, select
 from forum import audit, policy
 from forum.accounts import service as accounts
 from forum.accounts.models import Role, User
-from forum.admin.forms import AccountForm, CategoryForm, CategoryTextForm, EditAccountForm, ImportForm, LanguageForm
+from forum.admin.forms import (
+    AccountForm,
+    CategoryForm,
+    CategoryTextForm,
+    EditAccountForm,
+    ImportForm,
+    LanguageForm,
+)
 from forum.extensions import db
 from forum.i18n import language_name
 from forum.members.models import MemberState

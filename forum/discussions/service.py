@@ -8,7 +8,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import audit, clock, policy
 from forum.content import render_markdown
-from forum.discussions.models import Post, PostRevision, PostState, ReadMarker, Thread, ThreadKind, Watch
+from forum.discussions.models import (
+    Post,
+    PostRevision,
+    PostState,
+    ReadMarker,
+    Thread,
+    ThreadKind,
+    Watch,
+)
 from forum.extensions import db
 from forum.moderation import enforcement
 from forum.notifications.service import notify

@@ -1,7 +1,16 @@
 """Thread pages, posting, editing, read markers, watching and thread moderation."""
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +24,7 @@ from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
 from forum.rooms.models import Room
 from forum.topics import service as topics_service
+from forum.web import page_arg
 
 bp = Blueprint("discussions", __name__)
 
@@ -30,11 +40,6 @@ def _get_post(post_id):
     post = db.session.get(Post, post_id)
     policy.require_visible(post is not None and policy.can_read_thread(current_user, post.thread))
     return post
-
-
-def _page_arg():
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
 
 
 def _new_submission_key():
@@ -76,7 +81,7 @@ def thread(thread_id):
     thread = _get_thread(thread_id)
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
-    page = min(_page_arg(), last_page)
+    page = min(page_arg(), last_page)
     last_read, watching = service.reader_state(current_user, thread)
     posts = service.thread_posts(thread, page, per_page)
     form = None

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,7 +23,12 @@ from forum.accounts.passwords import hash_password, password_problems
 from forum.audit import AuditEvent
 from forum.discussions.models import Thread, ThreadStatus
 from forum.extensions import db
-from forum.guests.models import PENDING_STATUSES, GuestInvitation, InvitationStatus, OrganisationKind
+from forum.guests.models import (
+    PENDING_STATUSES,
+    GuestInvitation,
+    InvitationStatus,
+    OrganisationKind,
+)
 from forum.notifications.service import external_url, notify, queue_email
 from forum.protocol import service as protocol
 from forum.rooms.models import Language, Room

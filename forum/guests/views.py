@@ -1,8 +1,16 @@
 """Guest requests (ask, assess, decide, revoke), their list, and the invitation link a guest follows."""
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -10,34 +18,31 @@ from forum import policy
 from forum.accounts import service as accounts
 from forum.extensions import db, limiter
 from forum.guests import service
-from forum.guests.forms import AcceptExistingForm, AcceptNewForm, AssessForm, DecisionForm, GuestRequestForm, ResendForm, RevokeForm
+from forum.guests.forms import (
+    AcceptExistingForm,
+    AcceptNewForm,
+    AssessForm,
+    DecisionForm,
+    GuestRequestForm,
+    ResendForm,
+    RevokeForm,
+)
 from forum.guests.models import InvitationStatus, event_label
-from forum.i18n import current_locale_code, native_name, select_timezone
+from forum.i18n import current_locale_code, native_name, reader_zone
 from forum.protocol import service as protocol
 from forum.topics.models import Discussion
+from forum.web import page_arg
 
 bp = Blueprint("guests", __name__)
 
 REQUESTS_PER_PAGE = 25
 
 
-def _page_arg():
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
-
-
-def _reader_zone():
-    try:
-        return ZoneInfo(select_timezone())
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["FORUM_TIMEZONE"])
-
-
 def _end_of_day(day):
     """Access "until" a calendar day lasts to the end of that day in the reader's time zone."""
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=_reader_zone()).astimezone(timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=reader_zone()).astimezone(timezone.utc)
 
 
 def _get_invitation(invitation_id):
@@ -112,7 +117,7 @@ def requests():
         status = InvitationStatus(request.args["status"]) if request.args.get("status") else None
     except ValueError:
         status = None
-    page = _page_arg()
+    page = page_arg()
     total, items = service.requests_page(current_user, status, page, REQUESTS_PER_PAGE)
     return render_template(
         "guests/list.html", items=items, status=status, statuses=list(InvitationStatus),

@@ -1,5 +1,13 @@
 """Home, health check, language switcher and notifications."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import select, text

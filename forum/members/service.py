@@ -3,7 +3,8 @@ import gettext
 from functools import lru_cache
 
 import pycountry
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forum.extensions import db

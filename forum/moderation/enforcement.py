@@ -14,7 +14,8 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import format_timedelta, gettext as _, ngettext
+from flask_babel import format_timedelta, ngettext
+from flask_babel import gettext as _
 from limits import parse as parse_limit
 from sqlalchemy import func, select
 

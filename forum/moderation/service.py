@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import has_request_context, url_for
-from flask_babel import get_timezone, gettext as _
+from flask_babel import get_timezone
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +23,13 @@ from forum.audit import AuditEvent
 from forum.discussions import service as discussions
 from forum.discussions.models import Post, PostState, Thread
 from forum.extensions import db
-from forum.moderation.models import Flag, FlagStatus, ReversedAct, Sanction, SanctionKind
+from forum.moderation.models import (
+    Flag,
+    FlagStatus,
+    ReversedAct,
+    Sanction,
+    SanctionKind,
+)
 from forum.notifications.service import notify
 from forum.protocol import service as protocol
 from forum.rooms.models import Room

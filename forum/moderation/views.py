@@ -7,8 +7,19 @@ translated message, having written nothing.
 """
 from datetime import date, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _, ngettext
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from forum import clock, policy
@@ -20,11 +31,21 @@ from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.moderation import service
 from forum.moderation.forms import (
-    ApproveForm, AuditFilterForm, DismissForm, FlagForm, HideForm, LiftForm, RestoreForm, ReverseForm, SuspendForm, WarnForm,
+    ApproveForm,
+    AuditFilterForm,
+    DismissForm,
+    FlagForm,
+    HideForm,
+    LiftForm,
+    RestoreForm,
+    ReverseForm,
+    SuspendForm,
+    WarnForm,
 )
 from forum.moderation.labels import action_label
 from forum.protocol import service as protocol
 from forum.rooms.service import active_languages
+from forum.web import page_arg
 
 bp = Blueprint("moderation", __name__)
 
@@ -46,11 +67,6 @@ def from_iso(value):
         return datetime.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
-
-
-def _page_arg():
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
 
 
 def _last_page(total, per_page):
@@ -129,7 +145,7 @@ def queue():
     language = request.args.get("language") or None
     if language not in {lang.code for lang in languages}:
         language = None
-    page = _page_arg()
+    page = page_arg()
     items, total = service.moderation_queue(current_user, page=page, per_page=QUEUE_PER_PAGE, language=language)
     return render_template(
         "moderation/queue.html", items=items, total=total, page=page, last_page=_last_page(total, QUEUE_PER_PAGE),
@@ -316,7 +332,7 @@ def lift(user_id):
 def supervision():
     """Every act of the language moderators, newest first, with what was reversed (chief moderators)."""
     policy.require(policy.can_supervise_language_moderators(current_user))
-    page = _page_arg()
+    page = page_arg()
     events, reversals, total = service.language_moderator_acts(page=page, per_page=EVENTS_PER_PAGE)
     return render_template(
         "moderation/supervision.html", events=events, reversals=reversals, targets=service.load_targets(events),
@@ -382,7 +398,7 @@ def audit_log():
     """The audit trail, filtered by actor, action, user concerned and dates (language moderators: their own acts)."""
     policy.require(policy.can_view_audit_log(current_user))
     form, filters = _audit_filters()
-    page = _page_arg()
+    page = page_arg()
     events, total = service.audit_page(current_user, filters, page=page, per_page=EVENTS_PER_PAGE)
     query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(

@@ -7,7 +7,12 @@ from sqlalchemy import exists, or_, select
 from forum import audit, clock, policy
 from forum.extensions import db
 from forum.protocol.data import FIRST_VERSION_NOTE, FIRST_VERSION_TEXTS
-from forum.protocol.models import SECTION_KEYS, ProtocolAcceptance, ProtocolText, ProtocolVersion
+from forum.protocol.models import (
+    SECTION_KEYS,
+    ProtocolAcceptance,
+    ProtocolText,
+    ProtocolVersion,
+)
 
 CLAUSE_PATTERN = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _SECTION_LINE = re.compile(r"^#\s*(?P<title>.+?)\s*$")

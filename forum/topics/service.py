@@ -13,7 +13,8 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, cast, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,7 +23,13 @@ from forum import audit, clock, policy
 from forum.accounts.models import Role, User
 from forum.content import render_markdown
 from forum.discussions import service as discussions
-from forum.discussions.models import Post, PostRevision, Thread, ThreadKind, ThreadStatus
+from forum.discussions.models import (
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+    ThreadStatus,
+)
 from forum.extensions import db
 from forum.i18n import language_name
 from forum.members.models import RegionalGroup

@@ -1,14 +1,21 @@
 """The topics page, weekly discussions (schedule, edit, times, summaries, experts) and topic proposals."""
 from datetime import timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import clock, policy
 from forum.extensions import db
-from forum.i18n import current_locale_code, select_timezone
+from forum.i18n import current_locale_code, reader_zone
 from forum.topics import service
 from forum.topics.forms import (
     DeclineForm,
@@ -24,6 +31,7 @@ from forum.topics.forms import (
     title_field,
 )
 from forum.topics.models import ProposalStatus
+from forum.web import page_arg
 
 bp = Blueprint("topics", __name__)
 
@@ -33,28 +41,16 @@ HELD_PER_PAGE = 10
 CALENDAR_OFFSET_LIMIT = 52 * 5
 
 
-def _page_arg(name="page"):
-    page = request.args.get(name, 1, type=int)
-    return page if page and page > 0 else 1
-
-
-def _reader_zone():
-    try:
-        return ZoneInfo(select_timezone())
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["FORUM_TIMEZONE"])
-
-
 def _to_utc(local):
     """A naive form value, read in the reader's time zone, as aware UTC."""
     if local is None:
         return None
-    return local.replace(tzinfo=_reader_zone()).astimezone(timezone.utc)
+    return local.replace(tzinfo=reader_zone()).astimezone(timezone.utc)
 
 
 def _to_local(moment):
     """An aware time as the naive local value a datetime-local field shows."""
-    return moment.astimezone(_reader_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
+    return moment.astimezone(reader_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
 
 def _form_times(form):
@@ -97,7 +93,7 @@ def index():
     """Calendar, current, planned and held discussions, and proposals being considered."""
     policy.require_visible(policy.can_view_topics(current_user))
     offset = max(min(request.args.get("weeks", 0, type=int) or 0, CALENDAR_OFFSET_LIMIT), -CALENDAR_OFFSET_LIMIT)
-    held_page = _page_arg("held")
+    held_page = page_arg("held")
     overview = service.topics_overview(
         current_user, now=clock.now(), held_page=held_page, held_per_page=HELD_PER_PAGE, calendar_offset=offset,
     )
@@ -162,7 +158,7 @@ def new_discussion():
     status = 400 if request.method == "POST" else 200
     return render_template(
         "topics/discussion_form.html", form=form, languages=languages, proposal=proposal, discussion=None,
-        zone=_reader_zone().key,
+        zone=reader_zone().key,
     ), status
 
 
@@ -243,7 +239,7 @@ def reschedule(discussion_id):
             return redirect(url_for("topics.discussion", discussion_id=discussion.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "topics/reschedule.html", form=form, discussion=discussion, zone=_reader_zone().key, locale=current_locale_code(),
+        "topics/reschedule.html", form=form, discussion=discussion, zone=reader_zone().key, locale=current_locale_code(),
     ), status
 
 
@@ -318,7 +314,7 @@ def proposals():
         status = ProposalStatus(request.args["status"]) if request.args.get("status") else None
     except ValueError:
         status = None
-    page = _page_arg()
+    page = page_arg()
     total, items = service.proposals_page(status, page, PROPOSALS_PER_PAGE)
     ids = [proposal.id for proposal in items]
     return render_template(

@@ -32,7 +32,14 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e import harness
-from tests.e2e.harness import ADMIN, CHROMIUM_ARGS, CHROMIUM_PATH, DELEGATE_BR, PROJECT_ROOT, Visitor
+from tests.e2e.harness import (
+    ADMIN,
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    DELEGATE_BR,
+    PROJECT_ROOT,
+    Visitor,
+)
 
 FAILURE_DIR = PROJECT_ROOT / "test-artifacts" / "failures"
 E2E_DIR = harness.Path(__file__).resolve().parent

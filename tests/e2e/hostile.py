@@ -13,7 +13,7 @@ PAYLOADS = (
     f'<svg onload="{RUN}"></svg>',
     f"<svg><script>{RUN}</script></svg>",
     f'<math><mtext><table><mglyph><style><img src=x onerror="{RUN}">',
-    f'<iframe srcdoc="<script>parent.__xss=1;parent.alert(1)</script>"></iframe>',
+    '<iframe srcdoc="<script>parent.__xss=1;parent.alert(1)</script>"></iframe>',
     f'<details open ontoggle="{RUN}">details</details>',
     f'<input autofocus onfocus="{RUN}">',
     f'<a href="javascript:{RUN}">raw link</a>',

@@ -1,7 +1,14 @@
 """axe-core on every main page, in every interface language: no serious or critical violation."""
 import pytest
 
-from tests.e2e.harness import MAIN_PAGES, SERIOUS, UI_LOCALES, describe_violations, main_pages_by_user, run_axe
+from tests.e2e.harness import (
+    MAIN_PAGES,
+    SERIOUS,
+    UI_LOCALES,
+    describe_violations,
+    main_pages_by_user,
+    run_axe,
+)
 
 
 @pytest.mark.parametrize("code", UI_LOCALES)
