@@ -48,7 +48,6 @@ class Config:
     # Interface languages offered in the switcher (code -> name in itself).
     FORUM_UI_LOCALES = ("en", "fr", "es", "ar", "zh", "ru")
     FORUM_TIMEZONE = os.environ.get("FORUM_TIMEZONE", "Europe/Zurich")
-    FORUM_NAME = os.environ.get("FORUM_NAME", "CDIP Technical Assistance Forum")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -177,7 +177,6 @@ def main():
         "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox", "RATELIMIT_ENABLED": "false",
         # A benchmark of pages, not of password hashing: logins use cheap hashes.
         "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1",
-        "POST_RATE_LIMIT_ENABLED": "false",
     })
     flask = [str(Path(PYTHON).parent / "flask")]
     for command in (flask + ["db", "upgrade"], [PYTHON, "-c", FILL, str(CLIENTS)]):

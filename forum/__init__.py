@@ -139,7 +139,6 @@ def _register_hooks(app):
             "ui_locales": [(code, native_name(code)) for code in ui_locales()],
             "current_locale": locale,
             "text_direction": direction(locale),
-            "forum_name": app.config["FORUM_NAME"],
         }
 
     from forum import formatting
