@@ -42,9 +42,9 @@ catalogs: $(VENV)/.installed
 
 # Debian packages the suite needs: a PostgreSQL server and Chromium.
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing postgresql and chromium from Debian"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium >/dev/null; \
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+		echo "Installing postgresql, chromium and CJK fonts (Chinese screenshots) from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium fonts-noto-cjk >/dev/null; \
 	fi
 
 # axe-core for the accessibility checks, from the npm registry (pinned in package-lock.json).

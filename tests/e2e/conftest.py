@@ -40,6 +40,7 @@ from tests.e2e.harness import (
     PROJECT_ROOT,
     Visitor,
 )
+from tests.e2e.showcase_more import moderation_and_topics
 
 FAILURE_DIR = PROJECT_ROOT / "test-artifacts" / "failures"
 E2E_DIR = harness.Path(__file__).resolve().parent
@@ -193,4 +194,5 @@ def showcase(server):
         service.edit_post(first, editor=admin, body=SHOWCASE_BODY)
         delegate_id = db.session.scalar(select(User.id).where(User.email == DELEGATE_BR))
         data = {"room": "capacity-en", "thread": thread.id, "post": first.id, "delegate_id": delegate_id}
+        data.update(moderation_and_topics())  # queue, supervision, guest request: tests/e2e/showcase_more.py
     return data

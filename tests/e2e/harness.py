@@ -37,7 +37,9 @@ DELEGATE_JP = "delegate.jp@forum.test"
 DELEGATE_PL = "delegate.pl@forum.test"
 DELEGATE_MX = "delegate.mx@forum.test"
 
-UI_LOCALES = ("en", "fr", "es")
+# Every interface language (config.py FORUM_UI_LOCALES): the page-wide checks run in each.
+UI_LOCALES = ("en", "fr", "es", "ar", "zh", "ru")
+RTL_LOCALES = ("ar",)
 
 # How long a condition may take before a wait fails (ms). Live updates poll every 5 s.
 WAIT_MS = 10_000
@@ -399,6 +401,23 @@ MAIN_PAGES = (
     MainPage("admin-import", "/admin/accounts/import"),
     MainPage("admin-languages", "/admin/languages"),
     MainPage("admin-outbox", "/admin/outbox"),
+    MainPage("admin-categories", "/admin/categories"),
+    MainPage("topics", "/topics"),
+    MainPage("proposals", "/topics/proposals"),
+    MainPage("proposal-new", "/topics/proposals/new"),
+    MainPage("protocol", "/protocol"),
+    MainPage("protocol-signed-out", "/protocol", user=None),
+    MainPage("discussion-new", "/topics/discussions/new", user=MODERATOR),
+    MainPage("moderation-queue", "/moderation", user=MODERATOR),
+    MainPage("moderation-audit", "/moderation/audit", user=MODERATOR),
+    MainPage("moderation-supervision", "/moderation/supervision", user=MODERATOR),
+    MainPage("guest-requests", "/guests", user=MODERATOR),
+    MainPage("guest-request", "/guests/{guest_request}", user=MODERATOR),
+    MainPage("moderation-review", "/moderation/posts/{flagged_post}", user=MODERATOR),
+    MainPage("proposal", "/topics/proposals/{proposal}", user=MODERATOR),
+    MainPage("discussion", "/topics/discussions/{discussion}", user=MODERATOR),
+    MainPage("flag-post", "/p/{post}/flag", user=DELEGATE_JP),
+    MainPage("guest-request-new", "/guests/new/{discussion}", user=DELEGATE_JP),
     MainPage("error-404", "/no-such-page", status=404),
     MainPage("error-403", "/admin/accounts", user=DELEGATE_JP, status=403),
 )

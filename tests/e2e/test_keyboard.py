@@ -17,14 +17,23 @@ FOCUSED = """() => {
   };
 }"""
 
-# Every control a keyboard user should reach, numbered in document order.
+# Every control a keyboard user should reach, numbered in document order. A radio
+# group is one Tab stop (its checked radio, else its first; arrows move within
+# it), and a date or time input takes several Tabs (one per field, one for its
+# calendar button): `extraStops` allows for them.
 MARK_FOCUSABLE = """() => {
   const selector = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), '
                  + 'textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
-  const found = [...document.querySelectorAll(selector)].filter(el => el.checkVisibility({visibilityProperty: true}));
+  const radioStop = el => {
+    const group = [...document.querySelectorAll('input[type=radio]:not([disabled])')].filter(r => r.name === el.name && r.form === el.form);
+    return (group.find(r => r.checked) || group[0]) === el;
+  };
+  const found = [...document.querySelectorAll(selector)].filter(el => el.checkVisibility({visibilityProperty: true}))
+                                                        .filter(el => el.type !== "radio" || !el.name || radioStop(el));
   found.forEach((el, i) => { el.dataset.e2eFocusable = String(i); });
   return {
     count: found.length,
+    extraStops: 8 * found.filter(el => ["date", "datetime-local", "time"].includes(el.type)).length,
     labels: found.map(el => `${el.tagName.toLowerCase()}#${el.id}.${el.className} "${(el.innerText || el.value || "").slice(0, 30)}"`),
     positiveTabindex: document.querySelectorAll('[tabindex]:not([tabindex="0"]):not([tabindex^="-"])').length,
   };
@@ -99,7 +108,7 @@ def test_tab_reaches_every_control_with_visible_focus(visitor, showcase, user, p
         if marked["positiveTabindex"]:
             problems.append(f"{main_page.name}: {marked['positiveTabindex']} element(s) with a positive tabindex")
         reached, invisible = set(), []
-        for _ in range(marked["count"] + 3):
+        for _ in range(marked["count"] + marked["extraStops"] + 3):
             page.keyboard.press("Tab")
             focused = page.evaluate(FOCUSED)
             if focused is None:

@@ -15,6 +15,7 @@
 
   var POLL_MS = 5000;
   var busy = false;
+  var timer = null;
 
   function poll() {
     if (busy || document.hidden) { return; }
@@ -22,6 +23,11 @@
     var url = list.dataset.liveUrl + "?after=" + encodeURIComponent(list.dataset.lastNumber);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
+        // Gone or no longer allowed (thread moved, access ended): stop asking.
+        if (response.status === 403 || response.status === 404) {
+          window.clearInterval(timer);
+          document.removeEventListener("visibilitychange", poll);
+        }
         if (!response.ok) { throw new Error(String(response.status)); }
         var last = response.headers.get("X-Last-Number");
         return response.text().then(function (html) { return { html: html, last: last }; });
@@ -40,6 +46,6 @@
       .finally(function () { busy = false; });
   }
 
-  window.setInterval(poll, POLL_MS);
+  timer = window.setInterval(poll, POLL_MS);
   document.addEventListener("visibilitychange", poll);
 })();
