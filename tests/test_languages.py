@@ -99,3 +99,25 @@ def test_only_admins_manage_languages_and_categories(client, make_user, login):
     assert client.post("/admin/languages", data={"code": "pt"}).status_code == 403
     assert client.post("/admin/categories", data={"code": "x", "name": "X"}).status_code == 403
     assert _rooms() == 18
+
+
+def test_language_moderator_of_a_new_language_moderates_only_there(client, make_user, login, make_thread):
+    from forum.rooms.service import get_room
+
+    admin = make_user("admin")
+    login(client, admin)
+    client.post("/admin/languages", data={"code": "pt"})
+    moderator = make_user("language_moderator")
+    response = client.post(f"/admin/accounts/{moderator.id}", data={
+        "display_name": moderator.display_name, "role": "language_moderator", "member_state": "", "active": "y",
+        "languages": ["pt"],
+    })
+    assert response.status_code == 302
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "account.languages")) == "account.languages"
+    author = make_user()
+    in_portuguese = make_thread(get_room("capacity-pt"), author, title="Em português")
+    in_english = make_thread(get_room("capacity-en"), author, title="In English")
+    login(client, moderator)
+    assert client.post(f"/t/{in_portuguese.id}/pin", data={"pinned": "1"}).status_code == 302
+    assert client.post(f"/t/{in_english.id}/pin", data={"pinned": "1"}).status_code == 403
+    assert client.get("/moderation").status_code == 200
