@@ -1,5 +1,6 @@
 """Guest requests (ask, assess, decide, revoke), their list, and the invitation link a guest follows."""
 from datetime import datetime, time, timedelta, timezone
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -31,7 +32,7 @@ from forum.guests.models import InvitationStatus, event_label
 from forum.i18n import current_locale_code, native_name, reader_zone
 from forum.protocol import service as protocol
 from forum.topics.models import Discussion
-from forum.web import page_arg
+from forum.web import commit_act, page_arg
 
 bp = Blueprint("guests", __name__)
 
@@ -52,20 +53,8 @@ def _get_invitation(invitation_id):
     return invitation
 
 
-def _act(act, success, failure_page):
-    """Run one service act: commit and flash on success; on refusal roll back, flash, re-render with 400."""
-    try:
-        act()
-    except service.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except service.GuestError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return failure_page()
-    db.session.commit()
-    flash(success, "success")
-    return None
+# One service act per request: commit and flash, or roll back and show why.
+_act = partial(commit_act, refused=service.GuestError, not_allowed=service.NotAllowed)
 
 
 # Asking ------------------------------------------------------------------------

@@ -6,12 +6,12 @@ function and commits; refused input re-renders the page with a 400 and a
 translated message, having written nothing.
 """
 from datetime import date, datetime
+from functools import partial
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -45,7 +45,7 @@ from forum.moderation.forms import (
 from forum.moderation.labels import action_label
 from forum.protocol import service as protocol
 from forum.rooms.service import active_languages
-from forum.web import page_arg
+from forum.web import commit_act, page_arg
 
 bp = Blueprint("moderation", __name__)
 
@@ -99,20 +99,8 @@ def _duration_choices():
     return choices + [("0", _("Until lifted"))]
 
 
-def _act(act, success, failure_page):
-    """Run one service act: commit and flash on success; on refusal roll back, flash, re-render with 400."""
-    try:
-        act()
-    except service.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except service.ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return failure_page()
-    db.session.commit()
-    flash(success, "success")
-    return None
+# One service act per request: commit and flash, or roll back and show why.
+_act = partial(commit_act, refused=service.ModerationError, not_allowed=service.NotAllowed)
 
 
 # Reporting ---------------------------------------------------------------------
