@@ -285,6 +285,9 @@ def _plain(value):
 
 
 def set_moderated_languages(user, languages, *, by):
+    """Assign the languages a language moderator moderates (other roles keep none); audited."""
+    if user.role != Role.language_moderator:
+        languages = []
     old = sorted(user.moderated_language_codes)
     user.moderated_languages = list(languages)
     new = sorted(language.code for language in languages)

@@ -112,7 +112,7 @@ def account_edit(user_id):
                 active=form.active.data, is_coordinator=form.is_coordinator.data, display_name=form.display_name.data,
             )
             chosen = [language for language in languages if language.code in set(form.languages.data or [])]
-            accounts.set_moderated_languages(user, chosen if user.role == Role.language_moderator else [], by=current_user)
+            accounts.set_moderated_languages(user, chosen, by=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
