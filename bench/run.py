@@ -50,7 +50,7 @@ from forum.cli import seed_demo_data, DEMO_ACCOUNTS
 from forum.accounts.service import find_user_by_email
 from forum.accounts.passwords import hash_password
 from forum.accounts.models import User, Role
-from forum.discussions.models import Thread, Post
+from forum.threads.models import Thread, Post
 from forum.rooms.models import Room
 app = create_app("development")
 with app.app_context():

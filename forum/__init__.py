@@ -45,7 +45,7 @@ def create_app(config=None):
     _register_hooks(app)
 
     from forum.cli import forum_cli
-    from forum.errors import register_error_handlers
+    from forum.error_pages import register_error_handlers
 
     register_error_handlers(app)
     app.cli.add_command(forum_cli)
@@ -91,23 +91,19 @@ def _register_blueprints(app):
     from forum.accounts.views import bp as accounts_bp
     from forum.admin.views import bp as admin_bp
     from forum.discussions.views import bp as discussions_bp
-    from forum.main.views import bp as main_bp
-    from forum.rooms.views import bp as rooms_bp
-    from forum.topics.views import bp as topics_bp
-
-    for blueprint in (main_bp, accounts_bp, admin_bp, rooms_bp, discussions_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(topics_bp)
-
-    from forum.moderation.views import bp as moderation_bp
-    from forum.protocol.views import bp as protocol_bp
-
-    app.register_blueprint(protocol_bp)
-    app.register_blueprint(moderation_bp)
-
     from forum.guests.views import bp as guests_bp
+    from forum.main.views import bp as main_bp
+    from forum.moderation.views import bp as moderation_bp
+    from forum.proposals.views import bp as proposals_bp
+    from forum.protocol.views import bp as protocol_bp
+    from forum.rooms.views import bp as rooms_bp
+    from forum.threads.views import bp as threads_bp
 
-    app.register_blueprint(guests_bp)
+    for blueprint in (
+        main_bp, accounts_bp, admin_bp, rooms_bp, threads_bp, discussions_bp, proposals_bp,
+        protocol_bp, moderation_bp, guests_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_hooks(app):

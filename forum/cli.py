@@ -81,73 +81,74 @@ def _seed_demo_topics():
     from datetime import datetime
 
     from forum.accounts.service import find_user_by_email
+    from forum.discussions import service as discussions
+    from forum.proposals import service as proposals
     from forum.rooms.models import Category
-    from forum.topics import service as topics
 
     moderator = find_user_by_email("moderator@forum.test")
     category = db.session.scalar(select(Category).where(Category.code == "capacity"))
     now = clock.now()
     # The current week's slot: Monday 09:00 Geneva time, for seven days.
-    local = now.astimezone(topics.GENEVA)
-    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), topics.DEFAULT_OPENING_TIME, tzinfo=topics.GENEVA)
+    local = now.astimezone(discussions.GENEVA)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), discussions.DEFAULT_OPENING_TIME, tzinfo=discussions.GENEVA)
     if monday > local:
         monday -= timedelta(days=7)
     texts = {
-        "en": topics.TextInput(
+        "en": discussions.TextInput(
             "Measuring the impact of technical assistance",
             "This week: how do you **measure** whether technical assistance made a difference?\n\n"
             "- Which indicators did you agree with the Secretariat?\n- How long after the activity did you evaluate?",
         ),
-        "fr": topics.TextInput(
+        "fr": discussions.TextInput(
             "Mesurer l'impact de l'assistance technique",
             "Cette semaine : comment **mesurez**-vous les effets de l'assistance technique ?\n\n"
             "- Quels indicateurs avez-vous retenus avec le Secrétariat ?\n- Combien de temps après l'activité avez-vous évalué ?",
         ),
-        "es": topics.TextInput(
+        "es": discussions.TextInput(
             "Medir el impacto de la asistencia técnica",
             "Esta semana: ¿cómo **miden** si la asistencia técnica marcó una diferencia?\n\n"
             "- ¿Qué indicadores acordaron con la Secretaría?\n- ¿Cuánto tiempo después de la actividad evaluaron?",
         ),
     }
     opening = now.replace(second=0, microsecond=0)
-    discussion = topics.schedule_discussion(
+    discussion = discussions.schedule_discussion(
         by=moderator, category_id=category.id, texts=texts, opens_at=opening, closes_at=monday + timedelta(days=7),
     )
     # Demo only: back-date it to this week's Monday, which the service refuses for new discussions.
-    topics._set_times(discussion, monday.astimezone(now.tzinfo), (monday + timedelta(days=7)).astimezone(now.tzinfo))
+    discussions._set_times(discussion, monday.astimezone(now.tzinfo), (monday + timedelta(days=7)).astimezone(now.tzinfo))
 
     kenya = find_user_by_email("delegate.ke@forum.test")
     legislative = db.session.scalar(select(Category).where(Category.code == "legislative"))
-    proposal = topics.propose_topic(
+    proposal = proposals.propose_topic(
         by=kenya, title="Drafting IP laws that support small farmers and traditional knowledge",
         description="Several offices are revising their laws. How did you consult **local communities** and which provisions worked?",
         category_id=legislative.id, aims="Share drafting experience and consultation methods.",
         audience="Legislative drafters and IP office policy staff", languages=["en", "fr", "es"],
     )
     for email in ("delegate.br@forum.test", "delegate.jp@forum.test"):
-        topics.endorse(proposal, by=find_user_by_email(email))
+        proposals.endorse(proposal, by=find_user_by_email(email))
     db.session.flush()
 
 
 def _seed_demo_threads():
     from forum.accounts.service import find_user_by_email
-    from forum.discussions import service as discussions
     from forum.rooms.service import get_room
+    from forum.threads import service as threads_service
 
     fr = find_user_by_email("delegate.fr@forum.test")
     br = find_user_by_email("delegate.br@forum.test")
     ke = find_user_by_email("delegate.ke@forum.test")
     mx = find_user_by_email("delegate.mx@forum.test")
-    thread = discussions.start_thread(
+    thread = threads_service.start_thread(
         get_room("capacity-en"), author=ke, title="Training patent examiners: what worked for you?",
         body="Our office is planning a two-year programme for new examiners. Which **formats** worked best in your experience:\n\n- mentoring\n- e-learning\n- regional workshops\n\nAny evaluation results would be very welcome.",
     )
-    discussions.reply(thread, author=br, body="We combined e-learning with six months of mentoring; retention improved markedly. Happy to share our evaluation report.")
-    thread = discussions.start_thread(
+    threads_service.reply(thread, author=br, body="We combined e-learning with six months of mentoring; retention improved markedly. Happy to share our evaluation report.")
+    thread = threads_service.start_thread(
         get_room("strategies-fr"), author=fr, title="Évaluer une stratégie nationale de PI après cinq ans",
         body="Quels **indicateurs** avez-vous retenus pour évaluer votre stratégie nationale de propriété intellectuelle ?",
     )
-    thread = discussions.start_thread(
+    thread = threads_service.start_thread(
         get_room("legislative-es"), author=mx, title="Flexibilidades en la legislación de patentes",
         body="¿Qué experiencias tienen con la incorporación de **flexibilidades** en la legislación nacional?",
     )
@@ -182,12 +183,13 @@ def seed_command():
 @click.password_option()
 def create_admin_command(email, name, password):
     """Create an administrator account with a password."""
-    from forum.accounts.service import AccountError, create_admin
+    from forum.accounts.service import create_admin
+    from forum.errors import Invalid
 
     seed_reference_data()
     try:
         create_admin(email, name, password)
-    except AccountError as error:
+    except Invalid as error:
         db.session.rollback()
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -200,29 +202,31 @@ def create_admin_command(email, name, password):
 @click.option("--by", "by_email", default=None, help="E-mail of the administrator recorded in the audit trail.")
 def import_delegates_command(csv_file, by_email):
     """Create accounts from a CSV file (email, display_name, member_state, role); all or nothing."""
-    from forum.accounts.service import find_user_by_email, import_delegates
+    from forum.accounts.service import ImportRejected, find_user_by_email, import_delegates
 
     by = find_user_by_email(by_email) if by_email else None
-    result = import_delegates(csv_file.read(), by=by)
-    if result.errors:
+    try:
+        created = import_delegates(csv_file.read(), by=by)
+    except ImportRejected as rejected:
         db.session.rollback()
-        for line, message in result.errors:
+        for line, message in rejected.errors:
             click.echo(f"line {line}: {message}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"{len(result.created)} accounts created; activation links queued.")
+    click.echo(f"{len(created)} accounts created; activation links queued.")
 
 
 @forum_cli.command("add-language")
 @click.argument("code")
 def add_language_command(code):
     """Add a content language and create its rooms."""
-    from forum.rooms.service import RoomError, add_language
+    from forum.errors import Invalid
+    from forum.rooms.service import add_language
 
     try:
         language = add_language(code, by=None)
-    except RoomError as error:
+    except Invalid as error:
         db.session.rollback()
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -236,11 +240,12 @@ def add_language_command(code):
 @click.option("--description", default="", help="One-line description in English.")
 def add_category_command(code, name, description):
     """Add a category (English name) and create its room in every language."""
-    from forum.rooms.service import RoomError, add_category
+    from forum.errors import Invalid
+    from forum.rooms.service import add_category
 
     try:
         category = add_category(code, by=None, name=name, description=description)
-    except RoomError as error:
+    except Invalid as error:
         db.session.rollback()
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -252,9 +257,9 @@ def add_category_command(code, name, description):
 def tick_command():
     """Time-driven side effects (discussion announcements, e-mail delivery, token clean-up); safe to run any number of times."""
     from forum.accounts.models import AccountToken
+    from forum.discussions.service import announce_opened_discussions
     from forum.guests.service import expire_due
     from forum.notifications.service import deliver_pending
-    from forum.topics.service import announce_opened_discussions
 
     # Announce discussions that opened since the last run (each exactly once).
     announced = announce_opened_discussions(clock.now())

@@ -11,7 +11,7 @@ write in a transaction of their own through `write_transaction()`.
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
 from forum.extensions import db
@@ -60,3 +60,29 @@ def write_transaction():
     finally:
         if has_request_context():
             g.write_transaction = previous
+
+
+def claim_transition(obj, column, expected, **values):
+    """Move `obj` on from one of the `expected` states atomically; True if this transaction won.
+
+    A conditional UPDATE … WHERE id = :id AND <column> IN (:expected): of two
+    simultaneous decisions on one object (two admins approving, a moderator
+    accepting while another declines) exactly one changes a row, on SQLite and
+    PostgreSQL alike. The loser changes nothing and should refuse. On success
+    the object is refreshed so it shows the values just written.
+    """
+    model = type(obj)
+    expected = tuple(expected) if isinstance(expected, (tuple, list, set, frozenset)) else (expected,)
+    state = getattr(model, column)
+    # Pending changes to `obj` would be lost by the refresh below: write them first.
+    db.session.flush()
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == obj.id, state.in_(expected))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed == 1:
+        db.session.refresh(obj)
+        return True
+    return False

@@ -1,8 +1,11 @@
-"""Jinja filters that format dates, times and numbers for the reader's locale and time zone."""
-from flask_babel import format_datetime, format_decimal, format_timedelta
+"""Jinja filters that format dates, times, numbers and language names for the reader's locale and time zone."""
+from datetime import datetime
+
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
 from flask_babel import gettext as _
 
 from forum import clock
+from forum.i18n import language_name, native_name
 
 
 def when(value, format="medium"):
@@ -23,7 +26,35 @@ def iso(value):
     return value.isoformat() if value is not None else ""
 
 
+def language_native(code):
+    """A content language's name in itself."""
+    return native_name(code)
+
+
+def language_label(code):
+    """A content language's name in the reader's language (for sentences of the interface)."""
+    return language_name(code)
+
+
+def local_date(value, format="full"):
+    """A calendar day (a date) in the reader's locale."""
+    return format_date(value, format)
+
+
+def from_iso(value):
+    """An ISO 8601 timestamp kept in a notification's parameters, back as a datetime for `|when`."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def register(app):
+    """Every Jinja filter of the forum, registered in one place."""
+    app.add_template_filter(language_native)
+    app.add_template_filter(language_label)
+    app.add_template_filter(local_date)
+    app.add_template_filter(from_iso)
     app.add_template_filter(when)
     app.add_template_filter(ago)
     app.add_template_filter(iso)

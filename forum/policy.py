@@ -9,7 +9,7 @@ from flask import abort, g, has_request_context
 
 from forum import clock
 from forum.accounts.models import Role
-from forum.discussions.models import PostState, ThreadStatus
+from forum.threads.models import PostState, ThreadStatus
 
 MODERATOR_ROLES = {Role.moderator, Role.admin}
 MEMBER_ROLES = {Role.delegate, Role.staff, Role.language_moderator, Role.moderator, Role.admin}
@@ -130,7 +130,7 @@ def is_moderator_of_any_language(user):
     )
 
 
-# Weekly discussions and topic proposals (forum.topics) ------------------------
+# Weekly discussions and topic proposals (forum.discussions, forum.proposals) ------------------------
 #
 # The language-moderator rule: a language moderator runs a weekly discussion
 # (schedules, edits, reschedules, closes, summarises, invites experts) only
@@ -165,7 +165,8 @@ def can_manage_discussion(user, discussion):
 
 
 def can_invite_expert(user, discussion):
-    return can_manage_discussion(user, discussion)
+    """Experts are asked into a discussion that has not closed yet, by whoever runs it."""
+    return can_manage_discussion(user, discussion) and discussion.status != ThreadStatus.closed
 
 
 def can_propose_topic(user):
@@ -315,6 +316,13 @@ def require(allowed):
         abort(403)
 
 
+def found(obj):
+    """`obj`, or 404 when it does not exist."""
+    if obj is None:
+        abort(404)
+    return obj
+
+
 def require_visible(allowed):
     """Turn a refused permission into 404, so ids reveal nothing (DESIGN.md §6)."""
     if not allowed:
@@ -338,14 +346,14 @@ GUEST_ENDPOINTS = {
     "main.set_language",
     "protocol.view",
     "protocol.accept",
-    "discussions.thread",
-    "discussions.reply",
-    "discussions.live",
-    "discussions.goto_post",
-    "discussions.first_unread",
-    "discussions.edit_post",
-    "discussions.post_revisions",
-    "discussions.watch",
+    "threads.thread",
+    "threads.reply",
+    "threads.live",
+    "threads.goto_post",
+    "threads.first_unread",
+    "threads.edit_post",
+    "threads.post_revisions",
+    "threads.watch",
     "moderation.flag_post",
 }
 

@@ -163,7 +163,7 @@ def room(app):
 
 @pytest.fixture
 def make_thread(app):
-    from forum.discussions import service
+    from forum.threads import service
 
     def make(room, author, title="A thread", body="First post", replies=0, **fields):
         thread = service.start_thread(room, author=author, title=title, body=body)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from forum import audit
 from forum.audit import AuditEvent
-from forum.discussions.models import Post
 from forum.extensions import db
 from forum.moderation import service
 from forum.rooms.service import get_room
+from forum.threads.models import Post
 
 
 def _snapshot():

@@ -10,14 +10,16 @@ from sqlalchemy import func, select
 from forum import clock, policy
 from forum.audit import AuditEvent
 from forum.discussions import service as discussions
-from forum.discussions.models import Post
+from forum.errors import Invalid
 from forum.extensions import db
 from forum.guests import service
 from forum.guests.models import GuestInvitation, InvitationStatus
 from forum.notifications.models import Notification
+from forum.proposals import service as proposals
 from forum.protocol import service as protocol
 from forum.rooms.models import Category
-from forum.topics import service as topics
+from forum.threads import service as threads_service
+from forum.threads.models import Post
 
 GUEST_EMAIL = "researcher@uonbi.example"
 UNIVERSITY = "University of Nairobi"
@@ -32,9 +34,9 @@ CLAUSE = "1.2"  # "An external stakeholder may take part…" in the shipped prot
 def _discussion(by, title="Alpha Discussion", codes=("en", "fr", "es"), days=7):
     """An open weekly discussion, one thread per language titled "<title> (<code>)"."""
     opens_at = clock.now().replace(second=0, microsecond=0)
-    discussion = topics.schedule_discussion(
+    discussion = discussions.schedule_discussion(
         by=by, category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
-        texts={code: topics.TextInput(f"{title} ({code})", f"Opening of {title} in {code}.") for code in codes},
+        texts={code: discussions.TextInput(f"{title} ({code})", f"Opening of {title} in {code}.") for code in codes},
         opens_at=opens_at, closes_at=opens_at + timedelta(days=days),
     )
     db.session.commit()
@@ -42,7 +44,7 @@ def _discussion(by, title="Alpha Discussion", codes=("en", "fr", "es"), days=7):
 
 
 def _threads(discussion):
-    return topics.discussion_threads(discussion)
+    return discussions.discussion_threads(discussion)
 
 
 def _request(discussion, by, email=GUEST_EMAIL, **fields):
@@ -228,7 +230,7 @@ def test_guest_posts_are_labelled_with_the_organisation(app, now, people, login,
     discussion = _discussion(people.moderator)
     _invitation, guest = _accepted_guest(discussion, people, outbox)
     thread = _threads(discussion)["fr"]
-    discussions.reply(thread, author=guest, body="Bonjour à tous.")
+    threads_service.reply(thread, author=guest, body="Bonjour à tous.")
     db.session.commit()
     page = _client(app, login, people.delegate).get(f"/t/{thread.id}").get_data(as_text=True)
     assert f"Guest — {UNIVERSITY}" in page
@@ -272,7 +274,7 @@ def test_guest_thread_page_stays_within_the_query_budget(app, now, people, login
 
     small = count()
     for index in range(30):
-        discussions.reply(thread, author=make_user(state="KEN"), body=f"Reply {index}")
+        threads_service.reply(thread, author=make_user(state="KEN"), body=f"Reply {index}")
     db.session.commit()
     assert count() == small <= 10
 
@@ -301,19 +303,19 @@ def boundary(app, now, people, make_user, make_thread, room, outbox):
     member_thread = make_thread(room, outsider, title="Private Member Thread Zulu", body="Outside post body Yarrow")
     alpha_es = _threads(alpha)["es"]
     for thread in (*_threads(bravo).values(), alpha_es):
-        discussions.reply(thread, author=outsider, body="Outside reply Wren")
+        threads_service.reply(thread, author=outsider, body="Outside reply Wren")
     other_invitation, other_guest = _accepted_guest(
         bravo, people, outbox, email="vesper@institute.example", guest_name="Other Guest Vesper",
         organisation="Vesper Institute",
     )
     other_guest.display_name = "Other Guest Vesper"
-    proposal = topics.propose_topic(
+    proposal = proposals.propose_topic(
         by=outsider, title="Proposal Title Kestrel", description="About Kestrel.",
         category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
     )
     db.session.commit()
     own_thread = _threads(alpha)["en"]
-    own_post = discussions.reply(own_thread, author=guest, body="My own message.")
+    own_post = threads_service.reply(own_thread, author=guest, body="My own message.")
     db.session.commit()
     outside_threads = [member_thread, alpha_es, *_threads(bravo).values()]
     outside_posts = db.session.scalars(select(Post).where(Post.thread_id.in_([t.id for t in outside_threads]))).all()
@@ -456,7 +458,7 @@ def test_resending_replaces_the_link(app, now, people, outbox, sent):
 
 
 def test_the_link_stops_working_when_the_discussion_closes(app, now, people, sent):
-    topics.close_discussion(sent.discussion, by=people.moderator)
+    discussions.close_discussion(sent.discussion, by=people.moderator)
     db.session.commit()
     assert app.test_client().get(sent.link).status_code == 404
 
@@ -505,7 +507,7 @@ def test_end_date_takes_effect_without_any_job(inside, now):
 
 
 def test_closing_the_discussion_ends_access(inside, people):
-    topics.close_discussion(inside.discussion, by=people.moderator)
+    discussions.close_discussion(inside.discussion, by=people.moderator)
     db.session.commit()
     _access_has_ended(inside)
 
@@ -638,7 +640,7 @@ def test_bad_requests_are_refused(now, people, case, message):
     discussion = _discussion(people.moderator)
     fields = {}
     if case == "closed":
-        topics.close_discussion(discussion, by=people.moderator)
+        discussions.close_discussion(discussion, by=people.moderator)
         db.session.commit()
     elif case == "duplicate":
         _request(discussion, people.delegate, email="SOMEONE@example.org")
@@ -654,7 +656,7 @@ def test_bad_requests_are_refused(now, people, case, message):
     elif case == "unknown_language":
         fields["languages"] = ["de"]
     before = _counts()
-    with pytest.raises(service.GuestError, match=message):
+    with pytest.raises(Invalid, match=message):
         _request(discussion, people.delegate, **fields)
     db.session.rollback()
     _nothing_written(before)
@@ -688,7 +690,7 @@ def test_a_refused_request_through_the_form_shows_the_error(app, now, people, lo
 def test_assessment_needs_a_real_clause_and_a_reason(now, people, clause, reason, message):
     invitation = _request(_discussion(people.moderator), people.delegate)
     before = _counts()
-    with pytest.raises(service.GuestError, match=message):
+    with pytest.raises(Invalid, match=message):
         service.assess_request(invitation, by=people.moderator, recommend=True, clause=clause, reason=reason)
     db.session.rollback()
     _nothing_written(before)
@@ -710,7 +712,7 @@ def test_rejection_by_an_administrator_needs_a_reason(now, people):
     service.assess_request(invitation, by=people.moderator, recommend=True, clause=CLAUSE, reason="Fine.")
     db.session.commit()
     before = _counts()
-    with pytest.raises(service.GuestError, match="Give the reason for the rejection"):
+    with pytest.raises(Invalid, match="Give the reason for the rejection"):
         service.decide_request(invitation, by=people.admin, approve=False, reason="")
     db.session.rollback()
     _nothing_written(before)
@@ -727,7 +729,7 @@ def test_acting_on_a_request_in_the_wrong_state_is_refused(now, people, act):
         service.assess_request(invitation, by=people.moderator, recommend=act == "assess_twice", clause=CLAUSE, reason="R.")
         db.session.commit()
     before = _counts()
-    with pytest.raises(service.GuestError, match="no longer at that step"):
+    with pytest.raises(Invalid, match="no longer at that step"):
         if act == "assess_twice":
             service.assess_request(invitation, by=people.moderator, recommend=False, clause=CLAUSE, reason="R.")
         elif act == "revoke_rejected":
@@ -793,9 +795,9 @@ def test_invitation_email_is_in_the_discussion_language(now, people, outbox):
 
 def test_a_guest_invited_before_the_discussion_opens_waits_on_the_home_page(app, now, people, login, outbox):
     opens_at = now.now.replace(second=0, microsecond=0) + timedelta(days=2)
-    discussion = topics.schedule_discussion(
+    discussion = discussions.schedule_discussion(
         by=people.moderator, category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
-        texts={"en": topics.TextInput("Later Discussion (en)", "Opening.")}, opens_at=opens_at,
+        texts={"en": discussions.TextInput("Later Discussion (en)", "Opening.")}, opens_at=opens_at,
         closes_at=opens_at + timedelta(days=7),
     )
     db.session.commit()

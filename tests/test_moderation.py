@@ -8,8 +8,7 @@ from sqlalchemy import func, select, update
 from forum import clock
 from forum.accounts.models import User
 from forum.audit import AuditEvent
-from forum.discussions import service as discussions
-from forum.discussions.models import Post, PostState
+from forum.errors import Invalid
 from forum.extensions import db
 from forum.moderation import service
 from forum.moderation.models import (
@@ -21,6 +20,8 @@ from forum.moderation.models import (
 )
 from forum.notifications.models import Notification
 from forum.rooms.service import get_room
+from forum.threads import service as threads_service
+from forum.threads.models import Post, PostState
 
 
 def _first_post(thread):
@@ -154,7 +155,7 @@ def test_dismissing_reports_keeps_the_post_and_tells_the_reporters(client, login
 def test_queue_groups_reports_by_post_oldest_first_with_held_posts(client, login, world, make_user, frozen_clock, blocked_terms):
     start = frozen_clock.now
     other = make_user(state="KEN")
-    discussions.reply(world.en_thread, author=other, body="Try our cheap loans today")  # held at start
+    threads_service.reply(world.en_thread, author=other, body="Try our cheap loans today")  # held at start
     frozen_clock.set(start + timedelta(hours=2))
     service.flag_post(world.fr_post, by=world.reader, clause="3.2")
     service.flag_post(world.fr_post, by=other, clause="3.3")
@@ -423,9 +424,9 @@ def test_two_moderators_acting_at_once_make_one_act(world):
     )
     db.session.execute(update(Flag).values(status=FlagStatus.upheld), execution_options={"synchronize_session": False})
     assert world.fr_post.state == PostState.visible  # stale in memory
-    with pytest.raises(service.ModerationError, match="already hidden"):
+    with pytest.raises(Invalid, match="already hidden"):
         service.hide_post(world.fr_post, by=world.chief, clause="3.2", reason="Rude")
-    with pytest.raises(service.ModerationError, match="no open reports"):
+    with pytest.raises(Invalid, match="no open reports"):
         service.dismiss_flags(world.fr_post, by=world.chief)
     assert _events() == []
 
@@ -511,8 +512,8 @@ def test_suspended_users_read_but_cannot_write_until_the_end(client, login, worl
     assert client.post(f"/t/{world.en_thread.id}/reply", data={"body": "Let me in"}).status_code == 403
     assert client.post(f"/rooms/{world.en_room.slug}/new", data={"title": "t", "body": "b"}).status_code == 403
     assert client.post(f"/p/{world.en_post.id}/flag", data={"clause": "3.2"}).status_code == 403
-    with pytest.raises(discussions.NotAllowed):
-        discussions.reply(world.en_thread, author=author, body="Let me in")
+    with pytest.raises(threads_service.NotAllowed):
+        threads_service.reply(world.en_thread, author=author, body="Let me in")
     db.session.rollback()
     assert _notifications(author, "suspension")[0].params["clause"] == "4.4"
 
@@ -547,10 +548,10 @@ def test_posting_rate_limit_gives_a_clear_message(client, login, world, make_use
     app.config["POST_RATE_LIMIT"] = "3 per minute"
     writer = make_user(state="JPN")
     for index in range(3):
-        discussions.reply(world.en_thread, author=writer, body=f"Quick {index}")
+        threads_service.reply(world.en_thread, author=writer, body=f"Quick {index}")
     db.session.commit()
-    with pytest.raises(discussions.DiscussionError, match="You are posting too quickly: at most 3 messages in 1 minute"):
-        discussions.reply(world.en_thread, author=writer, body="One more")
+    with pytest.raises(Invalid, match="You are posting too quickly: at most 3 messages in 1 minute"):
+        threads_service.reply(world.en_thread, author=writer, body="One more")
     db.session.rollback()
     login(client, writer)
     response = client.post(f"/t/{world.en_thread.id}/reply", data={"body": "One more"})
@@ -560,7 +561,7 @@ def test_posting_rate_limit_gives_a_clear_message(client, login, world, make_use
     assert client.post(f"/t/{world.en_thread.id}/reply", data={"body": "One more"}).status_code == 302
     # The room's moderators are exempt.
     for index in range(5):
-        discussions.reply(world.en_thread, author=world.chief, body=f"Summary {index}")
+        threads_service.reply(world.en_thread, author=world.chief, body=f"Summary {index}")
 
 
 def test_rate_limit_can_be_switched_off(world, make_user, app):
@@ -568,28 +569,28 @@ def test_rate_limit_can_be_switched_off(world, make_user, app):
     app.config["RATELIMIT_ENABLED"] = False
     writer = make_user(state="JPN")
     for index in range(3):
-        discussions.reply(world.en_thread, author=writer, body=f"Quick {index}")
+        threads_service.reply(world.en_thread, author=writer, body=f"Quick {index}")
 
 
 def test_new_members_are_limited_in_links(client, login, world, make_user, app, frozen_clock):
     app.config.update(NEW_MEMBER_DAYS=7, NEW_MEMBER_MAX_LINKS=2)
     newcomer = make_user(state="JPN")
     body = "See https://a.example, https://b.example and www.c.example"
-    with pytest.raises(discussions.DiscussionError, match="new members may put at most 2 links in a message; this one has 3"):
-        discussions.reply(world.en_thread, author=newcomer, body=body)
+    with pytest.raises(Invalid, match="new members may put at most 2 links in a message; this one has 3"):
+        threads_service.reply(world.en_thread, author=newcomer, body=body)
     db.session.rollback()
     login(client, newcomer)
     assert "at most 2 links" in client.post(f"/t/{world.en_thread.id}/reply", data={"body": body}).get_data(as_text=True)
-    discussions.reply(world.en_thread, author=newcomer, body="See https://a.example and https://b.example")
+    threads_service.reply(world.en_thread, author=newcomer, body="See https://a.example and https://b.example")
     frozen_clock.advance(days=8)
-    discussions.reply(world.en_thread, author=newcomer, body=body)
-    discussions.reply(world.en_thread, author=world.chief, body=body + " https://d.example")
+    threads_service.reply(world.en_thread, author=newcomer, body=body)
+    threads_service.reply(world.en_thread, author=world.chief, body=body + " https://d.example")
 
 
 def test_blocked_terms_hold_a_post_for_a_moderator(client, login, world, make_user, blocked_terms):
     writer = make_user(state="JPN", name="Haruto Sato")
-    discussions.set_watching(world.reader, world.en_thread, True)
-    post = discussions.reply(world.en_thread, author=writer, body="Great deals on VIAGRA here")
+    threads_service.set_watching(world.reader, world.en_thread, True)
+    post = threads_service.reply(world.en_thread, author=writer, body="Great deals on VIAGRA here")
     db.session.commit()
     assert post.state == PostState.held
     assert _notifications(world.reader, "reply") == []
@@ -612,20 +613,20 @@ def test_blocked_terms_hold_a_post_for_a_moderator(client, login, world, make_us
 
 def test_blocked_terms_match_whole_words_only(world, make_user, blocked_terms):
     writer = make_user(state="JPN")
-    assert discussions.reply(world.en_thread, author=writer, body="Viagrafication is not a word").state == PostState.visible
-    assert discussions.reply(world.en_thread, author=writer, body="No cheap  loans").state == PostState.visible
-    assert discussions.reply(world.en_thread, author=writer, body="Cheap loans!").state == PostState.held
+    assert threads_service.reply(world.en_thread, author=writer, body="Viagrafication is not a word").state == PostState.visible
+    assert threads_service.reply(world.en_thread, author=writer, body="No cheap  loans").state == PostState.visible
+    assert threads_service.reply(world.en_thread, author=writer, body="Cheap loans!").state == PostState.held
 
 
 def test_blocked_terms_in_a_title_are_refused_and_edits_are_held(world, make_user, blocked_terms, room):
     writer = make_user(state="JPN")
-    with pytest.raises(discussions.DiscussionError, match="The title contains a term that is not allowed"):
-        discussions.start_thread(room, author=writer, title="Cheap loans for offices", body="Hello")
+    with pytest.raises(Invalid, match="The title contains a term that is not allowed"):
+        threads_service.start_thread(room, author=writer, title="Cheap loans for offices", body="Hello")
     db.session.rollback()
-    thread = discussions.start_thread(room, author=writer, title="Office budgets", body="Try viagra")
+    thread = threads_service.start_thread(room, author=writer, title="Office budgets", body="Try viagra")
     assert _first_post(thread).state == PostState.held
-    post = discussions.reply(world.en_thread, author=writer, body="A clean message")
-    discussions.edit_post(post, editor=writer, body="A clean message with viagra")
+    post = threads_service.reply(world.en_thread, author=writer, body="A clean message")
+    threads_service.edit_post(post, editor=writer, body="A clean message with viagra")
     assert post.state == PostState.held
     assert len(_events("post.hold")) == 2
 
@@ -705,7 +706,7 @@ def test_chief_moderator_reverses_each_kind_of_act(world, case):
     service.reverse_act(event, by=world.chief, reason="On reflection")
     db.session.commit()
     assert reversed_()
-    with pytest.raises(service.ModerationError, match="already reversed"):
+    with pytest.raises(Invalid, match="already reversed"):
         service.reverse_act(event, by=world.chief, reason="Again")
 
 

@@ -120,8 +120,8 @@ def test_moderator_only_room_lets_members_reply_but_not_start(users, make_thread
 
 
 def test_only_the_author_edits(users, make_thread):
-    from forum.discussions.models import Post
     from forum.extensions import db
+    from forum.threads.models import Post
 
     thread = make_thread(get_room("capacity-en"), users["delegate"])
     first = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))

@@ -3,12 +3,12 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.audit import AuditEvent
-from forum.discussions import service as discussions
-from forum.discussions.models import Post
 from forum.extensions import db
 from forum.protocol import service
 from forum.protocol.data import FIRST_VERSION_TEXTS
 from forum.protocol.models import SECTION_KEYS, ProtocolAcceptance, ProtocolVersion
+from forum.threads import service as threads_service
+from forum.threads.models import Post
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -98,10 +98,10 @@ def test_unknown_version_is_404(client):
 def test_no_post_before_acceptance(make_user, room, make_thread):
     thread = make_thread(room, make_user())
     newcomer = make_user(accepted_protocol=False)
-    with pytest.raises(discussions.ProtocolNotAccepted, match="accept the usage protocol"):
-        discussions.reply(thread, author=newcomer, body="Hello")
-    with pytest.raises(discussions.ProtocolNotAccepted):
-        discussions.start_thread(room, author=newcomer, title="Mine", body="Hello")
+    with pytest.raises(threads_service.ProtocolNotAccepted, match="accept the usage protocol"):
+        threads_service.reply(thread, author=newcomer, body="Hello")
+    with pytest.raises(threads_service.ProtocolNotAccepted):
+        threads_service.start_thread(room, author=newcomer, title="Mine", body="Hello")
     db.session.rollback()
     assert _posts() == 1
 
@@ -159,8 +159,8 @@ def test_a_new_version_must_be_accepted_again(client, make_user, login, room, ma
     version = _publish(admin, en=("3.2 Be courteous.", "3.2 Be courteous, also in private messages."))
     assert version.number == 2
     assert not service.has_accepted_current(author)
-    with pytest.raises(discussions.ProtocolNotAccepted):
-        discussions.reply(thread, author=author, body="Still here")
+    with pytest.raises(threads_service.ProtocolNotAccepted):
+        threads_service.reply(thread, author=author, body="Still here")
     db.session.rollback()
 
     login(client, author)

@@ -2,8 +2,8 @@
 import pytest
 
 from forum import clock
-from forum.discussions.models import Post, ReadMarker, Thread
 from forum.extensions import db
+from forum.threads.models import Post, ReadMarker, Thread
 
 BUDGET = 10
 
@@ -81,7 +81,7 @@ def test_thread_page_queries_do_not_grow_with_posts(client, login, authors, room
     login(client, viewer)
     thread = make_thread(room, authors[1])
     # The small case already has every kind of row a page shows: a reply quoting a post.
-    from forum.discussions import service
+    from forum.threads import service
 
     first = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
     service.reply(thread, author=authors[2], body="quoting", reply_to=first)

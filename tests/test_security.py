@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from config import ProductionConfig
 from forum import create_app
-from forum.discussions.models import Post
 from forum.extensions import db
+from forum.threads.models import Post
 
 
 def test_security_headers_on_every_page(client, make_user, login):

@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from forum import clock
 from forum.audit import AuditEvent
-from forum.discussions import service
-from forum.discussions.models import Post, PostRevision, ReadMarker, Thread, Watch
 from forum.extensions import db
 from forum.rooms.service import get_room
+from forum.threads import service
+from forum.threads.models import Post, PostRevision, ReadMarker, Thread, Watch
 
 
 def _posts():

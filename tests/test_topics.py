@@ -7,24 +7,20 @@ from sqlalchemy import func, select
 from forum import clock
 from forum.audit import AuditEvent
 from forum.discussions import service as discussions
-from forum.discussions.models import (
+from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.notifications.models import Notification
+from forum.proposals import service as proposals
+from forum.proposals.models import Endorsement, ProposalStatus, TopicProposal
+from forum.rooms.models import Category
+from forum.threads import service as threads_service
+from forum.threads.models import (
     Post,
     PostRevision,
     Thread,
     ThreadKind,
     ThreadStatus,
-)
-from forum.extensions import db
-from forum.notifications.models import Notification
-from forum.rooms.models import Category
-from forum.topics import service
-from forum.topics.models import (
-    Discussion,
-    DiscussionExpert,
-    DiscussionText,
-    Endorsement,
-    ProposalStatus,
-    TopicProposal,
 )
 
 # The clock fixture starts on Monday 23 November 2026, 10:00 UTC (11:00 in Geneva).
@@ -32,7 +28,7 @@ MONDAY_NEXT = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Gene
 
 
 def _texts(*codes, title="Sharing evaluation methods"):
-    return {code: service.TextInput(f"{title} ({code})", f"Opening message in {code}.") for code in codes}
+    return {code: discussions.TextInput(f"{title} ({code})", f"Opening message in {code}.") for code in codes}
 
 
 def _category(code="capacity"):
@@ -48,7 +44,7 @@ def _actions():
 
 
 def _schedule(by, codes=("en", "fr", "es"), opens_at=MONDAY_NEXT, closes_at=MONDAY_NEXT + timedelta(days=7), **kwargs):
-    discussion = service.schedule_discussion(
+    discussion = discussions.schedule_discussion(
         by=by, category_id=_category().id, texts=_texts(*codes), opens_at=opens_at, closes_at=closes_at, **kwargs
     )
     db.session.commit()
@@ -56,7 +52,7 @@ def _schedule(by, codes=("en", "fr", "es"), opens_at=MONDAY_NEXT, closes_at=MOND
 
 
 def _threads(discussion):
-    return service.discussion_threads(discussion)
+    return discussions.discussion_threads(discussion)
 
 
 @pytest.fixture
@@ -91,14 +87,14 @@ def clock_(frozen_clock):
     ],
 )
 def test_default_opening_is_next_monday_nine_in_geneva(app, now, opens):
-    opens_at, closes_at = service.default_times(now)
+    opens_at, closes_at = discussions.default_times(now)
     assert opens_at == opens
     assert closes_at - opens_at == timedelta(days=7)
 
 
 def test_default_closing_keeps_nine_oclock_across_the_change_to_summer_time(app):
     # Summer time starts on Sunday 28 March 2027: opening in winter time, closing in summer time.
-    opens_at, closes_at = service.default_times(datetime(2027, 3, 17, 12, 0, tzinfo=timezone.utc))
+    opens_at, closes_at = discussions.default_times(datetime(2027, 3, 17, 12, 0, tzinfo=timezone.utc))
     assert opens_at == datetime(2027, 3, 22, 8, 0, tzinfo=timezone.utc)
     assert closes_at == datetime(2027, 3, 29, 7, 0, tzinfo=timezone.utc)
 
@@ -134,8 +130,8 @@ def test_discussion_is_scheduled_then_opens_then_closes_at_its_times(clock_, mod
     # Before opening: members neither see nor post; the moderator sees it.
     login(client, delegate)
     assert client.get(f"/t/{thread.id}").status_code == 404
-    with pytest.raises(discussions.NotAllowed):
-        discussions.reply(thread, author=delegate, body="Too early")
+    with pytest.raises(threads_service.NotAllowed):
+        threads_service.reply(thread, author=delegate, body="Too early")
     db.session.rollback()
     assert login(client.application.test_client(), moderator).get(f"/t/{thread.id}").status_code == 200
     # …but the topics page announces it to everyone.
@@ -151,8 +147,8 @@ def test_discussion_is_scheduled_then_opens_then_closes_at_its_times(clock_, mod
     clock_.set(MONDAY_NEXT + timedelta(days=7))
     assert discussion.status == ThreadStatus.closed == thread.status
     assert client.post(f"/t/{thread.id}/reply", data={"body": "Too late"}).status_code == 403
-    with pytest.raises(discussions.NotAllowed):
-        discussions.reply(thread, author=delegate, body="Too late")
+    with pytest.raises(threads_service.NotAllowed):
+        threads_service.reply(thread, author=delegate, body="Too late")
     db.session.rollback()
     assert db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread.id)) == 2
 
@@ -235,11 +231,11 @@ def test_bad_discussion_input_is_refused_with_a_clear_message_and_nothing_writte
         ({"category_id": 12345}, "Unknown category."),
         ({"category_id": None}, "Unknown category."),
         ({"texts": {}}, "at least one language"),
-        ({"texts": {"en": service.TextInput("  ", "  ")}}, "at least one language"),
-        ({"texts": {"xx": service.TextInput("Title", "Body")}}, "Unknown language"),
+        ({"texts": {"en": discussions.TextInput("  ", "  ")}}, "at least one language"),
+        ({"texts": {"xx": discussions.TextInput("Title", "Body")}}, "Unknown language"),
         ({"closes_at": MONDAY_NEXT - timedelta(hours=1)}, "closing time must be after"),
         ({"opens_at": datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)}, "opening time is in the past"),
-        ({"texts": {"en": service.TextInput("x" * 201, "Body")}}, "title is too long"),
+        ({"texts": {"en": discussions.TextInput("x" * 201, "Body")}}, "title is too long"),
     ],
 )
 def test_bad_input_to_the_service_raises_before_writing(clock_, moderator, kwargs, message):
@@ -248,8 +244,8 @@ def test_bad_input_to_the_service_raises_before_writing(clock_, moderator, kwarg
         "opens_at": MONDAY_NEXT, "closes_at": MONDAY_NEXT + timedelta(days=7),
     }
     arguments.update(kwargs)
-    with pytest.raises(service.TopicError, match=message):
-        service.schedule_discussion(**arguments)
+    with pytest.raises(Invalid, match=message):
+        discussions.schedule_discussion(**arguments)
     db.session.rollback()
     assert _count(Discussion) == _count(Thread) == _count(AuditEvent) == 0
 
@@ -261,9 +257,9 @@ def test_edit_changes_titles_and_opening_posts_keeping_a_revision_and_may_add_a_
     discussion = _schedule(moderator, codes=("en", "fr"))
     other = make_user("moderator")
     texts = _texts("en", "fr")
-    texts["en"] = service.TextInput("A better title", "A better opening.")
-    texts["es"] = service.TextInput("Título", "Mensaje inicial.")
-    service.edit_discussion(discussion, by=other, category_id=_category().id, texts=texts)
+    texts["en"] = discussions.TextInput("A better title", "A better opening.")
+    texts["es"] = discussions.TextInput("Título", "Mensaje inicial.")
+    discussions.edit_discussion(discussion, by=other, category_id=_category().id, texts=texts)
     db.session.commit()
     threads = _threads(discussion)
     assert set(threads) == {"en", "fr", "es"}
@@ -278,22 +274,22 @@ def test_edit_changes_titles_and_opening_posts_keeping_a_revision_and_may_add_a_
 
 def test_edit_can_move_the_discussion_to_another_category(clock_, moderator):
     discussion = _schedule(moderator, codes=("en", "fr"))
-    service.edit_discussion(discussion, by=moderator, category_id=_category("legislative").id, texts=_texts("en", "fr"))
+    discussions.edit_discussion(discussion, by=moderator, category_id=_category("legislative").id, texts=_texts("en", "fr"))
     db.session.commit()
     assert {thread.room.slug for thread in _threads(discussion).values()} == {"legislative-en", "legislative-fr"}
 
 
 def test_edit_refuses_to_empty_a_language_the_discussion_runs_in(clock_, moderator):
     discussion = _schedule(moderator, codes=("en", "fr"))
-    with pytest.raises(service.TopicError, match="already runs in"):
-        service.edit_discussion(discussion, by=moderator, category_id=_category().id, texts=_texts("en"))
+    with pytest.raises(Invalid, match="already runs in"):
+        discussions.edit_discussion(discussion, by=moderator, category_id=_category().id, texts=_texts("en"))
     db.session.rollback()
     assert _actions() == ["discussion.create"]
 
 
 def test_edit_without_changes_records_nothing(clock_, moderator):
     discussion = _schedule(moderator, codes=("en",))
-    service.edit_discussion(discussion, by=moderator, category_id=_category().id, texts=_texts("en"))
+    discussions.edit_discussion(discussion, by=moderator, category_id=_category().id, texts=_texts("en"))
     assert _actions() == ["discussion.create"]
 
 
@@ -312,7 +308,7 @@ def test_edit_form_prefills_and_saves(clock_, moderator, client, login):
 def test_reschedule_before_opening_moves_every_thread(clock_, moderator):
     discussion = _schedule(moderator)
     later = MONDAY_NEXT + timedelta(days=7)
-    service.reschedule_discussion(discussion, by=moderator, opens_at=later, closes_at=later + timedelta(days=3))
+    discussions.reschedule_discussion(discussion, by=moderator, opens_at=later, closes_at=later + timedelta(days=3))
     db.session.commit()
     assert all(
         (t.opens_at, t.closes_at) == (later, later + timedelta(days=3)) for t in _threads(discussion).values()
@@ -323,13 +319,13 @@ def test_reschedule_before_opening_moves_every_thread(clock_, moderator):
 def test_opening_time_is_fixed_once_open_but_the_closing_can_be_extended(clock_, moderator):
     discussion = _schedule(moderator)
     clock_.set(MONDAY_NEXT + timedelta(days=2))
-    with pytest.raises(service.TopicError, match="already opened"):
-        service.reschedule_discussion(
+    with pytest.raises(Invalid, match="already opened"):
+        discussions.reschedule_discussion(
             discussion, by=moderator, opens_at=MONDAY_NEXT + timedelta(days=3), closes_at=discussion.closes_at
         )
     db.session.rollback()
     # The form sends times to the minute: an unchanged opening is not a change.
-    service.reschedule_discussion(
+    discussions.reschedule_discussion(
         discussion, by=moderator, opens_at=MONDAY_NEXT + timedelta(seconds=30),
         closes_at=MONDAY_NEXT + timedelta(days=14),
     )
@@ -345,7 +341,7 @@ def test_a_closed_discussion_can_be_extended_and_reopens(clock_, moderator):
     discussion = _schedule(moderator)
     clock_.set(MONDAY_NEXT + timedelta(days=8))
     assert discussion.status == ThreadStatus.closed
-    service.reschedule_discussion(discussion, by=moderator, opens_at=discussion.opens_at, closes_at=None)
+    discussions.reschedule_discussion(discussion, by=moderator, opens_at=discussion.opens_at, closes_at=None)
     db.session.commit()
     assert discussion.status == ThreadStatus.open
     assert _threads(discussion)["fr"].status == ThreadStatus.open
@@ -354,8 +350,8 @@ def test_a_closed_discussion_can_be_extended_and_reopens(clock_, moderator):
 def test_a_closing_time_in_the_past_is_refused(clock_, moderator):
     discussion = _schedule(moderator)
     clock_.set(MONDAY_NEXT + timedelta(days=2))
-    with pytest.raises(service.TopicError, match="Close now"):
-        service.reschedule_discussion(
+    with pytest.raises(Invalid, match="Close now"):
+        discussions.reschedule_discussion(
             discussion, by=moderator, opens_at=discussion.opens_at, closes_at=MONDAY_NEXT + timedelta(days=1)
         )
 
@@ -385,8 +381,8 @@ def test_close_early_closes_every_thread_now(clock_, moderator, delegate, client
     assert discussion.status == ThreadStatus.closed
     thread = _threads(discussion)["en"]
     assert thread.status == ThreadStatus.closed
-    with pytest.raises(discussions.NotAllowed):
-        discussions.reply(thread, author=delegate, body="After closing")
+    with pytest.raises(threads_service.NotAllowed):
+        threads_service.reply(thread, author=delegate, body="After closing")
     db.session.rollback()
     assert _actions() == ["discussion.create", "discussion.close"]
     # Closing twice is refused with a message, not a second event.
@@ -396,8 +392,8 @@ def test_close_early_closes_every_thread_now(clock_, moderator, delegate, client
 
 def test_a_scheduled_discussion_cannot_be_closed_early(clock_, moderator):
     discussion = _schedule(moderator)
-    with pytest.raises(service.TopicError, match="not opened yet"):
-        service.close_discussion(discussion, by=moderator)
+    with pytest.raises(Invalid, match="not opened yet"):
+        discussions.close_discussion(discussion, by=moderator)
 
 
 def test_summary_shows_atop_the_closed_thread_in_its_language(clock_, moderator, delegate, client, login):
@@ -421,7 +417,7 @@ def test_summary_shows_atop_the_closed_thread_in_its_language(clock_, moderator,
 
 def test_summary_is_sanitized(clock_, moderator):
     discussion = _schedule(moderator)
-    text = service.set_summary(discussion, "en", "<script>alert(1)</script> [x](javascript:alert(1))", by=moderator)
+    text = discussions.set_summary(discussion, "en", "<script>alert(1)</script> [x](javascript:alert(1))", by=moderator)
     assert "<script" not in text.summary_html and 'href="javascript' not in text.summary_html
 
 
@@ -441,8 +437,8 @@ def test_each_thread_links_its_siblings_with_their_reply_counts(clock_, moderato
     threads = _threads(discussion)
     writers = [make_user(state=code) for code in ("FRA", "SEN", "MEX")]
     for writer in writers[:2]:
-        discussions.reply(threads["fr"], author=writer, body="Réponse")
-    discussions.reply(threads["es"], author=writers[2], body="Respuesta")
+        threads_service.reply(threads["fr"], author=writer, body="Réponse")
+    threads_service.reply(threads["es"], author=writers[2], body="Respuesta")
     db.session.commit()
     page = login(client, writers[0]).get(f"/t/{threads['en'].id}").get_data(as_text=True)
     assert "Also in:" in page
@@ -464,7 +460,7 @@ def test_weekly_thread_page_stays_within_the_query_budget(clock_, moderator, mak
     thread = _threads(discussion)["en"]
     reader = make_user()
     for index in range(5):
-        discussions.reply(thread, author=make_user(state="KEN"), body=f"Reply {index}")
+        threads_service.reply(thread, author=make_user(state="KEN"), body=f"Reply {index}")
     db.session.commit()
     login(client, reader)
     client.get(f"/t/{thread.id}")
@@ -511,9 +507,9 @@ def test_tick_announces_an_opened_discussion_once_to_every_member(app, clock_, m
 def test_announcement_is_claimed_once_even_if_two_ticks_overlap(clock_, moderator, delegate):
     discussion = _schedule(moderator)
     clock_.set(MONDAY_NEXT)
-    assert [d.id for d in service.announce_opened_discussions(clock.now())] == [discussion.id]
+    assert [d.id for d in discussions.announce_opened_discussions(clock.now())] == [discussion.id]
     # A second tick running before the first committed finds nothing left to claim.
-    assert service.announce_opened_discussions(clock.now()) == []
+    assert discussions.announce_opened_discussions(clock.now()) == []
     db.session.commit()
     assert db.session.scalar(
         select(func.count(Notification.id)).where(Notification.user_id == delegate.id)
@@ -523,13 +519,13 @@ def test_announcement_is_claimed_once_even_if_two_ticks_overlap(clock_, moderato
 def test_a_discussion_closed_before_any_tick_is_not_announced(clock_, moderator, delegate):
     _schedule(moderator, closes_at=MONDAY_NEXT + timedelta(hours=1))
     clock_.set(MONDAY_NEXT + timedelta(hours=2))
-    assert service.announce_opened_discussions(clock.now()) == []
+    assert discussions.announce_opened_discussions(clock.now()) == []
 
 
 def test_notifications_page_renders_the_announcement(clock_, moderator, delegate, client, login):
     _schedule(moderator)
     clock_.set(MONDAY_NEXT)
-    service.announce_opened_discussions(clock.now())
+    discussions.announce_opened_discussions(clock.now())
     db.session.commit()
     page = login(client, delegate).get("/notifications").get_data(as_text=True)
     assert "The weekly discussion “Sharing evaluation methods (en)” is open" in page
@@ -553,7 +549,7 @@ def test_moderator_invites_a_staff_expert_who_is_notified(clock_, moderator, mak
     # Their posts carry the badge.
     clock_.set(MONDAY_NEXT)
     thread = _threads(discussion)["en"]
-    discussions.reply(thread, author=expert, body="From the Secretariat")
+    threads_service.reply(thread, author=expert, body="From the Secretariat")
     db.session.commit()
     assert "Secretariat expert" in client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert _actions() == ["discussion.create", "discussion.invite_expert"]
@@ -561,12 +557,12 @@ def test_moderator_invites_a_staff_expert_who_is_notified(clock_, moderator, mak
 
 def test_only_staff_can_be_invited_and_only_once(clock_, moderator, delegate, make_user):
     discussion = _schedule(moderator)
-    with pytest.raises(service.TopicError, match="Only Secretariat staff"):
-        service.invite_expert(discussion, delegate, by=moderator)
+    with pytest.raises(Invalid, match="Only Secretariat staff"):
+        discussions.invite_expert(discussion, delegate, by=moderator)
     expert = make_user("staff")
-    service.invite_expert(discussion, expert, by=moderator)
-    with pytest.raises(service.TopicError, match="already invited"):
-        service.invite_expert(discussion, expert, by=moderator)
+    discussions.invite_expert(discussion, expert, by=moderator)
+    with pytest.raises(Invalid, match="already invited"):
+        discussions.invite_expert(discussion, expert, by=moderator)
     db.session.rollback()
 
 
@@ -580,7 +576,7 @@ def _propose(by, **kwargs):
         "languages": ["fr", "en"],
     }
     arguments.update(kwargs)
-    proposal = service.propose_topic(by=by, **arguments)
+    proposal = proposals.propose_topic(by=by, **arguments)
     db.session.commit()
     return proposal
 
@@ -614,7 +610,7 @@ def test_proposal_life_cycle_with_endorsements_by_group_and_a_decline(clock_, mo
     assert "4 endorsements" in page
     assert "Group of Latin American and Caribbean Countries: 2" in page
     assert "African Group: 1" in page and "Secretariat: 1" in page
-    counts = service.endorsement_counts([proposal.id])[proposal.id]
+    counts = proposals.endorsement_counts([proposal.id])[proposal.id]
     assert [(c.group.code if c.group else None, c.count) for c in counts] == [("AFRICAN", 1), ("GRULAC", 2), (None, 1)]
 
     # Withdrawing.
@@ -672,17 +668,20 @@ def test_accepting_a_proposal_leads_to_a_prefilled_discussion_crediting_the_prop
 
 def test_only_an_accepted_proposal_becomes_a_discussion(clock_, moderator, delegate):
     proposal = _propose(delegate)
-    with pytest.raises(service.TopicError, match="accepted proposal"):
-        _schedule(moderator, proposal=proposal)
+    with pytest.raises(Invalid, match="accepted proposal"):
+        proposals.schedule_proposal(
+            proposal, by=moderator, category_id=_category().id, texts=_texts("en", "fr", "es"),
+            opens_at=MONDAY_NEXT, closes_at=MONDAY_NEXT + timedelta(days=7),
+        )
     db.session.rollback()
     assert _count(Discussion) == 0
 
 
 def test_decided_proposals_cannot_be_decided_again(clock_, moderator, delegate):
     proposal = _propose(delegate)
-    service.decline_proposal(proposal, by=moderator, reason="No.")
-    for decide in (service.accept_proposal, service.consider_proposal):
-        with pytest.raises(service.TopicError, match="no longer"):
+    proposals.decline_proposal(proposal, by=moderator, reason="No.")
+    for decide in (proposals.accept_proposal, proposals.consider_proposal):
+        with pytest.raises(Invalid, match="no longer"):
             decide(proposal, by=moderator)
 
 
@@ -716,8 +715,8 @@ def test_a_delegate_who_is_not_coordinator_cannot_act_for_a_group(clock_, delega
     assert _count(TopicProposal) == 0
     other = _propose(make_user(state="BRA"))
     assert client.post(f"/topics/proposals/{other.id}/endorse", data={"endorse": "1", "for_group": "1"}).status_code == 403
-    with pytest.raises(service.NotAllowed):
-        service.propose_topic(by=make_user("staff", is_coordinator=True), title="T", description="D",
+    with pytest.raises(discussions.NotAllowed):
+        proposals.propose_topic(by=make_user("staff", is_coordinator=True), title="T", description="D",
                               category_id=_category().id, for_group=True)
 
 
@@ -743,8 +742,8 @@ def test_bad_proposals_are_refused_and_nothing_is_written(clock_, delegate, clie
 
 
 def test_proposals_list_filters_by_status_and_paginates(clock_, delegate, moderator, client, login, app):
-    proposals = [_propose(delegate, title=f"Proposal number {i}") for i in range(3)]
-    service.decline_proposal(proposals[0], by=moderator, reason="No")
+    items = [_propose(delegate, title=f"Proposal number {i}") for i in range(3)]
+    proposals.decline_proposal(items[0], by=moderator, reason="No")
     db.session.commit()
     login(client, delegate)
     page = client.get("/topics/proposals?status=declined").get_data(as_text=True)
@@ -835,18 +834,18 @@ def test_language_moderator_may_not_run_a_discussion_in_a_language_not_theirs(cl
     french = make_user("language_moderator", languages=("fr",))
     both = make_user("language_moderator", languages=("fr", "en"))
     for action in (
-        lambda by: service.close_discussion(discussion, by=by),
-        lambda by: service.set_summary(discussion, "fr", "Résumé", by=by),
-        lambda by: service.reschedule_discussion(discussion, by=by, opens_at=discussion.opens_at, closes_at=None),
+        lambda by: discussions.close_discussion(discussion, by=by),
+        lambda by: discussions.set_summary(discussion, "fr", "Résumé", by=by),
+        lambda by: discussions.reschedule_discussion(discussion, by=by, opens_at=discussion.opens_at, closes_at=None),
     ):
-        with pytest.raises(service.NotAllowed):
+        with pytest.raises(discussions.NotAllowed):
             action(french)
-    service.set_summary(discussion, "fr", "Résumé", by=both)
+    discussions.set_summary(discussion, "fr", "Résumé", by=both)
     # Nor add another language to their own discussion.
     own = _schedule(french, codes=("fr",))
-    with pytest.raises(service.NotAllowed):
-        service.edit_discussion(own, by=french, category_id=_category().id, texts=_texts("fr", "es"))
-    with pytest.raises(service.NotAllowed):
+    with pytest.raises(discussions.NotAllowed):
+        discussions.edit_discussion(own, by=french, category_id=_category().id, texts=_texts("fr", "es"))
+    with pytest.raises(discussions.NotAllowed):
         _schedule(french, codes=("fr", "en"))
 
 
@@ -888,16 +887,16 @@ def test_who_may_handle_a_french_proposal(clock_, person, make_user, client, log
 def test_a_proposal_naming_no_language_is_the_chief_moderators(clock_, make_user, moderator):
     proposal = _propose(make_user(state="BRA"), languages=[])
     french = make_user("language_moderator", languages=("fr",))
-    with pytest.raises(service.NotAllowed):
-        service.accept_proposal(proposal, by=french)
-    service.accept_proposal(proposal, by=moderator)
+    with pytest.raises(discussions.NotAllowed):
+        proposals.accept_proposal(proposal, by=french)
+    proposals.accept_proposal(proposal, by=moderator)
 
 
 def test_suspended_moderator_does_nothing(clock_, make_user):
     suspended = make_user("moderator", suspended_until=datetime(2027, 1, 1, tzinfo=timezone.utc))
-    with pytest.raises(service.NotAllowed):
+    with pytest.raises(discussions.NotAllowed):
         _schedule(suspended)
-    with pytest.raises(service.NotAllowed):
+    with pytest.raises(discussions.NotAllowed):
         _propose(suspended)
 
 
@@ -912,7 +911,7 @@ def test_topics_page_shows_calendar_current_planned_held_and_proposals(clock_, m
     for discussion, title in ((held, "Held topic"), (current, "Current topic"), (planned, "Planned topic")):
         for text in discussion.texts:
             text.title = f"{title} {text.language_code}"
-    service.set_summary(held, "en", "What we **learned**.", by=moderator)
+    discussions.set_summary(held, "en", "What we **learned**.", by=moderator)
     _propose(delegate)
     db.session.commit()
     clock_.set(MONDAY_NEXT + timedelta(days=8))
@@ -949,10 +948,10 @@ def test_topics_page_queries_do_not_grow_with_discussions(clock_, moderator, mak
             # Some held, some current, some planned, in the calendar window.
             offset = timedelta(days=7 * (index % 3))
             discussion = _schedule(moderator, opens_at=MONDAY_NEXT + offset, closes_at=MONDAY_NEXT + offset + timedelta(days=7))
-            service.set_summary(discussion, "en", f"Summary {index}", by=moderator)
+            discussions.set_summary(discussion, "en", f"Summary {index}", by=moderator)
             proposal = _propose(make_user(state=("KEN", "BRA", "JPN")[index % 3]), title=f"Proposal {index}")
             for state in ("SEN", "CHN", "POL"):
-                service.endorse(proposal, by=make_user(state=state))
+                proposals.endorse(proposal, by=make_user(state=state))
         db.session.commit()
 
     def measure():
@@ -992,7 +991,7 @@ def test_proposals_list_queries_do_not_grow(clock_, make_user, client, login, co
     small = measure()
     for index in range(15):
         proposal = _propose(make_user(state=("KEN", "BRA", "JPN")[index % 3]), title=f"P{index}", category_id=_category(("capacity", "legislative", "strategies")[index % 3]).id)
-        service.endorse(proposal, by=make_user(state="CHN"))
+        proposals.endorse(proposal, by=make_user(state="CHN"))
     db.session.commit()
     large = measure()
     assert large == small, counter_statements

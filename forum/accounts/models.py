@@ -4,11 +4,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
-from forum.dbtypes import UTCDateTime
+from forum.dbtypes import UTCDateTime, enum_column
 from forum.extensions import db
 from forum.members.models import MemberState
 from forum.rooms.models import Language, language_moderators
@@ -26,6 +26,14 @@ class Role(str, enum.Enum):
     def label(self):
         return str(ROLE_LABELS[self])
 
+    @classmethod
+    def from_arg(cls, value):
+        """The role named in a query string, or None for a missing or unknown one."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
+
 
 ROLE_LABELS = {
     Role.delegate: _l("Delegate"),
@@ -37,15 +45,6 @@ ROLE_LABELS = {
 }
 
 
-def enum_column(enum_class, length=24):
-    """An enum stored as its value in a plain string column (portable, easy to migrate)."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class User(UserMixin, db.Model):

@@ -3,14 +3,13 @@ import csv
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from forum import audit, clock
 from forum.accounts.models import AccountToken, Role, TokenPurpose, User
@@ -20,13 +19,10 @@ from forum.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from forum.errors import Invalid
 from forum.extensions import db
 from forum.members.service import find_state
 from forum.notifications.service import external_url, queue_email_for
-
-
-class AccountError(ValueError):
-    """A refused account operation; the message is translated and safe to show."""
 
 
 def normalise_email(email):
@@ -34,12 +30,12 @@ def normalise_email(email):
 
 
 def check_email(email):
-    """The normalised address, or AccountError with a translated message."""
+    """The normalised address, or Invalid with a translated message."""
     try:
         # Deliverability is not checked: delegates' domains are often intranet-only.
         return normalise_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError:
-        raise AccountError(_("This is not a valid e-mail address.")) from None
+        raise Invalid(_("This is not a valid e-mail address.")) from None
 
 
 def find_user_by_email(email):
@@ -69,15 +65,15 @@ def create_account(*, email, display_name, role, member_state=None, by, is_coord
     email = check_email(email)
     display_name = (display_name or "").strip()
     if not display_name:
-        raise AccountError(_("A display name is required."))
+        raise Invalid(_("A display name is required."))
     if len(display_name) > 120:
-        raise AccountError(_("The display name is too long."))
+        raise Invalid(_("The display name is too long."))
     if role in MEMBER_STATE_ROLES and member_state is None:
-        raise AccountError(_("A delegate must belong to a member state."))
+        raise Invalid(_("A delegate must belong to a member state."))
     if role not in MEMBER_STATE_ROLES and role != Role.guest:
         member_state = None
     if find_user_by_email(email) is not None:
-        raise AccountError(_("An account with this e-mail address already exists."))
+        raise Invalid(_("An account with this e-mail address already exists."))
     user = User(
         email=email,
         display_name=display_name,
@@ -152,7 +148,7 @@ def send_activation_email(user):
 def _set_password(user, password):
     problems = password_problems(password, user.email)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise Invalid(" ".join(problems))
     user.password_hash = hash_password(password)
     # Every session opened with the old password ends.
     user.session_version += 1
@@ -204,7 +200,7 @@ def reset_password(token, password):
 def change_password(user, current_password, new_password):
     matches, _ignored = verify_password(user.password_hash, current_password)
     if not matches:
-        raise AccountError(_("Your current password is not correct."))
+        raise Invalid(_("Your current password is not correct."))
     _set_password(user, new_password)
     db.session.flush()
 
@@ -239,11 +235,11 @@ def valid_timezones():
 def update_profile(user, *, display_name, locale, timezone):
     display_name = (display_name or "").strip()
     if not display_name:
-        raise AccountError(_("A display name is required."))
+        raise Invalid(_("A display name is required."))
     if locale not in current_app.config["FORUM_UI_LOCALES"]:
-        raise AccountError(_("Unknown language."))
+        raise Invalid(_("Unknown language."))
     if timezone not in available_timezones():
-        raise AccountError(_("Unknown time zone."))
+        raise Invalid(_("Unknown time zone."))
     user.display_name = display_name[:120]
     user.locale = locale
     user.timezone = timezone
@@ -253,12 +249,39 @@ def update_profile(user, *, display_name, locale, timezone):
 # Administration ---------------------------------------------------------------
 
 
-def update_account(user, *, by, role, member_state, active, is_coordinator, display_name):
-    """An administrator changes an account; each changed field is in the audit trail."""
+def get_user(user_id):
+    return db.session.get(User, user_id)
+
+
+def search_accounts(text="", *, role=None, page=1, per_page=50):
+    """(total, accounts) whose name or e-mail contains `text`, of one role (None: all), by name."""
+    query = select(User).order_by(User.display_name, User.id)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
+    if role is not None:
+        query = query.where(User.role == role)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return pagination.total, pagination.items
+
+
+def resend_activation(user, *, by):
+    """Send a new activation link (the old one stops working); audited."""
+    send_activation_email(user)
+    audit.record(by, "account.activation_sent", user)
+    db.session.flush()
+
+
+def update_account(user, *, by, role, member_state, active, is_coordinator, display_name, moderated_languages=None):
+    """An administrator changes an account; each changed field is in the audit trail.
+
+    `moderated_languages` (a list of Language), when given, is what a
+    language moderator moderates afterwards (other roles keep none).
+    """
     if role in MEMBER_STATE_ROLES and member_state is None:
-        raise AccountError(_("A delegate must belong to a member state."))
+        raise Invalid(_("A delegate must belong to a member state."))
     if user.id == by.id and (role != user.role or not active):
-        raise AccountError(_("You cannot change your own role or deactivate yourself."))
+        raise Invalid(_("You cannot change your own role or deactivate yourself."))
     changes = {}
     new_state_id = member_state.id if (member_state and role in MEMBER_STATE_ROLES | {Role.guest}) else None
     for field, value in (
@@ -276,6 +299,8 @@ def update_account(user, *, by, role, member_state, active, is_coordinator, disp
         user.session_version += 1
     if changes:
         audit.record(by, "account.update", user, **changes)
+    if moderated_languages is not None:
+        set_moderated_languages(user, moderated_languages, by=by)
     db.session.flush()
     return changes
 
@@ -296,17 +321,19 @@ def set_moderated_languages(user, languages, *, by):
     db.session.flush()
 
 
-@dataclass
-class ImportResult:
-    created: list
-    errors: list  # (line number, message)
+class ImportRejected(Invalid):
+    """A CSV file with bad rows: nothing was imported; `errors` lists (line number, message)."""
+
+    def __init__(self, errors):
+        super().__init__(_("The file has errors: nothing was imported."))
+        self.errors = errors
 
 
 CSV_COLUMNS = ("email", "display_name", "member_state", "role")
 
 
 def import_delegates(text, *, by):
-    """Create accounts from CSV text; on any bad row nothing is created.
+    """Create accounts from CSV text and return them; on any bad row, ImportRejected and nothing is created.
 
     Columns: email, display_name, member_state (alpha-3, alpha-2 or English
     name), role (optional; default delegate). Line numbers in errors count the
@@ -316,7 +343,7 @@ def import_delegates(text, *, by):
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in CSV_COLUMNS[:3] if column not in header]
     if missing:
-        return ImportResult([], [(1, _("Missing columns: %(columns)s", columns=", ".join(missing)))])
+        raise ImportRejected([(1, _("Missing columns: %(columns)s", columns=", ".join(missing)))])
     reader.fieldnames = header
     rows, errors, seen = [], [], set()
     for line_number, row in enumerate(reader, start=2):
@@ -328,7 +355,7 @@ def import_delegates(text, *, by):
             continue
         try:
             email = check_email(email)
-        except AccountError as error:
+        except Invalid as error:
             errors.append((line_number, str(error)))
             continue
         role_name = (row.get("role") or "delegate").strip().lower() or "delegate"
@@ -357,13 +384,13 @@ def import_delegates(text, *, by):
     if not rows and not errors:
         errors.append((1, _("The file contains no accounts.")))
     if errors:
-        return ImportResult([], errors)
+        raise ImportRejected(errors)
     created = [
         create_account(email=email, display_name=name, role=role, member_state=state, by=by)
         for email, name, role, state in rows
     ]
     audit.record(by, "account.import", None, count=len(created))
-    return ImportResult(created, [])
+    return created
 
 
 def create_admin(email, display_name, password):

@@ -1,5 +1,4 @@
 """Login, logout, activation, password reset and the profile page."""
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -27,18 +26,9 @@ from forum.accounts.forms import (
 from forum.accounts.models import TokenPurpose
 from forum.extensions import db, limiter
 from forum.i18n import current_locale_code, native_name
+from forum.web import run_act, safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target):
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _login_failed(response):
@@ -115,17 +105,9 @@ def _password_from_token(raw, purpose):
         return render_template("accounts/token_invalid.html", purpose=purpose.value), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            if purpose == TokenPurpose.activation:
-                service.activate_account(found, form.password.data)
-            else:
-                service.reset_password(found, form.password.data)
-        except service.AccountError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Your password is set. You can now sign in."), "success")
+        set_password = service.activate_account if purpose == TokenPurpose.activation else service.reset_password
+        if run_act(lambda: set_password(found, form.password.data),
+                   success=_("Your password is set. You can now sign in."), field=form.password):
             return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, purpose=purpose.value, user=found.user)
 
@@ -154,28 +136,16 @@ def profile():
         form.timezone.data = current_user.timezone or current_app.config["FORUM_TIMEZONE"]
     password_form = ChangePasswordForm(prefix="password")
     if request.method == "POST" and "profile-display_name" in request.form and form.validate():
-        try:
-            service.update_profile(
-                current_user, display_name=form.display_name.data, locale=form.locale.data, timezone=form.timezone.data
-            )
-        except service.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if run_act(lambda: service.update_profile(current_user, display_name=form.display_name.data,
+                                                  locale=form.locale.data, timezone=form.timezone.data),
+                   success=_("Your profile is saved.")):
             refresh()
-            flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST" and "password-password" in request.form and password_form.validate():
-        try:
-            service.change_password(current_user, password_form.current_password.data, password_form.password.data)
-        except service.AccountError as error:
-            db.session.rollback()
-            password_form.password.errors.append(str(error))
-        else:
-            db.session.commit()
+        if run_act(lambda: service.change_password(current_user, password_form.current_password.data,
+                                                   password_form.password.data),
+                   success=_("Your password is changed. Please sign in again."), field=password_form.password):
             # The session version moved on; sign in again with the new password.
             logout_user()
-            flash(_("Your password is changed. Please sign in again."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)

@@ -1,12 +1,16 @@
-"""Administration: accounts, CSV import, content languages and the e-mail outbox."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import func, or_, select
+"""Administration: accounts, CSV import, content languages, categories and the e-mail outbox.
 
-from forum import audit, policy
+Every route here answers 403 to anyone but an administrator (`only_admins`),
+and 404 for an unknown account, language or category.
+"""
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from forum import policy
 from forum.accounts import service as accounts
-from forum.accounts.models import Role, User
+from forum.accounts.models import Role
 from forum.admin.forms import (
     AccountForm,
     CategoryForm,
@@ -15,13 +19,12 @@ from forum.admin.forms import (
     ImportForm,
     LanguageForm,
 )
-from forum.extensions import db
+from forum.errors import Invalid
 from forum.i18n import language_name
-from forum.members.models import MemberState
-from forum.members.service import states_sorted_by_name
-from forum.notifications.models import OutgoingEmail
+from forum.members.service import state_by_code, states_sorted_by_name
+from forum.notifications.service import recent_outbox
 from forum.rooms import service as rooms
-from forum.rooms.models import Category, Language
+from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,29 +44,20 @@ def _role_choices():
     return [(role.value, role.label) for role in accounts.ROLES_AN_ADMIN_CREATES]
 
 
-def _state_from(code):
-    if not code:
-        return None
-    return db.session.scalar(select(MemberState).where(MemberState.code == code))
+def _to_account(user):
+    return redirect(url_for("admin.account_edit", user_id=user.id))
 
 
 @bp.route("/accounts")
 def accounts_list():
     """All accounts, searchable by name or e-mail, filterable by role."""
-    query = select(User).order_by(User.display_name, User.id)
     text = request.args.get("q", "").strip()
-    if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
-    role = request.args.get("role", "")
-    if role in {r.value for r in Role}:
-        query = query.where(User.role == Role(role))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    users = db.session.scalars(query.limit(ACCOUNTS_PER_PAGE).offset((page - 1) * ACCOUNTS_PER_PAGE)).all()
+    role = Role.from_arg(request.args.get("role"))
+    page = page_arg()
+    total, users = accounts.search_accounts(text, role=role, page=page, per_page=ACCOUNTS_PER_PAGE)
     return render_template(
         "admin/accounts.html", users=users, total=total, page=page,
-        last_page=max((total - 1) // ACCOUNTS_PER_PAGE + 1, 1), q=text, role=role, roles=list(Role),
+        last_page=last_page(total, ACCOUNTS_PER_PAGE), q=text, role=role.value if role else "", roles=list(Role),
     )
 
 
@@ -74,98 +68,95 @@ def account_new():
     form.role.choices = _role_choices()
     form.member_state.choices = _state_choices()
     if form.validate_on_submit():
-        try:
-            user = accounts.create_account(
+        done = run_act(
+            lambda: accounts.create_account(
                 email=form.email.data, display_name=form.display_name.data, role=Role(form.role.data),
-                member_state=_state_from(form.member_state.data), is_coordinator=form.is_coordinator.data,
+                member_state=state_by_code(form.member_state.data), is_coordinator=form.is_coordinator.data,
                 by=current_user,
-            )
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The account for %(email)s is created and an activation link was sent.", email=user.email), "success")
+            ),
+            success=lambda user: _("The account for %(email)s is created and an activation link was sent.",
+                                   email=user.email),
+        )
+        if done:
             return redirect(url_for("admin.accounts_list"))
     return render_template("admin/account_new.html", form=form)
 
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
 def account_edit(user_id):
-    """Change an account's role, member state, activity and moderated languages."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    """Change an account's role, member state, activity and moderated languages; 404 for an unknown account."""
+    user = policy.found(accounts.get_user(user_id))
     form = EditAccountForm(obj=user)
     form.role.choices = [(role.value, role.label) for role in Role]
     form.member_state.choices = _state_choices()
-    languages = db.session.scalars(select(Language).order_by(Language.position)).all()
+    languages = rooms.all_languages()
     form.languages.choices = [(language.code, language.native_name) for language in languages]
     if request.method == "GET":
         form.role.data = user.role.value
         form.member_state.data = user.member_state.code if user.member_state else ""
         form.languages.data = sorted(user.moderated_language_codes)
     if form.validate_on_submit():
-        try:
-            accounts.update_account(
-                user, by=current_user, role=Role(form.role.data), member_state=_state_from(form.member_state.data),
+        chosen = [language for language in languages if language.code in set(form.languages.data or [])]
+        if run_act(
+            lambda: accounts.update_account(
+                user, by=current_user, role=Role(form.role.data), member_state=state_by_code(form.member_state.data),
                 active=form.active.data, is_coordinator=form.is_coordinator.data, display_name=form.display_name.data,
-            )
-            chosen = [language for language in languages if language.code in set(form.languages.data or [])]
-            accounts.set_moderated_languages(user, chosen, by=current_user)
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The account is saved."), "success")
-            return redirect(url_for("admin.account_edit", user_id=user.id))
+                moderated_languages=chosen,
+            ),
+            success=_("The account is saved."),
+        ):
+            return _to_account(user)
     return render_template("admin/account_edit.html", user=user, form=form)
 
 
 @bp.route("/accounts/<int:user_id>/activation", methods=["POST"])
 def account_resend(user_id):
-    """Send a new activation link (the old one stops working)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    accounts.send_activation_email(user)
-    audit.record(current_user, "account.activation_sent", user)
-    db.session.commit()
-    flash(_("A new activation link was sent to %(email)s.", email=user.email), "success")
-    return redirect(url_for("admin.account_edit", user_id=user.id))
+    """Send a new activation link (the old one stops working); 404 for an unknown account."""
+    user = policy.found(accounts.get_user(user_id))
+    run_act(lambda: accounts.resend_activation(user, by=current_user),
+            success=_("A new activation link was sent to %(email)s.", email=user.email))
+    return _to_account(user)
+
+
+def _uploaded_text(form):
+    """The CSV text pasted or uploaded; Invalid when the file is not UTF-8."""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Invalid(_("The file is not UTF-8 text.")) from None
+    return form.text.data or ""
 
 
 @bp.route("/accounts/import", methods=["GET", "POST"])
 def accounts_import():
-    """Create many accounts from a CSV file; a file with any bad row imports nothing."""
+    """Create many accounts from a CSV file; a file with any bad row imports nothing (400 with the errors)."""
     form = ImportForm()
     errors = []
     if form.validate_on_submit():
-        text = form.text.data or ""
-        upload = form.file.data
-        if upload and getattr(upload, "filename", ""):
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                errors = [(0, _("The file is not UTF-8 text."))]
-        if not errors:
-            result = accounts.import_delegates(text, by=current_user)
-            if result.errors:
-                db.session.rollback()
-                errors = result.errors
-            else:
-                db.session.commit()
-                flash(_("%(count)d accounts were created and activation links sent.", count=len(result.created)), "success")
+        try:
+            text = _uploaded_text(form)
+        except Invalid as error:
+            errors = [(0, str(error))]
+        else:
+            done = run_act(
+                lambda: accounts.import_delegates(text, by=current_user),
+                success=lambda created: ngettext(
+                    "%(num)d account was created and its activation link sent.",
+                    "%(num)d accounts were created and activation links sent.", len(created),
+                ),
+            )
+            if done:
                 return redirect(url_for("admin.accounts_list"))
+            errors = done.error.errors
     return render_template("admin/accounts_import.html", form=form, errors=errors), (400 if errors else 200)
 
 
 @bp.route("/outbox")
 def outbox():
     """The e-mail outbox: what the forum sent or will send (development: follow the links here)."""
-    messages = db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id.desc()).limit(100)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    return render_template("admin/outbox.html", messages=recent_outbox())
 
 
 @bp.route("/languages", methods=["GET", "POST"])
@@ -173,27 +164,23 @@ def languages():
     """Content languages: add one (its rooms are created), activate or deactivate."""
     form = LanguageForm()
     if form.validate_on_submit():
-        try:
-            language = rooms.add_language(form.code.data, by=current_user)
-        except rooms.RoomError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(language)s is active, with a room in every category.", language=language.native_name), "success")
+        if run_act(
+            lambda: rooms.add_language(form.code.data, by=current_user),
+            success=lambda language: _("%(language)s is active, with a room in every category.",
+                                       language=language.native_name),
+        ):
             return redirect(url_for("admin.languages"))
-    all_languages = db.session.scalars(select(Language).order_by(Language.position)).all()
-    return render_template("admin/languages.html", form=form, languages=all_languages, language_name=language_name)
+    return render_template(
+        "admin/languages.html", form=form, languages=rooms.all_languages(), language_name=language_name,
+    )
 
 
 @bp.route("/languages/<code>/active", methods=["POST"])
 def language_active(code):
-    language = db.session.get(Language, code)
-    if language is None:
-        abort(404)
-    rooms.set_language_active(language, request.form.get("active") == "1", by=current_user)
-    db.session.commit()
-    flash(_("The language is saved."), "success")
+    """Activate or deactivate a content language (nothing is deleted); 404 for an unknown code."""
+    language = policy.found(rooms.get_language(code))
+    run_act(lambda: rooms.set_language_active(language, request.form.get("active") == "1", by=current_user),
+            success=_("The language is saved."))
     return redirect(url_for("admin.languages"))
 
 
@@ -202,20 +189,17 @@ def categories():
     """Categories with their names in every language; add a category (its rooms are created)."""
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            category = rooms.add_category(
-                form.code.data, by=current_user, name=form.name.data, description=form.description.data
-            )
-        except rooms.RoomError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The category is added, with a room in every language."), "success")
-            return redirect(url_for("admin.category", category_id=category.id))
-    all_categories = db.session.scalars(select(Category).order_by(Category.position)).all()
+        done = run_act(
+            lambda: rooms.add_category(form.code.data, by=current_user, name=form.name.data,
+                                       description=form.description.data),
+            success=_("The category is added, with a room in every language."),
+        )
+        if done:
+            return redirect(url_for("admin.category", category_id=done.value.id))
     wanted = _translation_languages()
-    missing = {c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}] for c in all_categories}
+    all_categories = rooms.all_categories()
+    missing = {c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}]
+               for c in all_categories}
     return render_template(
         "admin/categories.html", form=form, categories=all_categories, missing=missing, language_name=language_name
     )
@@ -223,18 +207,14 @@ def categories():
 
 def _translation_languages():
     """Languages a category name is needed in: every content language and every interface language."""
-    from flask import current_app
-
-    codes = [language.code for language in db.session.scalars(select(Language).order_by(Language.position))]
+    codes = [language.code for language in rooms.all_languages()]
     return codes + [code for code in current_app.config["FORUM_UI_LOCALES"] if code not in codes]
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def category(category_id):
-    """Translate a category's name and description into one language."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    """Translate a category's name and description into one language; 404 for an unknown category."""
+    category = policy.found(rooms.get_category(category_id))
     form = CategoryTextForm()
     form.language.choices = [(code, language_name(code)) for code in _translation_languages()]
     if request.method == "GET":
@@ -244,15 +224,10 @@ def category(category_id):
         if existing is not None:
             form.name.data, form.description.data = existing.name, existing.description
     if form.validate_on_submit():
-        try:
-            rooms.set_category_text(
-                category, form.language.data, by=current_user, name=form.name.data, description=form.description.data
-            )
-        except rooms.RoomError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The translation is saved."), "success")
+        if run_act(
+            lambda: rooms.set_category_text(category, form.language.data, by=current_user, name=form.name.data,
+                                            description=form.description.data),
+            success=_("The translation is saved."),
+        ):
             return redirect(url_for("admin.categories"))
     return render_template("admin/category.html", category=category, form=form, language_name=language_name)

@@ -1,54 +1,108 @@
-from flask import current_app
+"""Forms of weekly discussions: texts per language, times, summaries, experts."""
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from forum.forms import MARKDOWN_HELP, TextLength, int_or_none
+from forum.i18n import language_name
+
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+INVALID_TIME = _l("Give a date and time, e.g. 2026-03-02 09:00.")
 
 
-class _BodyLength:
-    """The configured maximum post length, with a translated message."""
+class OptionalDateTimeLocalField(DateTimeLocalField):
+    """Empty means "no time" (the form decides whether that is allowed), not an unreadable value."""
 
-    def __call__(self, form, field):
-        maximum = current_app.config["POST_MAX_LENGTH"]
-        if field.data and len(field.data) > maximum:
-            raise ValidationError(_l("The message is too long (at most %(count)d characters).", count=maximum))
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
-class PostForm(FlaskForm):
-    body = TextAreaField(
-        _l("Your message"),
-        validators=[DataRequired(message=_l("The message is empty.")), _BodyLength()],
-        description=_l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…)."),
+class ScheduleFields:
+    """Opening and closing times, entered in the reader's time zone."""
+
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format=TIME_FORMATS, invalid_value_message=INVALID_TIME,
+        validators=[InputRequired(message=_l("Give an opening time."))],
     )
-    reply_to = HiddenField()
-    # A random key per rendered form: a resent form finds the post it already made.
-    submission_key = HiddenField()
-    preview = SubmitField(_l("Preview"))
-    submit = SubmitField(_l("Post reply"))
+    closes_at = OptionalDateTimeLocalField(_l("Closes at"), format=TIME_FORMATS, invalid_value_message=INVALID_TIME)
+    open_ended = BooleanField(_l("Open-ended (no closing time)"))
+
+    def validate_closes_at(self, field):
+        if not self.open_ended.data and field.data is None:
+            raise ValidationError(_l("Give a closing time, or choose open-ended."))
 
 
-class ThreadForm(FlaskForm):
-    title = StringField(
-        _l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=200)]
-    )
-    body = TextAreaField(
-        _l("First message"),
-        validators=[DataRequired(message=_l("The message is empty.")), _BodyLength()],
-        description=_l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…)."),
-    )
-    submission_key = HiddenField()
-    preview = SubmitField(_l("Preview"))
-    submit = SubmitField(_l("Start thread"))
+class _DiscussionBase(FlaskForm):
+    category = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
+    submit = SubmitField(_l("Save"))
 
 
-class EditPostForm(FlaskForm):
-    body = TextAreaField(
-        _l("Message"), validators=[DataRequired(message=_l("The message is empty.")), _BodyLength()]
-    )
-    preview = SubmitField(_l("Preview"))
+class NewDiscussionForm(_DiscussionBase, ScheduleFields):
+    submit = SubmitField(_l("Schedule the discussion"))
+
+
+class EditDiscussionForm(_DiscussionBase):
     submit = SubmitField(_l("Save changes"))
 
 
-class MoveThreadForm(FlaskForm):
-    room = SelectField(_l("Move to room"), coerce=int)
-    submit = SubmitField(_l("Move"))
+def title_field(code):
+    return f"title_{code}"
+
+
+def body_field(code):
+    return f"body_{code}"
+
+
+def discussion_form(form_class, languages, **kwargs):
+    """`form_class` with a title and an opening message for each of `languages` (all optional)."""
+
+    class DiscussionForm(form_class):
+        pass
+
+    for language in languages:
+        # The language's name in the reader's language, worked out when the label is shown.
+        name = LazyString(language_name, language.code)
+        setattr(
+            DiscussionForm, title_field(language.code),
+            StringField(
+                _l("Title in %(language)s", language=name),
+                validators=[Length(max=200, message=_l("The title is too long (at most %(count)d characters).", count=200))],
+            ),
+        )
+        setattr(
+            DiscussionForm, body_field(language.code),
+            TextAreaField(
+                _l("Opening message in %(language)s", language=name),
+                validators=[TextLength()], description=MARKDOWN_HELP,
+            ),
+        )
+    return DiscussionForm(**kwargs)
+
+
+class RescheduleForm(FlaskForm, ScheduleFields):
+    submit = SubmitField(_l("Save the times"))
+
+
+class SummaryForm(FlaskForm):
+    summary = TextAreaField(
+        _l("Summary"), validators=[TextLength()],
+        description=_l("Leave empty to remove the summary. Markdown: **bold**, *italic*, > quote, - list, [link](https://…)."),
+    )
+    submit = SubmitField(_l("Save the summary"))
+
+
+class InviteExpertForm(FlaskForm):
+    expert = SelectField(_l("Secretariat expert"), coerce=int_or_none, validate_choice=False)
+    submit = SubmitField(_l("Invite"))

@@ -1,59 +1,57 @@
-"""Threads, posts, their revisions, read markers and watches."""
-import enum
+"""Weekly discussions, their texts per language and invited experts.
+
+A weekly discussion is one topic run at the same time in several language
+rooms of a category: each language has its own thread (Thread.discussion_id),
+and the discussion keeps what is common to them (category, times, who made it,
+the proposal it came from) plus per-language texts (title, opening post,
+closing summary).
+"""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
-from forum.accounts.models import User, enum_column
+from forum.accounts.models import User
 from forum.dbtypes import UTCDateTime
 from forum.extensions import db
-from forum.rooms.models import Room
+from forum.rooms.models import Category, Language
+from forum.threads.models import ThreadStatus
+
+if TYPE_CHECKING:
+    from forum.proposals.models import TopicProposal
 
 
-class ThreadKind(str, enum.Enum):
-    member = "member"
-    weekly = "weekly"
-    proposal = "proposal"
-
-
-class ThreadStatus(str, enum.Enum):
-    scheduled = "scheduled"
-    open = "open"
-    closed = "closed"
-
-
-class Thread(db.Model):
-    __tablename__ = "threads"
-    __table_args__ = (Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),)
+class Discussion(db.Model):
+    __tablename__ = "discussions"
+    __table_args__ = (
+        # The topics page and `tick` look discussions up by their times.
+        Index("ix_discussions_times", "opens_at", "closes_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
-    title: Mapped[str] = mapped_column(String(200))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[ThreadKind] = mapped_column(enum_column(ThreadKind, 16), default=ThreadKind.member)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    # Time-limited threads: the status is derived from these and "now".
-    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: open-ended.
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    locked: Mapped[bool] = mapped_column(default=False)
-    pinned: Mapped[bool] = mapped_column(default=False)
-    # Denormalised so room and home pages need no per-thread queries.
-    post_count: Mapped[int] = mapped_column(default=0)
-    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Weekly discussions (forum.topics): the threads of one discussion, one per language, share it.
-    discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("topic_proposals.id"), index=True)
+    # Set (once) by `tick` when the opening has been announced to members.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    room: Mapped[Room] = relationship(lazy="joined")
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
-    last_post_author: Mapped[User | None] = relationship(foreign_keys=[last_post_author_id])
+    category: Mapped[Category] = relationship()
+    created_by: Mapped[User] = relationship()
+    proposal: Mapped["TopicProposal | None"] = relationship(back_populates="discussion")
+    texts: Mapped[list["DiscussionText"]] = relationship(
+        back_populates="discussion", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     def status_at(self, moment):
-        if self.opens_at is not None and moment < self.opens_at:
+        if moment < self.opens_at:
             return ThreadStatus.scheduled
-        if self.locked or (self.closes_at is not None and moment >= self.closes_at):
+        if self.closes_at is not None and moment >= self.closes_at:
             return ThreadStatus.closed
         return ThreadStatus.open
 
@@ -62,78 +60,67 @@ class Thread(db.Model):
         return self.status_at(clock.now())
 
     @property
-    def reply_count(self):
-        return max(self.post_count - 1, 0)
-
-
-class PostState(str, enum.Enum):
-    visible = "visible"
-    hidden = "hidden"
-    held = "held"
-    removed = "removed"
-
-
-class Post(db.Model):
-    __tablename__ = "posts"
-    __table_args__ = (
-        UniqueConstraint("thread_id", "number"),
-        # One post per form submission: a resent form finds its post again.
-        UniqueConstraint("author_id", "submission_key"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
-    # Position in the thread, 1-based; pages and read markers count in it.
-    number: Mapped[int]
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
-    source: Mapped[str] = mapped_column(Text)
-    html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state: Mapped[PostState] = mapped_column(enum_column(PostState, 16), default=PostState.visible)
-    state_reason: Mapped[str | None] = mapped_column(Text)
-    state_clause: Mapped[str | None] = mapped_column(String(20))
-    submission_key: Mapped[str | None] = mapped_column(String(64))
-
-    thread: Mapped[Thread] = relationship()
-    author: Mapped[User] = relationship(lazy="joined")
-    reply_to: Mapped["Post | None"] = relationship(remote_side=[id])
+    def language_codes(self):
+        return {text.language_code for text in self.texts}
 
     @property
-    def is_visible(self):
-        return self.state == PostState.visible
+    def ordered_texts(self):
+        return sorted(self.texts, key=lambda text: (text.language.position, text.language_code))
+
+    def text_for(self, locale):
+        """The text in `locale`, else English, else the first language: what a reader sees as the title."""
+        by_code = {text.language_code: text for text in self.texts}
+        if locale in by_code:
+            return by_code[locale]
+        if "en" in by_code:
+            return by_code["en"]
+        ordered = self.ordered_texts
+        return ordered[0] if ordered else None
+
+    def summary_for(self, locale):
+        """The closing summary in `locale`, else in any language that has one (or None)."""
+        with_summary = [text for text in self.ordered_texts if text.summary_html]
+        for text in with_summary:
+            if text.language_code == locale:
+                return text
+        return with_summary[0] if with_summary else None
+
+    def __repr__(self):
+        return f"<Discussion {self.id}>"
 
 
-class PostRevision(db.Model):
-    """The text a post had before an edit."""
+class DiscussionText(db.Model):
+    """What a discussion says in one language; its thread is the one in that language's room."""
 
-    __tablename__ = "post_revisions"
+    __tablename__ = "discussion_texts"
+    __table_args__ = (UniqueConstraint("discussion_id", "language_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    source: Mapped[str] = mapped_column(Text)
-    html: Mapped[str] = mapped_column(Text)
-    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"))
+    language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"))
+    title: Mapped[str] = mapped_column(String(200))
+    opening_source: Mapped[str] = mapped_column(Text)
+    summary_source: Mapped[str | None] = mapped_column(Text)
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    summary_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    editor: Mapped[User] = relationship(lazy="joined")
-
-
-class ReadMarker(db.Model):
-    """How far a user has read a thread, as the number of the last post seen."""
-
-    __tablename__ = "read_markers"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
-    last_read_number: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    discussion: Mapped[Discussion] = relationship(back_populates="texts")
+    language: Mapped[Language] = relationship(lazy="joined")
 
 
-class Watch(db.Model):
-    __tablename__ = "watches"
+class DiscussionExpert(db.Model):
+    """A Secretariat staff expert asked into a discussion by a moderator."""
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    __tablename__ = "discussion_experts"
+    __table_args__ = (UniqueConstraint("discussion_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

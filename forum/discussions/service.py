@@ -1,322 +1,517 @@
-"""Threads and posts: starting, replying, editing, reading, watching, moderating threads."""
+"""Weekly discussions: scheduling, editing, times, summaries, experts and announcements.
+
+A weekly discussion maps onto ordinary threads: one thread (kind `weekly`) in
+the category's room of each language it runs in, all pointing at the
+Discussion through `Thread.discussion_id`. The threads carry copies of the
+discussion's times, so the thread core derives their status (scheduled,
+open, closed) and refuses posts outside the window without knowing about
+discussions; every change of times here is written to the discussion and its
+threads together.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import audit, clock, policy
+from forum.accounts.models import Role, User
 from forum.content import render_markdown
-from forum.discussions.models import (
-    Post,
-    PostRevision,
-    PostState,
-    ReadMarker,
-    Thread,
-    ThreadKind,
-    Watch,
-)
+from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText
+from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
-from forum.moderation import enforcement
+from forum.i18n import language_name
 from forum.notifications.service import notify
+from forum.rooms.models import Category, Language, Room
+from forum.threads import service as threads_service
+from forum.threads.models import Post, PostRevision, Thread, ThreadKind, ThreadStatus
+from forum.urls import site_path
+
+# The committee meets in Geneva: weekly discussions start there on Monday morning.
+# Geneva keeps Swiss time, whose IANA zone is Europe/Zurich (there is no "Europe/Geneva").
+GENEVA = ZoneInfo("Europe/Zurich")
+DEFAULT_OPENING_TIME = time(9, 0)
+DEFAULT_DURATION = timedelta(days=7)
 
 
-class DiscussionError(ValueError):
-    """A refused operation; the message is translated and safe to show."""
+@dataclass
+class TextInput:
+    """A discussion's title and opening message in one language (both empty: language left out)."""
+
+    title: str = ""
+    body: str = ""
 
 
-class NotAllowed(DiscussionError):
-    pass
+# Times -------------------------------------------------------------------------
 
 
-class ProtocolNotAccepted(DiscussionError):
-    """The author has not accepted the usage protocol in force."""
+def default_times(now=None):
+    """(opens_at, closes_at) in UTC: the next Monday 09:00 Geneva time, and seven days later."""
+    local = (now or clock.now()).astimezone(GENEVA)
+    monday = local.date() + timedelta(days=(7 - local.weekday()) % 7)
+    opens = datetime.combine(monday, DEFAULT_OPENING_TIME, tzinfo=GENEVA)
+    if opens <= local:
+        opens += timedelta(days=7)
+    # Wall-clock arithmetic in Geneva: still 09:00 across a change to or from summer time.
+    closes = opens + DEFAULT_DURATION
+    return opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)
 
 
-def _check_text(title=None, body=None):
-    if title is not None:
-        title = title.strip()
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0) if moment is not None else None
+
+
+def _same_minute(a, b):
+    """Forms carry times to the minute: an unchanged field must not count as a change."""
+    return _minute(a) == _minute(b)
+
+
+def _check_schedule(opens_at, closes_at, now, *, check_opening=True):
+    if opens_at is None:
+        raise Invalid(_("Give an opening time."))
+    if check_opening and opens_at < _minute(now):
+        raise Invalid(_("The opening time is in the past."))
+    if closes_at is not None and closes_at <= opens_at:
+        raise Invalid(_("The closing time must be after the opening time."))
+
+
+# Texts -------------------------------------------------------------------------
+
+
+def active_languages():
+    return {language.code: language for language in db.session.scalars(select(Language).where(Language.active))}
+
+
+def check_length(text, maximum, message):
+    if len(text) > maximum:
+        raise Invalid(message)
+
+
+def _clean_texts(texts, languages):
+    """{code: TextInput} without the languages left out; raises Invalid for half-filled or bad ones."""
+    title_max = current_app.config["TITLE_MAX_LENGTH"]
+    body_max = current_app.config["POST_MAX_LENGTH"]
+    cleaned = {}
+    for code, text in texts.items():
+        title = (text.title or "").strip()
+        body = (text.body or "").strip()
+        if not title and not body:
+            continue
+        language = languages.get(code)
+        if language is None:
+            raise Invalid(_("Unknown language: %(code)s.", code=code))
         if not title:
-            raise DiscussionError(_("A title is required."))
-        if len(title) > current_app.config["TITLE_MAX_LENGTH"]:
-            raise DiscussionError(
-                _("The title is too long (at most %(count)d characters).", count=current_app.config["TITLE_MAX_LENGTH"])
+            raise Invalid(_("Give a title in %(language)s, or leave that language out.", language=language_name(code)))
+        if not body:
+            raise Invalid(
+                _("Write an opening message in %(language)s, or leave that language out.", language=language_name(code))
             )
-    if body is not None:
-        if not body.strip():
-            raise DiscussionError(_("The message is empty."))
-        if len(body) > current_app.config["POST_MAX_LENGTH"]:
-            raise DiscussionError(
-                _("The message is too long (at most %(count)d characters).", count=current_app.config["POST_MAX_LENGTH"])
-            )
-    return title
+        check_length(title, title_max, _("The title is too long (at most %(count)d characters).", count=title_max))
+        check_length(body, body_max, _("The message is too long (at most %(count)d characters).", count=body_max))
+        cleaned[code] = TextInput(title, body)
+    if not cleaned:
+        raise Invalid(_("Give a title and an opening message in at least one language."))
+    return dict(sorted(cleaned.items(), key=lambda item: (languages[item[0]].position, item[0])))
 
 
-def start_thread(room, *, author, title, body, submission_key=None, kind=ThreadKind.member, opens_at=None, closes_at=None):
-    """Create a thread with its first post. Raises NotAllowed (403) or DiscussionError."""
-    if not policy.can_start_thread(author, room):
-        raise NotAllowed(_("You cannot start a thread in this room."))
-    title = _check_text(title, body)
-    existing = _post_for_submission(author, submission_key)
-    if existing is not None:
-        return existing.thread
-    held = _enforce_protocol(author, room, body, title=title)
-    now = clock.now()
-    thread = Thread(
-        room_id=room.id, room=room, title=title, author_id=author.id, kind=kind, created_at=now,
-        last_post_at=now, opens_at=opens_at, closes_at=closes_at,
+def get_category(category_id):
+    category = db.session.get(Category, category_id) if isinstance(category_id, int) else None
+    if category is None:
+        raise Invalid(_("Unknown category."))
+    return category
+
+
+def _rooms(category, codes):
+    rooms = {
+        room.language_code: room
+        for room in db.session.scalars(select(Room).where(Room.category_id == category.id, Room.language_code.in_(codes)))
+    }
+    for code in codes:
+        if code not in rooms:
+            raise Invalid(_("This category has no room in %(language)s.", language=language_name(code)))
+    return rooms
+
+
+def _start_linked_thread(discussion, room, text, *, by):
+    """The thread of one language, opened by the moderator's opening post."""
+    thread = threads_service.start_thread(
+        room, author=by, title=text.title, body=text.body, kind=ThreadKind.weekly,
+        opens_at=discussion.opens_at, closes_at=discussion.closes_at,
     )
-    db.session.add(thread)
-    db.session.flush()
-    _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
-    _watch(author, thread)
+    thread.discussion_id = discussion.id
     return thread
 
 
-def reply(thread, *, author, body, reply_to=None, submission_key=None):
-    """Add a post to an open thread. A resent form returns the post it already made."""
-    if not policy.can_post(author, thread):
-        raise NotAllowed(_("You cannot reply to this thread."))
-    _check_text(body=body)
-    if reply_to is not None and reply_to.thread_id != thread.id:
-        raise DiscussionError(_("The message you reply to is not in this thread."))
-    existing = _post_for_submission(author, submission_key)
-    if existing is not None:
-        return existing
-    held = _enforce_protocol(author, thread.room, body)
-    post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held)
-    _watch(author, thread)
-    if post.state == PostState.visible:
-        # Followers hear of a held post when a moderator approves it.
-        _notify_watchers(thread, post)
-    return post
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
 
 
-def _enforce_protocol(author, room, body, *, title=None, new_post=True):
-    """The protocol gate and the automatic rules; True if the post must wait for a moderator."""
-    if not policy.has_accepted_protocol(author):
-        raise ProtocolNotAccepted(_("Please read and accept the usage protocol before posting."))
-    problem = (
-        enforcement.title_refusal(author, room, title)
-        or (enforcement.posting_too_fast(author, room) if new_post else None)
-        or enforcement.too_many_links(author, room, body)
-    )
-    if problem:
-        raise DiscussionError(problem)
-    return enforcement.should_hold(author, room, body)
+# Weekly discussions --------------------------------------------------------------
 
 
-def _record_hold(post):
-    # Not a person's act, but moderators and the supervision view see why the post waits.
-    audit.record(None, "post.hold", post, terms=enforcement.blocked_terms_in(post.source), thread_id=post.thread_id, author_id=post.author_id)
+def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal=None):
+    """Create a weekly discussion and its linked threads, one per language given.
 
+    `proposal` only records where the topic came from: scheduling an accepted
+    proposal goes through `proposals.service.schedule_proposal`, which claims it.
 
-def _post_for_submission(author, submission_key):
-    if not submission_key:
-        return None
-    return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
-
-
-def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False):
+    `texts` maps language codes to TextInput; a language with neither title nor
+    message is left out. Raises NotAllowed (403) or Invalid (bad input);
+    nothing is written in either case once the caller rolls back.
+    """
+    if not policy.can_schedule_discussions(by):
+        raise NotAllowed(_("Only moderators schedule weekly discussions."))
+    category = get_category(category_id)
+    languages = active_languages()
+    cleaned = _clean_texts(texts, languages)
+    if not policy.can_manage_discussion_languages(by, cleaned):
+        raise NotAllowed(_("You can schedule discussions only in the languages you moderate."))
     now = clock.now()
-    # The counter is bumped in the database, so concurrent replies get distinct numbers.
-    number = db.session.execute(
-        update(Thread)
-        .where(Thread.id == thread.id)
-        .values(post_count=Thread.post_count + 1, last_post_at=now, last_post_author_id=author.id)
-        .returning(Thread.post_count)
-    ).scalar_one()
-    post = Post(
-        thread_id=thread.id, number=number, author_id=author.id, author=author,
-        reply_to_id=reply_to.id if reply_to else None, source=body, html=render_markdown(body),
-        created_at=now, submission_key=submission_key or None,
-        state=PostState.held if held else PostState.visible,
+    _check_schedule(opens_at, closes_at, now)
+    rooms = _rooms(category, cleaned)
+
+    discussion = Discussion(
+        category_id=category.id, category=category, opens_at=opens_at, closes_at=closes_at,
+        created_by_id=by.id, created_at=now, proposal_id=proposal.id if proposal else None,
     )
-    db.session.add(post)
+    db.session.add(discussion)
+    for code, text in cleaned.items():
+        discussion.texts.append(
+            DiscussionText(language_code=code, language=languages[code], title=text.title, opening_source=text.body)
+        )
+    db.session.flush()
+    for code, text in cleaned.items():
+        _start_linked_thread(discussion, rooms[code], text, by=by)
+    audit.record(
+        by, "discussion.create", discussion, category=category.code, languages=list(cleaned),
+        opens_at=_iso(opens_at), closes_at=_iso(closes_at), proposal=proposal.id if proposal else None,
+    )
+    db.session.flush()
+    return discussion
+
+
+def edit_discussion(discussion, *, by, category_id, texts):
+    """Change the category, titles and opening messages; a language may be added, none removed.
+
+    Edited opening posts keep their previous text as a revision. Returns the
+    discussion; records one audit event when anything changed.
+    """
+    if not policy.can_manage_discussion(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    category = get_category(category_id)
+    languages = active_languages()
+    for text in discussion.texts:
+        languages.setdefault(text.language_code, text.language)
+    cleaned = _clean_texts(texts, languages)
+    existing = {text.language_code: text for text in discussion.texts}
+    for code, text in existing.items():
+        if code not in cleaned:
+            raise Invalid(
+                _("The discussion already runs in %(language)s: its title and opening message cannot be left empty.",
+                  language=language_name(code))
+            )
+    if not policy.can_manage_discussion_languages(by, cleaned):
+        raise NotAllowed(_("You can schedule discussions only in the languages you moderate."))
+
+    threads = discussion_threads(discussion)
+    rooms = _rooms(category, cleaned)
+    changed, added = [], []
+    moved = category.id != discussion.category_id
+    if moved:
+        for code, thread in threads.items():
+            thread.room_id = rooms[code].id
+            thread.room = rooms[code]
+        discussion.category_id = category.id
+        discussion.category = category
+    first_posts = _first_posts(threads.values())
+    now = clock.now()
+    for code, text in cleaned.items():
+        row = existing.get(code)
+        if row is None:
+            discussion.texts.append(
+                DiscussionText(language_code=code, language=languages[code], title=text.title, opening_source=text.body)
+            )
+            db.session.flush()
+            _start_linked_thread(discussion, rooms[code], text, by=by)
+            added.append(code)
+            continue
+        if row.title == text.title and row.opening_source == text.body:
+            continue
+        changed.append(code)
+        thread = threads.get(code)
+        row.title = text.title
+        if thread is not None:
+            thread.title = text.title
+        if row.opening_source != text.body:
+            row.opening_source = text.body
+            post = first_posts.get(thread.id) if thread is not None else None
+            if post is not None:
+                db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=by.id, created_at=now))
+                post.source = text.body
+                post.html = render_markdown(text.body)
+                post.edited_at = now
+    if moved or changed or added:
+        audit.record(by, "discussion.edit", discussion, category=category.code, changed=changed, added=added)
+    db.session.flush()
+    return discussion
+
+
+def _first_posts(threads):
+    ids = [thread.id for thread in threads]
+    if not ids:
+        return {}
+    return {
+        post.thread_id: post
+        for post in db.session.scalars(select(Post).where(Post.thread_id.in_(ids), Post.number == 1))
+    }
+
+
+def _set_times(discussion, opens_at, closes_at):
+    discussion.opens_at = opens_at
+    discussion.closes_at = closes_at
+    db.session.execute(
+        update(Thread).where(Thread.discussion_id == discussion.id).values(opens_at=opens_at, closes_at=closes_at)
+    )
+
+
+def reschedule_discussion(discussion, *, by, opens_at, closes_at):
+    """Move the opening (before it happened) or the closing, or make it open-ended.
+
+    One audit event: `discussion.extend` when only the closing moved later,
+    `discussion.reschedule` otherwise. Closing at once is `close_discussion`.
+    """
+    if not policy.can_manage_discussion(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    now = clock.now()
+    opening_changed = not _same_minute(opens_at, discussion.opens_at)
+    closing_changed = not _same_minute(closes_at, discussion.closes_at)
+    if not opening_changed:
+        opens_at = discussion.opens_at
+    if not closing_changed:
+        closes_at = discussion.closes_at
+    if opening_changed and discussion.opens_at <= now:
+        raise Invalid(_("This discussion has already opened: its opening time can no longer change."))
+    _check_schedule(opens_at, closes_at, now, check_opening=opening_changed)
+    if closing_changed and closes_at is not None and closes_at <= now:
+        raise Invalid(_("The closing time is in the past. To close the discussion now, use “Close now”."))
+    if not (opening_changed or closing_changed):
+        return discussion
+    extended = not opening_changed and (
+        closes_at is None or (discussion.closes_at is not None and closes_at > discussion.closes_at)
+    )
+    previous = {"opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at)}
+    _set_times(discussion, opens_at, closes_at)
+    audit.record(
+        by, "discussion.extend" if extended else "discussion.reschedule", discussion,
+        previous=previous, opens_at=_iso(opens_at), closes_at=_iso(closes_at),
+    )
+    db.session.flush()
+    return discussion
+
+
+def close_discussion(discussion, *, by, reason=None):
+    """Close an open discussion now, in every language."""
+    if not policy.can_manage_discussion(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    now = clock.now()
+    status = discussion.status_at(now)
+    if status == ThreadStatus.closed:
+        raise Invalid(_("This discussion is already closed."))
+    if status == ThreadStatus.scheduled:
+        raise Invalid(_("This discussion has not opened yet: change its times instead."))
+    previous = _iso(discussion.closes_at)
+    _set_times(discussion, discussion.opens_at, now)
+    audit.record(by, "discussion.close", discussion, reason=reason, previous_closes_at=previous)
+    db.session.flush()
+    return discussion
+
+
+def set_summary(discussion, language_code, source, *, by):
+    """Write (or clear) the closing summary in one language; shown atop the closed thread and on the topics page."""
+    if not policy.can_manage_discussion(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    text = next((t for t in discussion.texts if t.language_code == language_code), None)
+    if text is None:
+        raise Invalid(_("This discussion does not run in that language."))
+    source = (source or "").strip()
+    maximum = current_app.config["POST_MAX_LENGTH"]
+    check_length(source, maximum, _("The summary is too long (at most %(count)d characters).", count=maximum))
+    if source == (text.summary_source or ""):
+        return text
+    text.summary_source = source or None
+    text.summary_html = render_markdown(source) if source else None
+    text.summary_at = clock.now()
+    text.summary_by_id = by.id
+    audit.record(by, "discussion.summary", discussion, language=language_code, cleared=not source)
+    db.session.flush()
+    return text
+
+
+def invite_expert(discussion, expert, *, by):
+    """Ask a Secretariat staff expert into a discussion; they are notified at once."""
+    if not policy.can_invite_expert(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    if expert is None or expert.role != Role.staff or not expert.active:
+        raise Invalid(_("Only Secretariat staff experts can be invited."))
+    if discussion.status == ThreadStatus.closed:
+        raise Invalid(_("This discussion is closed."))
+    existing = db.session.scalar(
+        select(DiscussionExpert).where(DiscussionExpert.discussion_id == discussion.id, DiscussionExpert.user_id == expert.id)
+    )
+    if existing is not None:
+        raise Invalid(_("%(name)s is already invited to this discussion.", name=expert.display_name))
+    now = clock.now()
+    invitation = DiscussionExpert(
+        discussion_id=discussion.id, user_id=expert.id, user=expert, invited_by_id=by.id, invited_at=now,
+    )
+    db.session.add(invitation)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DiscussionError(_("This message was already sent.")) from None
-    # Keep the in-memory thread in step without another query or a second UPDATE.
-    set_committed_value(thread, "post_count", number)
-    set_committed_value(thread, "last_post_at", now)
-    set_committed_value(thread, "last_post_author_id", author.id)
-    mark_read(author, thread, number)
-    if held:
-        _record_hold(post)
-    return post
-
-
-def edit_post(post, *, editor, body):
-    """Change a post's text, keeping the previous text as a revision."""
-    if not policy.can_edit_post(editor, post):
-        raise NotAllowed(_("You cannot edit this message."))
-    _check_text(body=body)
-    if body == post.source:
-        return post
-    held = _enforce_protocol(editor, post.thread.room, body, new_post=False)
-    db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now()))
-    post.source = body
-    post.html = render_markdown(body)
-    post.edited_at = clock.now()
-    if held and post.state == PostState.visible:
-        post.state = PostState.held
-        _record_hold(post)
-    db.session.flush()
-    return post
-
-
-def revisions(post):
-    return db.session.scalars(
-        select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
-    ).all()
-
-
-# Reading ---------------------------------------------------------------------
-
-
-def thread_posts(thread, page, per_page):
-    """One page of posts in order, with authors, their member states and quoted posts loaded."""
-    return db.session.scalars(
-        select(Post)
-        .where(Post.thread_id == thread.id, Post.number > (page - 1) * per_page, Post.number <= page * per_page)
-        .options(selectinload(Post.reply_to))
-        .order_by(Post.number)
-    ).all()
-
-
-def posts_after(thread, number, limit=50):
-    """Posts newer than `number` (live updates)."""
-    return db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id, Post.number > number).order_by(Post.number).limit(limit)
-    ).all()
-
-
-def page_of(number, per_page):
-    return max((number - 1) // per_page + 1, 1)
-
-
-def last_read_number(user, thread):
-    return db.session.scalar(
-        select(ReadMarker.last_read_number).where(ReadMarker.user_id == user.id, ReadMarker.thread_id == thread.id)
-    ) or 0
-
-
-def mark_read(user, thread, number):
-    """Move the user's read marker forward to `number`; never backwards, and no write if nothing moves."""
-    marker = db.session.get(ReadMarker, (user.id, thread.id))
-    if marker is None:
-        db.session.add(ReadMarker(user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now()))
-    elif marker.last_read_number < number:
-        marker.last_read_number = number
-        marker.updated_at = clock.now()
-    else:
-        return False
-    db.session.flush()
-    return True
-
-
-def reader_state(user, thread):
-    """(last read post number, watching?) for one reader of a thread, in one query."""
-    row = db.session.execute(
-        select(ReadMarker.last_read_number, Watch.user_id)
-        .select_from(Thread)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-        .outerjoin(Watch, and_(Watch.thread_id == Thread.id, Watch.user_id == user.id))
-        .where(Thread.id == thread.id)
-    ).one()
-    return row[0] or 0, row[1] is not None
-
-
-def is_watching(user, thread):
-    return db.session.get(Watch, (user.id, thread.id)) is not None
-
-
-def _watch(user, thread):
-    if db.session.get(Watch, (user.id, thread.id)) is None:
-        db.session.add(Watch(user_id=user.id, thread_id=thread.id, created_at=clock.now()))
-        db.session.flush()
-
-
-def set_watching(user, thread, watching):
-    if not policy.can_read_thread(user, thread):
-        raise NotAllowed(_("You cannot follow this thread."))
-    existing = db.session.get(Watch, (user.id, thread.id))
-    if watching and existing is None:
-        _watch(user, thread)
-    elif not watching and existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-
-
-def _notify_watchers(thread, post):
-    from forum.accounts.models import User
-
-    watchers = db.session.scalars(
-        select(User).join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id)).where(User.id != post.author_id)
-    ).all()
-    from flask import url_for
-
-    link = url_for("discussions.goto_post", post_id=post.id) if _has_request() else None
-    for watcher in watchers:
-        notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name)
-
-
-def _has_request():
-    from flask import has_request_context
-
-    return has_request_context()
-
-
-# Moderating threads ------------------------------------------------------------
-
-
-def set_pinned(thread, pinned, *, by):
-    if not policy.can_moderate_thread(by, thread):
-        raise NotAllowed(_("Only the room's moderators can do this."))
-    if thread.pinned != pinned:
-        thread.pinned = pinned
-        audit.record(by, "thread.pin" if pinned else "thread.unpin", thread)
-    db.session.flush()
-
-
-def set_locked(thread, locked, *, by, reason=None):
-    if not policy.can_moderate_thread(by, thread):
-        raise NotAllowed(_("Only the room's moderators can do this."))
-    if thread.locked != locked:
-        thread.locked = locked
-        audit.record(by, "thread.lock" if locked else "thread.reopen", thread, reason=reason)
-    db.session.flush()
-
-
-def move_thread(thread, target_room, *, by):
-    if not policy.can_move_thread(by, thread, target_room):
-        raise NotAllowed(_("Only the moderators of both rooms can move this thread."))
-    if thread.room_id == target_room.id:
-        return thread
-    source = thread.room
-    thread.room_id = target_room.id
-    thread.room = target_room
-    audit.record(by, "thread.move", thread, from_room=source.slug, to_room=target_room.slug)
-    db.session.flush()
-    return thread
-
-
-def unread_counts(user, threads):
-    """{thread id: unread posts} for a list of threads, in one query."""
-    if not threads:
-        return {}
-    markers = dict(
-        db.session.execute(
-            select(ReadMarker.thread_id, ReadMarker.last_read_number).where(
-                ReadMarker.user_id == user.id, ReadMarker.thread_id.in_([t.id for t in threads])
-            )
-        ).all()
+        raise Invalid(_("%(name)s is already invited to this discussion.", name=expert.display_name)) from None
+    text = discussion.text_for(expert.locale or "en")
+    notify(
+        expert, "expert_invited", link=site_path("discussions.view", discussion_id=discussion.id),
+        title=text.title, by=by.display_name, opens_at=_iso(discussion.opens_at),
     )
-    return {t.id: max(t.post_count - markers.get(t.id, 0), 0) for t in threads}
+    invitation.notified_at = now
+    audit.record(by, "discussion.invite_expert", discussion, expert=expert.id, expert_name=expert.display_name)
+    db.session.flush()
+    return invitation
 
 
-def count_posts():
-    return db.session.scalar(select(func.count(Post.id)))
+def announce_opened_discussions(now):
+    """Notify every member once about each discussion that has opened; returns the discussions announced.
+
+    Safe under concurrent ticks: the UPDATE … WHERE announced_at IS NULL
+    claims each discussion for exactly one transaction, and only the
+    discussions it returned are announced.
+    """
+    claimed = db.session.execute(
+        update(Discussion)
+        .where(
+            Discussion.announced_at.is_(None),
+            Discussion.opens_at <= now,
+            or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+        )
+        .values(announced_at=now)
+        .returning(Discussion.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    if not claimed:
+        return []
+    announced = db.session.scalars(
+        select(Discussion)
+        .where(Discussion.id.in_(claimed))
+        .order_by(Discussion.opens_at, Discussion.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    threads = thread_index(claimed)
+    members = db.session.scalars(
+        select(User).where(
+            User.active, User.role.in_(tuple(policy.MEMBER_ROLES)), User.password_hash.is_not(None)
+        )
+    ).all()
+    for discussion in announced:
+        for member in members:
+            text = discussion.text_for(member.locale or "en")
+            thread = threads.get(discussion.id, {}).get(text.language_code)
+            link = (
+                site_path("threads.thread", thread_id=thread.thread_id) if thread
+                else site_path("discussions.view", discussion_id=discussion.id)
+            )
+            notify(member, "discussion_opened", link=link, title=text.title)
+    db.session.flush()
+    return announced
+
+
+# Reading discussions -------------------------------------------------------------
+
+
+def get_discussion(discussion_id):
+    return db.session.get(Discussion, discussion_id)
+
+
+def discussion_threads(discussion):
+    """{language code: thread} of a discussion, in one query."""
+    threads = db.session.scalars(select(Thread).where(Thread.discussion_id == discussion.id)).all()
+    return {thread.room.language_code: thread for thread in threads}
+
+
+def discussion_experts(discussion):
+    return db.session.scalars(
+        select(DiscussionExpert).where(DiscussionExpert.discussion_id == discussion.id).order_by(DiscussionExpert.invited_at)
+    ).all()
+
+
+def expert_candidates():
+    """Active Secretariat staff, by name (for the invitation form)."""
+    return db.session.scalars(
+        select(User).where(User.role == Role.staff, User.active).order_by(User.display_name)
+    ).all()
+
+
+@dataclass
+class LinkedThread:
+    thread_id: int
+    language_code: str
+    language_name: str
+    replies: int
+
+
+def thread_index(discussion_ids):
+    """{discussion id: {language code: LinkedThread}} for many discussions, in one query."""
+    if not discussion_ids:
+        return {}
+    rows = db.session.execute(
+        select(Thread.id, Thread.discussion_id, Thread.post_count, Room.language_code, Language.native_name)
+        .join(Room, Room.id == Thread.room_id)
+        .join(Language, Language.code == Room.language_code)
+        .where(Thread.discussion_id.in_(list(discussion_ids)))
+        .order_by(Language.position)
+    ).all()
+    index = {}
+    for thread_id, discussion_id, post_count, code, name in rows:
+        index.setdefault(discussion_id, {})[code] = LinkedThread(thread_id, code, name, max(post_count - 1, 0))
+    return index
+
+
+def linked_threads(thread, user):
+    """For a weekly thread: (its siblings in other languages, its summary html or None), in one query."""
+    if thread.discussion_id is None:
+        return [], None
+    rows = db.session.execute(
+        select(
+            Thread.id, Thread.post_count, Room.language_code, Language.native_name, Language.active,
+            DiscussionText.summary_html,
+        )
+        .join(Room, Room.id == Thread.room_id)
+        .join(Language, Language.code == Room.language_code)
+        .outerjoin(
+            DiscussionText,
+            and_(DiscussionText.discussion_id == Thread.discussion_id, DiscussionText.language_code == Room.language_code),
+        )
+        .where(Thread.discussion_id == thread.discussion_id)
+        .order_by(Language.position)
+    ).all()
+    siblings, summary = [], None
+    for thread_id, post_count, code, name, active, summary_html in rows:
+        if thread_id == thread.id:
+            summary = summary_html
+        elif active or policy.can_moderate_language(user, code):
+            siblings.append(LinkedThread(thread_id, code, name, max(post_count - 1, 0)))
+    return siblings, summary
+
+
+def active_languages_for(user):
+    """The active content languages `user` may run discussions in, in their order."""
+    languages = db.session.scalars(select(Language).where(Language.active).order_by(Language.position)).all()
+    return [language for language in languages if policy.can_manage_discussion_languages(user, {language.code})]
+
+
+def categories():
+    return db.session.scalars(select(Category).order_by(Category.position)).all()

@@ -1,285 +1,256 @@
-"""Thread pages, posting, editing, read markers, watching and thread moderation."""
-import secrets
+"""Weekly discussions: schedule, edit, times, summaries and experts (URLs under /topics/discussions)."""
+from datetime import timezone
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum import database, policy
-from forum.content import quote_markdown, render_markdown
+from forum import policy
+from forum.accounts.models import User
 from forum.discussions import service
-from forum.discussions.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
-from forum.discussions.models import Post, Thread
+from forum.discussions.forms import (
+    EditDiscussionForm,
+    InviteExpertForm,
+    NewDiscussionForm,
+    RescheduleForm,
+    SummaryForm,
+    body_field,
+    discussion_form,
+    title_field,
+)
 from forum.extensions import db
-from forum.i18n import current_locale_code
-from forum.rooms import service as rooms_service
-from forum.rooms.models import Room
-from forum.topics import service as topics_service
-from forum.web import page_arg
+from forum.i18n import current_locale_code, reader_zone
+from forum.proposals import service as proposals
+from forum.rooms.service import active_languages
+from forum.web import run_act
 
 bp = Blueprint("discussions", __name__)
 
 
-def _get_thread(thread_id):
-    """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
-    thread = db.session.get(Thread, thread_id)
-    policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
-    return thread
+def _to_utc(local):
+    """A naive form value, read in the reader's time zone, as aware UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=reader_zone()).astimezone(timezone.utc)
 
 
-def _get_post(post_id):
-    post = db.session.get(Post, post_id)
-    policy.require_visible(post is not None and policy.can_read_thread(current_user, post.thread))
-    return post
+def _to_local(moment):
+    """An aware time as the naive local value a datetime-local field shows."""
+    return moment.astimezone(reader_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
 
-def _new_submission_key():
-    return secrets.token_urlsafe(16)
+def _form_times(form):
+    closes_at = None if form.open_ended.data else _to_utc(form.closes_at.data)
+    return _to_utc(form.opens_at.data), closes_at
 
 
-@bp.route("/rooms/<slug>/new", methods=["GET", "POST"])
-def new_thread(slug):
-    """Start a thread in a room; 404 for an unknown room, 403 if the user may not start one."""
-    room = rooms_service.get_room(slug)
-    policy.require_visible(room is not None and policy.can_read_room(current_user, room))
-    policy.require(policy.can_start_thread(current_user, room))
-    form = ThreadForm()
-    preview = None
+def _fill_times(form, opens_at, closes_at):
+    form.opens_at.data = _to_local(opens_at)
+    form.closes_at.data = _to_local(closes_at)
+    form.open_ended.data = closes_at is None
+
+
+def _get_discussion(discussion_id):
+    """The discussion if the user may see the topics; 404 otherwise."""
+    discussion = service.get_discussion(discussion_id)
+    policy.require_visible(discussion is not None and policy.can_view_topics(current_user))
+    return discussion
+
+
+def _to_discussion(discussion):
+    return redirect(url_for("discussions.view", discussion_id=discussion.id))
+
+
+# Weekly discussions ------------------------------------------------------------------
+
+
+def _texts_from(form, languages):
+    return {
+        language.code: service.TextInput(form[title_field(language.code)].data, form[body_field(language.code)].data)
+        for language in languages
+    }
+
+
+def _fill_texts(form, texts):
+    for code, text in texts.items():
+        if title_field(code) in form:
+            form[title_field(code)].data = text.title
+            form[body_field(code)].data = text.body
+
+
+def _category_choices():
+    locale = current_locale_code()
+    return [(category.id, category.text(locale)[0]) for category in service.categories()]
+
+
+def _texts_from(form, languages):
+    return {
+        language.code: service.TextInput(form[title_field(language.code)].data, form[body_field(language.code)].data)
+        for language in languages
+    }
+
+
+def _fill_texts(form, texts):
+    for code, text in texts.items():
+        if title_field(code) in form:
+            form[title_field(code)].data = text.title
+            form[body_field(code)].data = text.body
+
+
+def _category_choices():
+    locale = current_locale_code()
+    return [(category.id, category.text(locale)[0]) for category in service.categories()]
+
+
+def _form_status():
+    """A form shown again after a POST failed to validate or was refused answers 400."""
+    return 400 if request.method == "POST" else 200
+
+
+@bp.route("/topics/discussions/new", methods=["GET", "POST"])
+def new():
+    """Schedule a weekly discussion (pre-filled from an accepted proposal with ?proposal=id).
+
+    403 for those who may not schedule; 404 for an unknown proposal.
+    """
+    policy.require(policy.can_schedule_discussions(current_user))
+    proposal = None
+    proposal_id = request.values.get("proposal", type=int)
+    if proposal_id:
+        proposal = proposals.get_proposal(proposal_id)
+        policy.require_visible(proposal is not None and policy.can_view_topics(current_user))
+    languages = service.active_languages_for(current_user)
+    form = discussion_form(NewDiscussionForm, languages)
+    form.category.choices = _category_choices()
     if request.method == "GET":
-        form.submission_key.data = _new_submission_key()
+        _fill_times(form, *service.default_times())
+        if proposal is not None:
+            form.category.data, texts = proposals.prefill_from_proposal(proposal)
+            _fill_texts(form, texts)
     elif form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
+        opens_at, closes_at = _form_times(form)
+        fields = dict(category_id=form.category.data, texts=_texts_from(form, languages),
+                      opens_at=opens_at, closes_at=closes_at)
+        if proposal is not None:
+            done = run_act(lambda: proposals.schedule_proposal(proposal, by=current_user, **fields),
+                           success=_("The discussion is scheduled."))
         else:
-            try:
-                thread = service.start_thread(
-                    room, author=current_user, title=form.title.data, body=form.body.data,
-                    submission_key=form.submission_key.data,
-                )
-            except service.DiscussionError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Your thread is started."), "success")
-                return redirect(url_for("discussions.thread", thread_id=thread.id))
-    return render_template("discussions/new_thread.html", room=room, form=form, preview=preview)
-
-
-@bp.route("/t/<int:thread_id>")
-def thread(thread_id):
-    """A page of a thread's posts; moves the reader's marker forward when there is something new."""
-    thread = _get_thread(thread_id)
-    per_page = current_app.config["POSTS_PER_PAGE"]
-    last_page = service.page_of(max(thread.post_count, 1), per_page)
-    page = min(page_arg(), last_page)
-    last_read, watching = service.reader_state(current_user, thread)
-    posts = service.thread_posts(thread, page, per_page)
-    form = None
-    if policy.can_post(current_user, thread):
-        form = PostForm(formdata=None)
-        form.submission_key.data = _new_submission_key()
-        quoted = request.args.get("reply_to", type=int)
-        if quoted:
-            target = db.session.get(Post, quoted)
-            if target is not None and target.thread_id == thread.id and target.is_visible:
-                form.reply_to.data = str(target.id)
-                form.body.data = quote_markdown(target.source, target.author.display_name)
-    # A weekly discussion's thread links to its siblings in other languages (one query).
-    siblings, summary_html = topics_service.linked_threads(thread, current_user)
-    response = render_template(
-        "discussions/thread.html",
-        thread=thread,
-        posts=posts,
-        page=page,
-        last_page=last_page,
-        last_read=last_read,
-        form=form,
-        preview=None,
-        watching=watching,
-        siblings=siblings,
-        summary_html=summary_html,
-    )
-    shown_up_to = posts[-1].number if posts else 0
-    if shown_up_to > last_read:
-        with database.write_transaction():
-            service.mark_read(current_user, thread, shown_up_to)
-    return response
-
-
-@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
-def reply(thread_id):
-    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write."""
-    thread = _get_thread(thread_id)
-    policy.require(policy.can_post(current_user, thread))
-    form = PostForm()
-    if form.validate_on_submit():
-        reply_to = None
-        if form.reply_to.data:
-            reply_to = db.session.get(Post, int(form.reply_to.data)) if form.reply_to.data.isdigit() else None
-            if reply_to is None or reply_to.thread_id != thread.id:
-                abort(400)
-        if not form.preview.data:
-            try:
-                post = service.reply(
-                    thread, author=current_user, body=form.body.data, reply_to=reply_to,
-                    submission_key=form.submission_key.data,
-                )
-            except service.NotAllowed:
-                db.session.rollback()
-                abort(403)
-            except service.DiscussionError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                return redirect(_post_url(post))
-    per_page = current_app.config["POSTS_PER_PAGE"]
-    last_page = service.page_of(max(thread.post_count, 1), per_page)
-    preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
-    siblings, summary_html = topics_service.linked_threads(thread, current_user)
+            done = run_act(lambda: service.schedule_discussion(by=current_user, **fields),
+                           success=_("The discussion is scheduled."))
+        if done:
+            return _to_discussion(done.value)
     return render_template(
-        "discussions/thread.html",
-        thread=thread,
-        posts=service.thread_posts(thread, last_page, per_page),
-        page=last_page,
-        last_page=last_page,
-        last_read=thread.post_count,
-        form=form,
-        preview=preview,
-        watching=service.is_watching(current_user, thread),
-        siblings=siblings,
-        summary_html=summary_html,
-    ), (200 if preview or not form.errors else 400)
+        "discussions/discussion_form.html", form=form, languages=languages, proposal=proposal, discussion=None,
+        zone=reader_zone().key,
+    ), _form_status()
 
 
-def _post_url(post):
-    page = service.page_of(post.number, current_app.config["POSTS_PER_PAGE"])
-    return url_for("discussions.thread", thread_id=post.thread_id, page=page, _anchor=f"post-{post.number}")
+@bp.route("/topics/discussions/<int:discussion_id>")
+def view(discussion_id):
+    """A discussion: its times, its threads per language, summaries, experts and the moderator's tools; 404 if unknown."""
+    discussion = _get_discussion(discussion_id)
+    threads = service.discussion_threads(discussion)
+    expert_form = None
+    if policy.can_invite_expert(current_user, discussion):
+        expert_form = InviteExpertForm(formdata=None)
+        expert_form.expert.choices = [(user.id, user.display_name) for user in service.expert_candidates()]
+    return render_template(
+        "discussions/discussion.html", discussion=discussion, threads=threads,
+        experts=service.discussion_experts(discussion), expert_form=expert_form, locale=current_locale_code(),
+    )
 
 
-@bp.route("/p/<int:post_id>")
-def goto_post(post_id):
-    """Redirect to the page and anchor of a post."""
-    return redirect(_post_url(_get_post(post_id)))
-
-
-@bp.route("/t/<int:thread_id>/unread")
-def first_unread(thread_id):
-    """Jump to the first post the reader has not seen (or the last post)."""
-    thread = _get_thread(thread_id)
-    number = min(service.last_read_number(current_user, thread) + 1, max(thread.post_count, 1))
-    page = service.page_of(number, current_app.config["POSTS_PER_PAGE"])
-    return redirect(url_for("discussions.thread", thread_id=thread.id, page=page, _anchor=f"post-{number}"))
-
-
-@bp.route("/t/<int:thread_id>/live")
-def live(thread_id):
-    """Posts newer than `after`, as an HTML fragment for the live-update script."""
-    thread = _get_thread(thread_id)
-    after = request.args.get("after", 0, type=int) or 0
-    posts = service.posts_after(thread, after)
-    if posts:
-        with database.write_transaction():
-            service.mark_read(current_user, thread, posts[-1].number)
-    html = render_template("discussions/_posts.html", thread=thread, posts=posts, last_read=after)
-    return html, 200, {"Content-Type": "text/html; charset=utf-8", "X-Last-Number": str(posts[-1].number if posts else after)}
-
-
-@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
-def edit_post(post_id):
-    """Edit one's own post while the thread is open; the old text is kept as a revision."""
-    post = _get_post(post_id)
-    policy.require(policy.can_edit_post(current_user, post))
-    form = EditPostForm(obj=post if request.method == "GET" else None)
-    if request.method == "GET":
-        form.body.data = post.source
-    preview = None
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
-        else:
-            try:
-                service.edit_post(post, editor=current_user, body=form.body.data)
-            except service.DiscussionError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Your changes are saved."), "success")
-                return redirect(_post_url(post))
-    return render_template("discussions/edit_post.html", post=post, form=form, preview=preview)
-
-
-@bp.route("/p/<int:post_id>/revisions")
-def post_revisions(post_id):
-    """Earlier versions of a post, for its author and the room's moderators."""
-    post = _get_post(post_id)
-    policy.require(policy.can_see_revisions(current_user, post))
-    return render_template("discussions/revisions.html", post=post, revisions=service.revisions(post))
-
-
-@bp.route("/t/<int:thread_id>/watch", methods=["POST"])
-def watch(thread_id):
-    thread = _get_thread(thread_id)
-    watching = request.form.get("watch") == "1"
-    service.set_watching(current_user, thread, watching)
-    db.session.commit()
-    flash(_("You are following this thread.") if watching else _("You no longer follow this thread."), "info")
-    return redirect(url_for("discussions.thread", thread_id=thread.id))
-
-
-@bp.route("/t/<int:thread_id>/pin", methods=["POST"])
-def pin(thread_id):
-    thread = _get_thread(thread_id)
-    policy.require(policy.can_moderate_thread(current_user, thread))
-    service.set_pinned(thread, request.form.get("pinned") == "1", by=current_user)
-    db.session.commit()
-    flash(_("The thread is pinned.") if thread.pinned else _("The thread is no longer pinned."), "success")
-    return redirect(url_for("discussions.thread", thread_id=thread.id))
-
-
-@bp.route("/t/<int:thread_id>/lock", methods=["POST"])
-def lock(thread_id):
-    thread = _get_thread(thread_id)
-    policy.require(policy.can_moderate_thread(current_user, thread))
-    service.set_locked(thread, request.form.get("locked") == "1", by=current_user)
-    db.session.commit()
-    flash(_("The thread is closed.") if thread.locked else _("The thread is open again."), "success")
-    return redirect(url_for("discussions.thread", thread_id=thread.id))
-
-
-@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
-def move(thread_id):
-    """Move a thread to another room; only moderators of both rooms (403 otherwise)."""
-    thread = _get_thread(thread_id)
-    policy.require(policy.can_moderate_thread(current_user, thread))
-    form = MoveThreadForm()
-    rooms = [room for room in rooms_service.all_rooms() if policy.can_moderate_room(current_user, room)]
-    form.room.choices = [
-        (room.id, f"{room.category.text(current_locale_code())[0]} · {room.language.native_name}") for room in rooms
+@bp.route("/topics/discussions/<int:discussion_id>/edit", methods=["GET", "POST"])
+def edit(discussion_id):
+    """Edit the category, titles and opening messages; 404 if unknown, 403 unless the user runs this discussion."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_manage_discussion(current_user, discussion))
+    present = discussion.language_codes
+    languages = [
+        language for language in _languages_with(discussion)
+        if language.code in present or policy.can_manage_discussion_languages(current_user, {language.code})
     ]
+    form = discussion_form(EditDiscussionForm, languages)
+    form.category.choices = _category_choices()
     if request.method == "GET":
-        form.room.data = thread.room_id
-    if request.method == "POST":
-        target = db.session.get(Room, request.form.get("room", type=int) or 0)
-        if target is None:
-            abort(404)
-        try:
-            service.move_thread(thread, target, by=current_user)
-        except service.NotAllowed:
-            db.session.rollback()
-            abort(403)
-        db.session.commit()
-        flash(_("The thread is moved."), "success")
-        return redirect(url_for("discussions.thread", thread_id=thread.id))
-    return render_template("discussions/move.html", thread=thread, form=form)
+        form.category.data = discussion.category_id
+        _fill_texts(form, {t.language_code: service.TextInput(t.title, t.opening_source) for t in discussion.texts})
+    elif form.validate_on_submit():
+        texts = _texts_from(form, languages)
+        if run_act(lambda: service.edit_discussion(discussion, by=current_user, category_id=form.category.data,
+                                                   texts=texts),
+                   success=_("Your changes are saved.")):
+            return _to_discussion(discussion)
+    return render_template(
+        "discussions/discussion_form.html", form=form, languages=languages, proposal=None, discussion=discussion,
+    ), _form_status()
+
+
+def _languages_with(discussion):
+    """Active languages plus any the discussion already runs in, in their order."""
+    languages = {language.code: language for language in active_languages()}
+    for text in discussion.texts:
+        languages.setdefault(text.language_code, text.language)
+    return sorted(languages.values(), key=lambda language: (language.position, language.code))
+
+
+@bp.route("/topics/discussions/<int:discussion_id>/schedule", methods=["GET", "POST"])
+def reschedule(discussion_id):
+    """Change the opening (before it) or closing time, or make it open-ended; 404 if unknown, 403 if not allowed."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_manage_discussion(current_user, discussion))
+    form = RescheduleForm()
+    if request.method == "GET":
+        _fill_times(form, discussion.opens_at, discussion.closes_at)
+    elif form.validate_on_submit():
+        opens_at, closes_at = _form_times(form)
+        if run_act(lambda: service.reschedule_discussion(discussion, by=current_user, opens_at=opens_at,
+                                                         closes_at=closes_at),
+                   success=_("The times are saved.")):
+            return _to_discussion(discussion)
+    return render_template(
+        "discussions/reschedule.html", form=form, discussion=discussion, zone=reader_zone().key,
+        locale=current_locale_code(),
+    ), _form_status()
+
+
+@bp.route("/topics/discussions/<int:discussion_id>/close", methods=["POST"])
+def close(discussion_id):
+    """Close an open discussion now, in every language; 404 if unknown, 403 if not allowed."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_manage_discussion(current_user, discussion))
+    run_act(lambda: service.close_discussion(discussion, by=current_user), success=_("The discussion is closed."))
+    return _to_discussion(discussion)
+
+
+@bp.route("/topics/discussions/<int:discussion_id>/summary/<code>", methods=["GET", "POST"])
+def summary(discussion_id, code):
+    """Write the closing summary in one language; 404 if the discussion does not run in it, 403 if not allowed."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_manage_discussion(current_user, discussion))
+    text = next((t for t in discussion.texts if t.language_code == code), None)
+    policy.require_visible(text is not None)
+    form = SummaryForm()
+    if request.method == "GET":
+        form.summary.data = text.summary_source or ""
+    elif form.validate_on_submit():
+        if run_act(lambda: service.set_summary(discussion, code, form.summary.data, by=current_user),
+                   success=_("The summary is saved.")):
+            return _to_discussion(discussion)
+    return render_template("discussions/summary.html", form=form, discussion=discussion, text=text), _form_status()
+
+
+@bp.route("/topics/discussions/<int:discussion_id>/experts", methods=["POST"])
+def invite_expert(discussion_id):
+    """Ask a Secretariat staff expert into the discussion; they are notified. 404 if unknown, 403 if not allowed."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_invite_expert(current_user, discussion))
+    form = InviteExpertForm()
+    if not form.validate_on_submit():
+        abort(400)
+    expert = db.session.get(User, form.expert.data) if form.expert.data else None
+    run_act(
+        lambda: service.invite_expert(discussion, expert, by=current_user),
+        success=lambda invitation: _("%(name)s is invited and notified.", name=invitation.user.display_name),
+    )
+    return _to_discussion(discussion)

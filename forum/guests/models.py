@@ -14,10 +14,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
-from forum.accounts.models import User, enum_column
-from forum.dbtypes import UTCDateTime
+from forum.accounts.models import User
+from forum.dbtypes import UTCDateTime, enum_column
+from forum.discussions.models import Discussion
 from forum.extensions import db
-from forum.topics.models import Discussion
 
 
 class OrganisationKind(str, enum.Enum):
@@ -54,6 +54,14 @@ class InvitationStatus(str, enum.Enum):
     @property
     def label(self):
         return str(STATUS_LABELS[self])
+
+    @classmethod
+    def from_arg(cls, value):
+        """The status named in a query string, or None for a missing or unknown one."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 
 
 STATUS_LABELS = {

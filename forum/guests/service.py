@@ -1,7 +1,7 @@
 """Guest invitations: request, assess, decide, send, accept, revoke and expire; a guest's access.
 
 Each operation checks `forum.policy`, refuses bad input with a translated
-GuestError before writing anything, changes the invitation's state, writes one
+Invalid before writing anything, changes the invitation's state, writes one
 audit event per state change and only flushes: the caller commits.
 """
 import hashlib
@@ -21,7 +21,8 @@ from forum.accounts import service as accounts
 from forum.accounts.models import Role, User
 from forum.accounts.passwords import hash_password, password_problems
 from forum.audit import AuditEvent
-from forum.discussions.models import Thread, ThreadStatus
+from forum.discussions.models import Discussion
+from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.guests.models import (
     PENDING_STATUSES,
@@ -32,7 +33,7 @@ from forum.guests.models import (
 from forum.notifications.service import external_url, notify, queue_email
 from forum.protocol import service as protocol
 from forum.rooms.models import Language, Room
-from forum.topics.models import Discussion
+from forum.threads.models import Thread, ThreadStatus
 
 DEFAULT_TOKEN_DAYS = 14
 NAME_MAX = 120
@@ -40,12 +41,6 @@ ORGANISATION_MAX = 200
 TEXT_MAX = 5000
 
 
-class GuestError(ValueError):
-    """A refused operation; the message is translated and safe to show."""
-
-
-class NotAllowed(GuestError):
-    pass
 
 
 def token_days():
@@ -77,9 +72,9 @@ def _title(discussion, locale):
 def _clean(value, maximum, missing, too_long):
     value = (value or "").strip()
     if not value:
-        raise GuestError(missing)
+        raise Invalid(missing)
     if len(value) > maximum:
-        raise GuestError(too_long)
+        raise Invalid(too_long)
     return value
 
 
@@ -89,7 +84,7 @@ def _clean_reason(reason, missing):
 
 def _require_status(invitation, allowed, moment=None):
     if invitation.effective_status(moment) not in allowed:
-        raise GuestError(_("This request is no longer at that step: reload the page to see where it stands."))
+        raise Invalid(_("This request is no longer at that step: reload the page to see where it stands."))
 
 
 def _member_account(email):
@@ -122,7 +117,7 @@ def request_guest(
 ):
     """A member asks for an external stakeholder in one discussion; the chief moderators are notified.
 
-    Raises NotAllowed (403) or GuestError: closed discussion, bad input, an
+    Raises NotAllowed (403) or Invalid: closed discussion, bad input, an
     address of a member account, or a request already under way for this
     person and discussion.
     """
@@ -130,15 +125,15 @@ def request_guest(
         raise NotAllowed(_("You cannot ask for guests."))
     now = clock.now()
     if discussion.status_at(now) == ThreadStatus.closed:
-        raise GuestError(_("This discussion is closed: guests can no longer be invited to it."))
+        raise Invalid(_("This discussion is closed: guests can no longer be invited to it."))
     guest_name = _clean(
         guest_name, NAME_MAX, _("Give the guest's name."),
         _("The name is too long (at most %(count)d characters).", count=NAME_MAX),
     )
     try:
         email = accounts.check_email(email)
-    except accounts.AccountError as error:
-        raise GuestError(str(error)) from None
+    except Invalid as error:
+        raise Invalid(str(error)) from None
     organisation = _clean(
         organisation, ORGANISATION_MAX, _("Give the guest's organisation."),
         _("The organisation's name is too long (at most %(count)d characters).", count=ORGANISATION_MAX),
@@ -146,20 +141,20 @@ def request_guest(
     try:
         kind = OrganisationKind(organisation_kind)
     except ValueError:
-        raise GuestError(_("Choose the kind of organisation.")) from None
+        raise Invalid(_("Choose the kind of organisation.")) from None
     justification = _clean(
         justification, TEXT_MAX, _("Explain why this guest should take part."),
         _("The justification is too long (at most %(count)d characters).", count=TEXT_MAX),
     )
     codes = _clean_languages(discussion, languages)
     if ends_at is not None and ends_at <= now:
-        raise GuestError(_("The end of access must be in the future."))
+        raise Invalid(_("The end of access must be in the future."))
     if _member_account(email) is not None:
-        raise GuestError(
+        raise Invalid(
             _("This e-mail address belongs to a member account: members take part without an invitation.")
         )
     if _under_way(email, discussion, now):
-        raise GuestError(_("A request for this person in this discussion is already under way."))
+        raise Invalid(_("A request for this person in this discussion is already under way."))
     invitation = GuestInvitation(
         discussion_id=discussion.id, discussion=discussion, requested_by_id=by.id, requested_by=by, requested_at=now,
         guest_name=guest_name, email=email, organisation=organisation, organisation_kind=kind,
@@ -181,7 +176,7 @@ def _clean_languages(discussion, languages):
     order = [text.language_code for text in discussion.ordered_texts]
     chosen = set(languages or ())
     if chosen - set(order):
-        raise GuestError(_("Choose among the languages of this discussion."))
+        raise Invalid(_("Choose among the languages of this discussion."))
     if chosen == set(order):
         return []
     return [code for code in order if code in chosen]
@@ -213,8 +208,8 @@ def assess_request(invitation, *, by, recommend, clause, reason):
     reason = _clean_reason(reason, _("Give the reason for your assessment: the requester will see it."))
     try:
         clause, version = protocol.check_clause(clause)
-    except protocol.ProtocolError as error:
-        raise GuestError(str(error)) from None
+    except Invalid as error:
+        raise Invalid(str(error)) from None
     invitation.status = InvitationStatus.recommended if recommend else InvitationStatus.rejected
     invitation.assessment_clause = clause
     invitation.assessment_reason = reason
@@ -242,9 +237,9 @@ def decide_request(invitation, *, by, approve, reason=None):
     _require_status(invitation, (InvitationStatus.recommended,), now)
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > TEXT_MAX:
-        raise GuestError(_("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
+        raise Invalid(_("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
     if not approve and reason is None:
-        raise GuestError(_("Give the reason for the rejection: the requester will see it."))
+        raise Invalid(_("Give the reason for the rejection: the requester will see it."))
     if approve:
         _check_can_still_run(invitation, now)
     invitation.decision_reason = reason
@@ -266,9 +261,9 @@ def decide_request(invitation, *, by, approve, reason=None):
 
 def _check_can_still_run(invitation, now):
     if invitation.access_ended_at(now):
-        raise GuestError(_("The discussion is closed or the end date of the invitation has passed."))
+        raise Invalid(_("The discussion is closed or the end date of the invitation has passed."))
     if _member_account(invitation.email) is not None:
-        raise GuestError(
+        raise Invalid(
             _("This e-mail address belongs to a member account: members take part without an invitation.")
         )
 
@@ -287,7 +282,7 @@ def send_invitation(invitation, *, by):
     now = clock.now()
     resending = invitation.status != InvitationStatus.approved
     if not (invitation.status == InvitationStatus.approved or invitation.resendable(now)):
-        raise GuestError(_("This request is no longer at that step: reload the page to see where it stands."))
+        raise Invalid(_("This request is no longer at that step: reload the page to see where it stands."))
     _check_can_still_run(invitation, now)
     raw = secrets.token_urlsafe(32)
     invitation.token_hash = _hash_token(raw)
@@ -350,26 +345,53 @@ def find_invitation_by_token(raw):
 
 
 def account_for(invitation):
-    """The guest account already using the invitation's address, or None. GuestError for a member's address."""
+    """The guest account already using the invitation's address, or None. Invalid for a member's address."""
     user = accounts.find_user_by_email(invitation.email)
     if user is None:
         return None
     if user.role != Role.guest or not user.active:
-        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+        raise Invalid(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
     return user
+
+
+def find_acceptable_invitation(token):
+    """(invitation, the guest's existing account or None) for a link that can still be accepted; (None, None) otherwise."""
+    invitation = find_invitation_by_token(token)
+    if invitation is None:
+        return None, None
+    try:
+        return invitation, account_for(invitation)
+    except Invalid:
+        return None, None
+
+
+def accept_invitation(invitation, *, existing, password, display_name=None, locale="en"):
+    """Accept with a new guest account, or by signing in to the guest's existing one.
+
+    Returns (user, id of the thread to land on or None); Invalid for a wrong
+    password or an invitation that can no longer be accepted.
+    """
+    if existing is not None:
+        user = accounts.authenticate(invitation.email, password)
+        if user is None:
+            raise Invalid(_("The password is not correct."))
+        accept_as_existing_guest(invitation, user=user)
+    else:
+        user = accept_as_new_guest(invitation, display_name=display_name, password=password)
+    return user, landing_thread_id(invitation, user.locale or locale)
 
 
 def accept_as_new_guest(invitation, *, display_name, password):
     """Create the guest's account with their password and accept; returns the user."""
     if account_for(invitation) is not None:
-        raise GuestError(_("You already have a guest account: sign in with its password to accept."))
+        raise Invalid(_("You already have a guest account: sign in with its password to accept."))
     display_name = _clean(
         display_name, NAME_MAX, _("A display name is required."),
         _("The display name is too long (at most %(count)d characters).", count=NAME_MAX),
     )
     problems = password_problems(password or "", invitation.email)
     if problems:
-        raise GuestError(" ".join(problems))
+        raise Invalid(" ".join(problems))
     now = clock.now()
     user = User(
         email=invitation.email, display_name=display_name, role=Role.guest, password_hash=hash_password(password),
@@ -381,7 +403,7 @@ def accept_as_new_guest(invitation, *, display_name, password):
             db.session.flush()
     except IntegrityError:
         # The same link submitted twice at once: the first submission made the account.
-        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators.")) from None
+        raise Invalid(_("This invitation can no longer be accepted. Please contact the forum's moderators.")) from None
     audit.record(None, "account.create", user, role=Role.guest.value, member_state=None, invitation=invitation.id)
     return _accept(invitation, user)
 
@@ -390,14 +412,14 @@ def accept_as_existing_guest(invitation, *, user):
     """Accept with the guest account of the invitation's address (the caller checked its password)."""
     owner = account_for(invitation)
     if owner is None or user.id != owner.id:
-        raise GuestError(_("This invitation is for another e-mail address."))
+        raise Invalid(_("This invitation is for another e-mail address."))
     return _accept(invitation, user)
 
 
 def _accept(invitation, user):
     now = clock.now()
     if invitation.effective_status(now) != InvitationStatus.sent:
-        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+        raise Invalid(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
     # Single use, even for two submissions at once: only one of them moves the row on from "sent".
     claimed = db.session.execute(
         update(GuestInvitation)
@@ -410,7 +432,7 @@ def _accept(invitation, user):
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise GuestError(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
+        raise Invalid(_("This invitation can no longer be accepted. Please contact the forum's moderators."))
     set_committed_value(invitation, "status", InvitationStatus.accepted)
     set_committed_value(invitation, "guest_user_id", user.id)
     set_committed_value(invitation, "accepted_at", now)

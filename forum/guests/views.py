@@ -1,6 +1,5 @@
 """Guest requests (ask, assess, decide, revoke), their list, and the invitation link a guest follows."""
 from datetime import datetime, time, timedelta, timezone
-from functools import partial
 
 from flask import (
     Blueprint,
@@ -16,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum import policy
-from forum.accounts import service as accounts
+from forum.discussions.models import Discussion
 from forum.extensions import db, limiter
 from forum.guests import service
 from forum.guests.forms import (
@@ -31,8 +30,7 @@ from forum.guests.forms import (
 from forum.guests.models import InvitationStatus, event_label
 from forum.i18n import current_locale_code, native_name, reader_zone
 from forum.protocol import service as protocol
-from forum.topics.models import Discussion
-from forum.web import commit_act, page_arg
+from forum.web import page_arg, run_act
 
 bp = Blueprint("guests", __name__)
 
@@ -53,8 +51,6 @@ def _get_invitation(invitation_id):
     return invitation
 
 
-# One service act per request: commit and flash, or roll back and show why.
-_act = partial(commit_act, refused=service.GuestError, not_allowed=service.NotAllowed)
 
 
 # Asking ------------------------------------------------------------------------
@@ -68,28 +64,19 @@ def new(discussion_id):
     policy.require(policy.can_request_guest(current_user))
     form = GuestRequestForm()
     form.languages.choices = [(text.language_code, native_name(text.language_code)) for text in discussion.ordered_texts]
-    status = 200
     if form.validate_on_submit():
-        try:
-            invitation = service.request_guest(
+        done = run_act(
+            lambda: service.request_guest(
                 discussion, by=current_user, guest_name=form.guest_name.data, email=form.email.data,
                 organisation=form.organisation.data, organisation_kind=form.organisation_kind.data,
                 justification=form.justification.data, languages=form.languages.data or [],
                 ends_at=_end_of_day(form.ends_at.data),
-            )
-        except service.NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except service.GuestError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("Your request is sent to the moderators, who will assess it."), "success")
-            return redirect(url_for("guests.detail", invitation_id=invitation.id))
-    elif request.method == "POST":
-        status = 400
+            ),
+            success=_("Your request is sent to the moderators, who will assess it."),
+        )
+        if done:
+            return redirect(url_for("guests.detail", invitation_id=done.value.id))
+    status = 400 if request.method == "POST" else 200
     return render_template(
         "guests/new.html", form=form, discussion=discussion, locale=current_locale_code(),
     ), status
@@ -102,10 +89,7 @@ def new(discussion_id):
 def requests():
     """Guest requests by state: all of them for chief moderators, one's own for requesters; 403 for others."""
     policy.require(policy.can_view_guest_requests(current_user))
-    try:
-        status = InvitationStatus(request.args["status"]) if request.args.get("status") else None
-    except ValueError:
-        status = None
+    status = InvitationStatus.from_arg(request.args.get("status"))
     page = page_arg()
     total, items = service.requests_page(current_user, status, page, REQUESTS_PER_PAGE)
     return render_template(
@@ -148,14 +132,12 @@ def assess(invitation_id):
                 flash(str(error), "error")
         return _detail_page(invitation, 400, assess_form=form)
     recommend = form.decision.data == "recommend"
-    done = _act(
-        lambda: service.assess_request(
+    done = run_act(lambda: service.assess_request(
             invitation, by=current_user, recommend=recommend, clause=form.clause.data, reason=form.reason.data,
-        ),
-        _("The request is recommended to the administrators.") if recommend else _("The request is rejected; the requester is told why."),
-        lambda: _detail_page(invitation, 400, assess_form=form),
-    )
-    return done or redirect(url_for("guests.detail", invitation_id=invitation.id))
+        ), success=_("The request is recommended to the administrators.") if recommend else _("The request is rejected; the requester is told why."))
+    if not done:
+        return _detail_page(invitation, 400, assess_form=form)
+    return redirect(url_for("guests.detail", invitation_id=invitation.id))
 
 
 @bp.route("/guests/<int:invitation_id>/decide", methods=["POST"])
@@ -170,12 +152,10 @@ def decide(invitation_id):
                 flash(str(error), "error")
         return _detail_page(invitation, 400, decision_form=form)
     approve = form.decision.data == "approve"
-    done = _act(
-        lambda: service.decide_request(invitation, by=current_user, approve=approve, reason=form.reason.data),
-        _("The guest is approved and the invitation is on its way.") if approve else _("The request is rejected; the requester is told why."),
-        lambda: _detail_page(invitation, 400, decision_form=form),
-    )
-    return done or redirect(url_for("guests.detail", invitation_id=invitation.id))
+    done = run_act(lambda: service.decide_request(invitation, by=current_user, approve=approve, reason=form.reason.data), success=_("The guest is approved and the invitation is on its way.") if approve else _("The request is rejected; the requester is told why."))
+    if not done:
+        return _detail_page(invitation, 400, decision_form=form)
+    return redirect(url_for("guests.detail", invitation_id=invitation.id))
 
 
 @bp.route("/guests/<int:invitation_id>/resend", methods=["POST"])
@@ -185,12 +165,10 @@ def resend(invitation_id):
     policy.require(policy.can_approve_guest(current_user))
     if not ResendForm().validate_on_submit():
         abort(400)
-    done = _act(
-        lambda: service.send_invitation(invitation, by=current_user),
-        _("A new invitation link is on its way."),
-        lambda: _detail_page(invitation, 400),
-    )
-    return done or redirect(url_for("guests.detail", invitation_id=invitation.id))
+    done = run_act(lambda: service.send_invitation(invitation, by=current_user), success=_("A new invitation link is on its way."))
+    if not done:
+        return _detail_page(invitation, 400)
+    return redirect(url_for("guests.detail", invitation_id=invitation.id))
 
 
 @bp.route("/guests/<int:invitation_id>/revoke", methods=["POST"])
@@ -201,12 +179,10 @@ def revoke(invitation_id):
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
         return _detail_page(invitation, 400, revoke_form=form)
-    done = _act(
-        lambda: service.revoke_invitation(invitation, by=current_user, reason=form.reason.data),
-        _("The invitation is revoked."),
-        lambda: _detail_page(invitation, 400, revoke_form=form),
-    )
-    return done or redirect(url_for("guests.detail", invitation_id=invitation.id))
+    done = run_act(lambda: service.revoke_invitation(invitation, by=current_user, reason=form.reason.data), success=_("The invitation is revoked."))
+    if not done:
+        return _detail_page(invitation, 400, revoke_form=form)
+    return redirect(url_for("guests.detail", invitation_id=invitation.id))
 
 
 # The link in the e-mail ------------------------------------------------------------
@@ -220,13 +196,7 @@ def _accept_failed(response):
 @limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_accept_failed, scope="guest-accept")
 def accept(token):
     """Accept an invitation: choose a password (or sign in to one's guest account); 404 for any unusable link."""
-    invitation = service.find_invitation_by_token(token)
-    existing = None
-    if invitation is not None:
-        try:
-            existing = service.account_for(invitation)
-        except service.GuestError:
-            invitation = None
+    invitation, existing = service.find_acceptable_invitation(token)
     if invitation is None:
         return render_template("guests/invalid.html"), 404
     if current_user.is_authenticated and (existing is None or current_user.id != existing.id):
@@ -235,35 +205,26 @@ def accept(token):
     form = AcceptExistingForm() if existing is not None else AcceptNewForm()
     if request.method == "GET" and existing is None:
         form.display_name.data = invitation.guest_name
-    status = 200
     if form.validate_on_submit():
-        try:
-            if existing is not None:
-                user = accounts.authenticate(invitation.email, form.password.data)
-                if user is None:
-                    raise service.GuestError(_("The password is not correct."))
-                service.accept_as_existing_guest(invitation, user=user)
-            else:
-                user = service.accept_as_new_guest(
-                    invitation, display_name=form.display_name.data, password=form.password.data,
-                )
-        except service.GuestError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
-            status = 400
-        else:
-            thread_id = service.landing_thread_id(invitation, user.locale or current_locale_code())
-            db.session.commit()
+        done = run_act(
+            lambda: service.accept_invitation(
+                invitation, existing=existing, password=form.password.data,
+                display_name=form.display_name.data if existing is None else None,
+                locale=current_locale_code(),
+            ),
+            success=_("Welcome: you can now take part in the discussion."),
+            field=form.password,
+        )
+        if done:
+            user, thread_id = done.value
             session.clear()
             login_user(user)
             session.permanent = True
-            flash(_("Welcome: you can now take part in the discussion."), "success")
-            target = url_for("discussions.thread", thread_id=thread_id) if thread_id else url_for("main.home")
+            target = url_for("threads.thread", thread_id=thread_id) if thread_id else url_for("main.home")
             if not policy.has_accepted_protocol(user):
                 return redirect(url_for("protocol.view", next=target))
             return redirect(target)
-    elif request.method == "POST":
-        status = 400
+    status = 400 if request.method == "POST" else 200
     return render_template(
         "guests/accept.html", form=form, invitation=invitation, existing=existing, locale=current_locale_code(),
     ), status

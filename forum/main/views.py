@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from forum import clock, database, policy
-from forum.accounts.views import safe_next
 from forum.extensions import db, limiter
 from forum.notifications.models import Notification
+from forum.web import safe_next
 
 bp = Blueprint("main", __name__)
 

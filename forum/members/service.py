@@ -92,3 +92,10 @@ def find_state(code_or_name):
             return None
         code = country.alpha_3
     return db.session.scalar(select(MemberState).where(MemberState.code == code))
+
+
+def state_by_code(code):
+    """The member state with this ISO alpha-3 code, or None (also for an empty code)."""
+    if not code:
+        return None
+    return db.session.scalar(select(MemberState).where(MemberState.code == code))

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from forum import clock, policy
 from forum.content import count_links
-from forum.discussions.models import Post
 from forum.extensions import db
+from forum.threads.models import Post
 
 _DISABLED = {"", "0", "off", "none", "false"}
 

@@ -6,11 +6,11 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
-from forum.accounts.models import User, enum_column
+from forum.accounts.models import User
 from forum.audit import AuditEvent
-from forum.dbtypes import UTCDateTime
-from forum.discussions.models import Post
+from forum.dbtypes import UTCDateTime, enum_column
 from forum.extensions import db
+from forum.threads.models import Post
 
 
 class FlagStatus(str, enum.Enum):

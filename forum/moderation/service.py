@@ -20,8 +20,7 @@ from sqlalchemy.orm import joinedload
 from forum import audit, clock, policy
 from forum.accounts.models import Role, User
 from forum.audit import AuditEvent
-from forum.discussions import service as discussions
-from forum.discussions.models import Post, PostState, Thread
+from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.moderation.models import (
     Flag,
@@ -33,6 +32,8 @@ from forum.moderation.models import (
 from forum.notifications.service import notify
 from forum.protocol import service as protocol
 from forum.rooms.models import Room
+from forum.threads import service as threads_service
+from forum.threads.models import Post, PostState, Thread
 
 REASON_MAX = 2000
 NOTE_MAX = 1000
@@ -44,12 +45,6 @@ SUSPENSION_DAYS_MAX = 365
 REVERSIBLE_ACTIONS = ("post.hide", "post.restore", "post.approve", "flags.dismiss", "user.warn")
 
 
-class ModerationError(ValueError):
-    """A refused moderation operation; the message is translated and safe to show."""
-
-
-class NotAllowed(ModerationError):
-    pass
 
 
 def _require(allowed):
@@ -60,21 +55,21 @@ def _require(allowed):
 def _reason(reason, *, required=True):
     reason = (reason or "").strip()
     if required and not reason:
-        raise ModerationError(_("Give a reason: the person concerned and the audit trail will show it."))
+        raise Invalid(_("Give a reason: the person concerned and the audit trail will show it."))
     if len(reason) > REASON_MAX:
-        raise ModerationError(_("The reason is too long (at most %(count)d characters).", count=REASON_MAX))
+        raise Invalid(_("The reason is too long (at most %(count)d characters).", count=REASON_MAX))
     return reason or None
 
 
 def _clause(clause):
     try:
         return protocol.check_clause(clause)
-    except protocol.ProtocolError as error:
-        raise ModerationError(str(error)) from None
+    except Invalid as error:
+        raise Invalid(str(error)) from None
 
 
 def _post_link(post):
-    return url_for("discussions.goto_post", post_id=post.id) if has_request_context() else None
+    return url_for("threads.goto_post", post_id=post.id) if has_request_context() else None
 
 
 # Flags -----------------------------------------------------------------------
@@ -86,12 +81,12 @@ def flag_post(post, *, by, clause, note=""):
     clause, version = _clause(clause)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ModerationError(_("The note is too long (at most %(count)d characters).", count=NOTE_MAX))
+        raise Invalid(_("The note is too long (at most %(count)d characters).", count=NOTE_MAX))
     already = db.session.scalar(
         select(Flag.id).where(Flag.post_id == post.id, Flag.reporter_id == by.id, Flag.status == FlagStatus.open)
     )
     if already is not None:
-        raise ModerationError(_("You have already reported this message; the moderators will look at it."))
+        raise Invalid(_("You have already reported this message; the moderators will look at it."))
     flag = Flag(
         post_id=post.id, post=post, reporter_id=by.id, clause=clause, protocol_version=version.number,
         note=note, created_at=clock.now(),
@@ -139,7 +134,7 @@ def _change_state(post, expected, refusal, **values):
         execution_options={"synchronize_session": "fetch"},
     ).rowcount
     if changed != 1:
-        raise ModerationError(refusal)
+        raise Invalid(refusal)
 
 
 # Decisions on posts ------------------------------------------------------------
@@ -149,9 +144,9 @@ def hide_post(post, *, by, clause, reason):
     """Hide a published or held post under a clause; its open flags are upheld and its author told why."""
     _require(policy.can_moderate_post(by, post))
     if post.state == PostState.hidden:
-        raise ModerationError(_("This message is already hidden."))
+        raise Invalid(_("This message is already hidden."))
     if post.state == PostState.removed:
-        raise ModerationError(_("This message was removed at its author's request."))
+        raise Invalid(_("This message was removed at its author's request."))
     clause, version = _clause(clause)
     reason = _reason(reason)
     previous = post.state
@@ -174,7 +169,7 @@ def restore_post(post, *, by, reason):
     """Publish a hidden post again; its author is told."""
     _require(policy.can_moderate_post(by, post))
     if post.state != PostState.hidden:
-        raise ModerationError(_("This message is not hidden."))
+        raise Invalid(_("This message is not hidden."))
     reason = _reason(reason)
     previous_clause, previous_reason = post.state_clause, post.state_reason
     _change_state(post, (PostState.hidden,), _("This message is not hidden."), **_VISIBLE)
@@ -191,13 +186,13 @@ def approve_post(post, *, by, reason=None):
     """Publish a post held by the blocked-terms rule; its author and the thread's followers are told."""
     _require(policy.can_moderate_post(by, post))
     if post.state != PostState.held:
-        raise ModerationError(_("This message is not awaiting moderation."))
+        raise Invalid(_("This message is not awaiting moderation."))
     reason = _reason(reason, required=False)
     _change_state(post, (PostState.held,), _("This message is not awaiting moderation."), **_VISIBLE)
     event = audit.record(by, "post.approve", post, reason=reason, thread_id=post.thread_id, author_id=post.author_id)
     notify(post.author, "post_approved", link=_post_link(post), thread=post.thread.title)
     # Followers were not told of the post while it was held.
-    discussions._notify_watchers(post.thread, post)
+    threads_service._notify_watchers(post.thread, post)
     db.session.flush()
     return event
 
@@ -208,7 +203,7 @@ def dismiss_flags(post, *, by, reason=None):
     reason = _reason(reason, required=False)
     flag_ids, reporter_ids = _close_open_flags(post, FlagStatus.dismissed, by)
     if not flag_ids:
-        raise ModerationError(_("There are no open reports on this message."))
+        raise Invalid(_("There are no open reports on this message."))
     event = audit.record(
         by, "flags.dismiss", post, reason=reason, flags=flag_ids, thread_id=post.thread_id, author_id=post.author_id,
     )
@@ -252,9 +247,9 @@ def suspend_user(target, *, by, clause, reason, days=None):
     """Suspend for `days` days, or until lifted when `days` is None; the user can still read."""
     _require(policy.can_suspend_user(by, target))
     if target.is_suspended:
-        raise ModerationError(_("This account is already suspended. Lift the suspension first to change it."))
+        raise Invalid(_("This account is already suspended. Lift the suspension first to change it."))
     if days is not None and not (isinstance(days, int) and 1 <= days <= SUSPENSION_DAYS_MAX):
-        raise ModerationError(_("A suspension lasts from 1 to %(count)d days, or until it is lifted.", count=SUSPENSION_DAYS_MAX))
+        raise Invalid(_("A suspension lasts from 1 to %(count)d days, or until it is lifted.", count=SUSPENSION_DAYS_MAX))
     clause, version = _clause(clause)
     reason = _reason(reason)
     now = clock.now()
@@ -282,7 +277,7 @@ def lift_suspension(target, *, by, reason):
     """End a suspension now; the user can write again."""
     _require(policy.can_suspend_user(by, target))
     if not target.is_suspended:
-        raise ModerationError(_("This account is not suspended."))
+        raise Invalid(_("This account is not suspended."))
     reason = _reason(reason)
     now = clock.now()
     sanction = active_suspension(target)
@@ -328,9 +323,9 @@ def reverse_act(event, *, by, reason):
     """Undo what a language moderator did; the reversal is itself one audit event."""
     _require(policy.can_reverse_act(by, event))
     if event.action not in REVERSIBLE_ACTIONS:
-        raise ModerationError(_("This act cannot be reversed."))
+        raise Invalid(_("This act cannot be reversed."))
     if db.session.get(ReversedAct, event.id) is not None:
-        raise ModerationError(_("This act was already reversed."))
+        raise Invalid(_("This act was already reversed."))
     reason = _reason(reason)
     target = _UNDO[event.action](event, by, reason)
     reversal = audit.record(
@@ -346,14 +341,14 @@ def reverse_act(event, *, by, reason):
 def _target_post(event):
     post = db.session.get(Post, event.target_id) if event.target_type == Post.__tablename__ else None
     if post is None:
-        raise ModerationError(_("The message this act concerned no longer exists."))
+        raise Invalid(_("The message this act concerned no longer exists."))
     return post
 
 
 def _undo_hide(event, by, reason):
     post = _target_post(event)
     if post.state != PostState.hidden:
-        raise ModerationError(_("The message is no longer hidden: there is nothing to reverse."))
+        raise Invalid(_("The message is no longer hidden: there is nothing to reverse."))
     previous = event.details.get("previous_state", PostState.visible.value)
     if previous == PostState.held.value:
         post.state, post.state_clause, post.state_reason = PostState.held, None, None
@@ -369,7 +364,7 @@ def _undo_hide(event, by, reason):
 def _undo_restore(event, by, reason):
     post = _target_post(event)
     if post.state != PostState.visible:
-        raise ModerationError(_("The message is no longer published: there is nothing to reverse."))
+        raise Invalid(_("The message is no longer published: there is nothing to reverse."))
     clause = event.details.get("previous_clause")
     post.state, post.state_clause = PostState.hidden, clause
     post.state_reason = event.details.get("previous_reason") or reason
@@ -380,7 +375,7 @@ def _undo_restore(event, by, reason):
 def _undo_approve(event, by, reason):
     post = _target_post(event)
     if post.state != PostState.visible:
-        raise ModerationError(_("The message is no longer published: there is nothing to reverse."))
+        raise Invalid(_("The message is no longer published: there is nothing to reverse."))
     post.state, post.state_clause, post.state_reason = PostState.held, None, None
     return post
 
@@ -391,7 +386,7 @@ def _undo_dismiss(event, by, reason):
         select(Flag).where(Flag.id.in_(event.details.get("flags") or []), Flag.status == FlagStatus.dismissed)
     ).all()
     if not flags:
-        raise ModerationError(_("These reports are no longer dismissed: there is nothing to reverse."))
+        raise Invalid(_("These reports are no longer dismissed: there is nothing to reverse."))
     for flag in flags:
         flag.status, flag.handled_by_id, flag.handled_at = FlagStatus.open, None, None
     return post
@@ -400,7 +395,7 @@ def _undo_dismiss(event, by, reason):
 def _undo_warn(event, by, reason):
     sanction = db.session.get(Sanction, event.details.get("sanction_id") or 0)
     if sanction is None or sanction.lifted_at is not None:
-        raise ModerationError(_("This warning was already withdrawn."))
+        raise Invalid(_("This warning was already withdrawn."))
     sanction.lifted_at, sanction.lifted_by_id, sanction.lift_reason = clock.now(), by.id, reason
     notify(sanction.user, "warning_withdrawn", clause=sanction.clause, reason=reason)
     return sanction.user

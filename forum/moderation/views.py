@@ -5,8 +5,7 @@ what the user may not even read), validates the form, calls one service
 function and commits; refused input re-renders the page with a 400 and a
 translated message, having written nothing.
 """
-from datetime import date, datetime
-from functools import partial
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -26,7 +25,6 @@ from forum import clock, policy
 from forum.accounts.models import User
 from forum.accounts.service import find_user_by_email
 from forum.audit import AuditEvent
-from forum.discussions.models import Post
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.moderation import service
@@ -45,7 +43,8 @@ from forum.moderation.forms import (
 from forum.moderation.labels import action_label
 from forum.protocol import service as protocol
 from forum.rooms.service import active_languages
-from forum.web import commit_act, page_arg
+from forum.threads.models import Post
+from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("moderation", __name__)
 
@@ -58,19 +57,6 @@ SUSPENSION_DAYS = (1, 3, 7, 14, 30, 90, 365)
 def template_helpers():
     # Called by base.html only for a suspended user, so other pages make no query for it.
     return {"current_suspension": service.active_suspension, "audit_action_label": action_label}
-
-
-@bp.app_template_filter("from_iso")
-def from_iso(value):
-    """An ISO 8601 timestamp kept in a notification's parameters, back as a datetime for `|when`."""
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _last_page(total, per_page):
-    return max((total - 1) // per_page + 1, 1)
 
 
 def _readable_post(post_id):
@@ -99,8 +85,6 @@ def _duration_choices():
     return choices + [("0", _("Until lifted"))]
 
 
-# One service act per request: commit and flash, or roll back and show why.
-_act = partial(commit_act, refused=service.ModerationError, not_allowed=service.NotAllowed)
 
 
 # Reporting ---------------------------------------------------------------------
@@ -113,12 +97,10 @@ def flag_post(post_id):
     policy.require(policy.can_flag_post(current_user, post))
     (form,) = _with_clauses(FlagForm())
     if form.validate_on_submit():
-        done = _act(
-            lambda: service.flag_post(post, by=current_user, clause=form.clause.data, note=form.note.data),
-            _("Thank you: the moderators will look at this message."),
-            lambda: (render_template("moderation/flag.html", post=post, form=form), 400),
-        )
-        return done or redirect(url_for("discussions.goto_post", post_id=post.id))
+        done = run_act(lambda: service.flag_post(post, by=current_user, clause=form.clause.data, note=form.note.data), success=_("Thank you: the moderators will look at this message."))
+        if not done:
+            return (render_template("moderation/flag.html", post=post, form=form), 400)
+        return redirect(url_for("threads.goto_post", post_id=post.id))
     return render_template("moderation/flag.html", post=post, form=form), (400 if form.errors else 200)
 
 
@@ -136,7 +118,7 @@ def queue():
     page = page_arg()
     items, total = service.moderation_queue(current_user, page=page, per_page=QUEUE_PER_PAGE, language=language)
     return render_template(
-        "moderation/queue.html", items=items, total=total, page=page, last_page=_last_page(total, QUEUE_PER_PAGE),
+        "moderation/queue.html", items=items, total=total, page=page, last_page=last_page(total, QUEUE_PER_PAGE),
         languages=languages, language=language,
     )
 
@@ -176,8 +158,10 @@ def _post_decision(post_id, prefix, form_class, act, success):
     if hasattr(form, "clause"):
         _with_clauses(form)
     if form.validate_on_submit():
-        done = _act(lambda: act(post, form), success, lambda: _review_page(post, 400, **{prefix: form}))
-        return done or redirect(url_for("moderation.review", post_id=post.id))
+        done = run_act(lambda: act(post, form), success=success)
+        if not done:
+            return _review_page(post, 400, **{prefix: form})
+        return redirect(url_for("moderation.review", post_id=post.id))
     return _review_page(post, 400, **{prefix: form})
 
 
@@ -275,8 +259,10 @@ def _user_decision(user_id, prefix, form_class, allowed, act, success):
     if hasattr(form, "duration"):
         form.duration.choices = _duration_choices()
     if form.validate_on_submit():
-        done = _act(lambda: act(user, form), success, lambda: _user_page(user, 400, **{prefix: form}))
-        return done or redirect(url_for("moderation.user_record", user_id=user.id))
+        done = run_act(lambda: act(user, form), success=success)
+        if not done:
+            return _user_page(user, 400, **{prefix: form})
+        return redirect(url_for("moderation.user_record", user_id=user.id))
     return _user_page(user, 400, **{prefix: form})
 
 
@@ -324,7 +310,7 @@ def supervision():
     events, reversals, total = service.language_moderator_acts(page=page, per_page=EVENTS_PER_PAGE)
     return render_template(
         "moderation/supervision.html", events=events, reversals=reversals, targets=service.load_targets(events),
-        reversible=service.REVERSIBLE_ACTIONS, page=page, last_page=_last_page(total, EVENTS_PER_PAGE), total=total,
+        reversible=service.REVERSIBLE_ACTIONS, page=page, last_page=last_page(total, EVENTS_PER_PAGE), total=total,
     )
 
 
@@ -344,12 +330,10 @@ def reverse(event_id):
         ), status
 
     if form.validate_on_submit():
-        done = _act(
-            lambda: service.reverse_act(event, by=current_user, reason=form.reason.data),
-            _("The act is reversed; the reversal is in the audit trail."),
-            lambda: page(400),
-        )
-        return done or redirect(url_for("moderation.supervision"))
+        done = run_act(lambda: service.reverse_act(event, by=current_user, reason=form.reason.data), success=_("The act is reversed; the reversal is in the audit trail."))
+        if not done:
+            return page(400)
+        return redirect(url_for("moderation.supervision"))
     return page(400 if form.errors else 200)
 
 
@@ -391,7 +375,7 @@ def audit_log():
     query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "moderation/audit.html", form=form, events=events, total=total, page=page,
-        last_page=_last_page(total, EVENTS_PER_PAGE), targets=service.load_targets(events), query=query,
+        last_page=last_page(total, EVENTS_PER_PAGE), targets=service.load_targets(events), query=query,
     )
 
 

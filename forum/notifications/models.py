@@ -6,8 +6,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum import clock
-from forum.accounts.models import enum_column
-from forum.dbtypes import UTCDateTime
+from forum.dbtypes import UTCDateTime, enum_column
 from forum.extensions import db
 
 

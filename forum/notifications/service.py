@@ -94,3 +94,8 @@ def notify(user, kind, link=None, **params):
     notification = Notification(user_id=user.id, kind=kind, params=params, link=link, created_at=clock.now())
     db.session.add(notification)
     return notification
+
+
+def recent_outbox(limit=100):
+    """The latest messages of the outbox, newest first (the admin's outbox page)."""
+    return db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id.desc()).limit(limit)).all()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from forum import audit, clock, policy
+from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.protocol.data import FIRST_VERSION_NOTE, FIRST_VERSION_TEXTS
 from forum.protocol.models import (
@@ -20,12 +21,6 @@ _CLAUSE_LINE = re.compile(r"^(?P<number>\d{1,2}\.\d{1,2})\.?\s+(?P<text>\S.*)$")
 CHANGE_NOTE_MAX = 2000
 
 
-class ProtocolError(ValueError):
-    """A refused protocol operation; the message is translated and safe to show."""
-
-
-class NotAllowed(ProtocolError):
-    pass
 
 
 # Reading ---------------------------------------------------------------------
@@ -91,7 +86,7 @@ def accept(user, version):
         raise NotAllowed(_("Sign in to accept the usage protocol."))
     current = current_version()
     if version is None or current is None or version.id != current.id:
-        raise ProtocolError(_("A new version of the protocol was published in the meantime. Please read it before accepting."))
+        raise Invalid(_("A new version of the protocol was published in the meantime. Please read it before accepting."))
     existing = db.session.scalar(
         select(ProtocolAcceptance).where(ProtocolAcceptance.user_id == user.id, ProtocolAcceptance.version_id == version.id)
     )
@@ -113,16 +108,16 @@ def accept_current(user):
 
 
 def check_clause(clause, version=None):
-    """The clause number as cited (e.g. "3.2") if the version in force has it; ProtocolError otherwise.
+    """The clause number as cited (e.g. "3.2") if the version in force has it; Invalid otherwise.
 
     Returns (clause, version) so the caller can record which version was cited.
     """
     clause = (clause or "").strip()
     version = version or current_version()
     if not clause:
-        raise ProtocolError(_("Cite the clause of the protocol that applies."))
+        raise Invalid(_("Cite the clause of the protocol that applies."))
     if version is None or clause not in (version.clause_numbers or []):
-        raise ProtocolError(
+        raise Invalid(
             _("There is no clause %(clause)s in the usage protocol in force.", clause=clause[:20])
         )
     return clause, version
@@ -146,7 +141,7 @@ def clause_choices(locale, version=None):
 
 
 def parse_protocol_text(raw, language_label=""):
-    """The administrator's plain text as five sections of numbered clauses; ProtocolError if malformed.
+    """The administrator's plain text as five sections of numbered clauses; Invalid if malformed.
 
     Format: "# 1. Title" opens a section; "1.1 Text" opens a clause; other
     non-empty lines continue the clause above; clause numbers start with their
@@ -163,27 +158,27 @@ def parse_protocol_text(raw, language_label=""):
             sections.append({"key": None, "title": heading.group("title"), "clauses": []})
         elif clause:
             if not sections:
-                raise ProtocolError(_("%(language)s, line %(line)d: a clause comes before the first section heading (# …).", language=language_label, line=line_number))
+                raise Invalid(_("%(language)s, line %(line)d: a clause comes before the first section heading (# …).", language=language_label, line=line_number))
             number = clause.group("number")
             if number.split(".")[0] != str(len(sections)):
-                raise ProtocolError(_("%(language)s, line %(line)d: clause %(clause)s is not numbered within section %(section)d.", language=language_label, line=line_number, clause=number, section=len(sections)))
+                raise Invalid(_("%(language)s, line %(line)d: clause %(clause)s is not numbered within section %(section)d.", language=language_label, line=line_number, clause=number, section=len(sections)))
             sections[-1]["clauses"].append([number, clause.group("text").strip()])
         elif sections and sections[-1]["clauses"]:
             sections[-1]["clauses"][-1][1] += " " + line
         else:
-            raise ProtocolError(_("%(language)s, line %(line)d: expected a section heading (# …) or a numbered clause (1.1 …).", language=language_label, line=line_number))
+            raise Invalid(_("%(language)s, line %(line)d: expected a section heading (# …) or a numbered clause (1.1 …).", language=language_label, line=line_number))
     if len(sections) != len(SECTION_KEYS):
-        raise ProtocolError(
+        raise Invalid(
             _("%(language)s: the protocol needs exactly %(count)d sections (operation, security policy, content, community rules, copyright).", language=language_label, count=len(SECTION_KEYS))
         )
     seen = set()
     for key, section in zip(SECTION_KEYS, sections):
         section["key"] = key
         if not section["clauses"]:
-            raise ProtocolError(_("%(language)s: section “%(section)s” has no clauses.", language=language_label, section=section["title"]))
+            raise Invalid(_("%(language)s: section “%(section)s” has no clauses.", language=language_label, section=section["title"]))
         for number, _text in section["clauses"]:
             if number in seen:
-                raise ProtocolError(_("%(language)s: clause %(clause)s appears twice.", language=language_label, clause=number))
+                raise Invalid(_("%(language)s: clause %(clause)s appears twice.", language=language_label, clause=number))
             seen.add(number)
     return sections
 
@@ -202,7 +197,7 @@ def _clause_numbers(sections):
 
 
 def _build_version(number, change_note, texts, by):
-    """A version from {language code: (label, raw text)}; ProtocolError if any text is malformed or they disagree."""
+    """A version from {language code: (label, raw text)}; Invalid if any text is malformed or they disagree."""
     parsed = {}
     reference = None
     for code, (label, raw) in texts.items():
@@ -211,7 +206,7 @@ def _build_version(number, change_note, texts, by):
         if reference is None:
             reference = numbers
         elif numbers != reference:
-            raise ProtocolError(
+            raise Invalid(
                 _("%(language)s: the clauses must be numbered exactly as in the other languages.", language=label)
             )
         parsed[code] = sections
@@ -230,20 +225,20 @@ def publish_version(*, by, change_note, texts, languages):
 
     `texts` maps language codes to the administrator's plain text; `languages`
     are the (code, label) pairs it must cover: every active content language.
-    Raises NotAllowed (403) or ProtocolError.
+    Raises NotAllowed (403) or Invalid.
     """
     if not policy.can_publish_protocol(by):
         raise NotAllowed(_("Only administrators publish the protocol."))
     change_note = (change_note or "").strip()
     if not change_note:
-        raise ProtocolError(_("Say what changed in this version."))
+        raise Invalid(_("Say what changed in this version."))
     if len(change_note) > CHANGE_NOTE_MAX:
-        raise ProtocolError(_("The change note is too long (at most %(count)d characters).", count=CHANGE_NOTE_MAX))
+        raise Invalid(_("The change note is too long (at most %(count)d characters).", count=CHANGE_NOTE_MAX))
     wanted = {}
     for code, label in languages:
         raw = (texts.get(code) or "").strip()
         if not raw:
-            raise ProtocolError(_("The protocol must be written in every active language: %(language)s is missing.", language=label))
+            raise Invalid(_("The protocol must be written in every active language: %(language)s is missing.", language=label))
         wanted[code] = (label, raw)
     current = current_version()
     version = _build_version((current.number if current else 0) + 1, change_note, wanted, by)

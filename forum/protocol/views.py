@@ -4,12 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import policy
-from forum.accounts.views import safe_next
-from forum.extensions import db
 from forum.i18n import current_locale_code, native_name
 from forum.protocol import service
 from forum.protocol.forms import AcceptForm, PublishForm, text_field_name
 from forum.rooms.service import active_languages
+from forum.web import run_act, safe_next
 
 bp = Blueprint("protocol", __name__, url_prefix="/protocol")
 
@@ -51,17 +50,9 @@ def accept():
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("protocol.view", next=target))
-    try:
-        service.accept(current_user, service.get_version(form.version.data))
-    except service.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except service.ProtocolError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not run_act(lambda: service.accept(current_user, service.get_version(form.version.data)),
+                   success=_("Thank you: you accepted the usage protocol and can now post.")):
         return redirect(url_for("protocol.view", next=target))
-    db.session.commit()
-    flash(_("Thank you: you accepted the usage protocol and can now post."), "success")
     return redirect(target or url_for("main.home"))
 
 
@@ -86,23 +77,16 @@ def publish():
     policy.require(policy.can_publish_protocol(current_user))
     current = service.current_version()
     form, fields = _publish_form(current)
-    status = 200
     if form.validate_on_submit():
-        try:
-            version = service.publish_version(
+        if run_act(
+            lambda: service.publish_version(
                 by=current_user,
                 change_note=form.change_note.data,
                 texts={language.code: value for language, _name, value in fields},
                 languages=[(language.code, language.native_name) for language, _name, _value in fields],
-            )
-        except service.ProtocolError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("Version %(number)d of the protocol is published.", number=version.number), "success")
+            ),
+            success=lambda version: _("Version %(number)d of the protocol is published.", number=version.number),
+        ):
             return redirect(url_for("protocol.view"))
-    elif request.method == "POST":
-        status = 400
+    status = 400 if request.method == "POST" else 200
     return render_template("protocol/publish.html", form=form, fields=fields, current=current), status

@@ -6,15 +6,12 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from forum import audit
-from forum.discussions.models import ReadMarker, Thread
+from forum.errors import Invalid
 from forum.extensions import db
 from forum.i18n import direction, native_name
 from forum.rooms.data import CATEGORIES, DEFAULT_LANGUAGES
 from forum.rooms.models import Category, CategoryTranslation, Language, Room
-
-
-class RoomError(ValueError):
-    pass
+from forum.threads.models import ReadMarker, Thread
 
 
 def seed_languages_and_categories():
@@ -58,7 +55,7 @@ def add_language(code, *, by, native=None):
     """Add (or reactivate) a content language and create its rooms; audited."""
     code = (code or "").strip().lower()
     if not code or len(code) > 12 or not code.replace("-", "").isalpha():
-        raise RoomError(_("Unknown language code."))
+        raise Invalid(_("Unknown language code."))
     language = db.session.get(Language, code)
     if language is None:
         position = (db.session.scalar(select(func.max(Language.position))) or 0) + 1
@@ -77,11 +74,11 @@ def add_category(code, *, by, name, description=""):
     """Add a category (English name and description; other languages are translated later) with its rooms."""
     code = (code or "").strip().lower()
     if not code or len(code) > 40 or not code.replace("-", "").isalnum():
-        raise RoomError(_("A category code uses letters, digits and hyphens only."))
+        raise Invalid(_("A category code uses letters, digits and hyphens only."))
     if not (name or "").strip():
-        raise RoomError(_("A name is required."))
+        raise Invalid(_("A name is required."))
     if db.session.scalar(select(Category).where(Category.code == code)) is not None:
-        raise RoomError(_("This category already exists."))
+        raise Invalid(_("This category already exists."))
     position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
     category = Category(code=code, position=position)
     category.translations.append(CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip()))
@@ -95,7 +92,7 @@ def add_category(code, *, by, name, description=""):
 def set_category_text(category, language_code, *, by, name, description=""):
     """Name and describe a category in one language (for a newly added content or interface language)."""
     if not (name or "").strip():
-        raise RoomError(_("A name is required."))
+        raise Invalid(_("A name is required."))
     existing = next((t for t in category.translations if t.language_code == language_code), None)
     if existing is None:
         existing = CategoryTranslation(language_code=language_code)
@@ -113,6 +110,23 @@ def set_language_active(language, active, *, by):
         language.active = active
         audit.record(by, "language.activate" if active else "language.deactivate", None, language=language.code)
     db.session.flush()
+
+
+def all_languages():
+    """Every content language, active or not, in its order."""
+    return db.session.scalars(select(Language).order_by(Language.position)).all()
+
+
+def get_language(code):
+    return db.session.get(Language, code)
+
+
+def all_categories():
+    return db.session.scalars(select(Category).order_by(Category.position)).all()
+
+
+def get_category(category_id):
+    return db.session.get(Category, category_id)
 
 
 def active_languages():
@@ -212,6 +226,10 @@ def room_threads(room, user, page, per_page):
         .offset((page - 1) * per_page)
     ).all()
     return total, [(thread, last_read or 0) for thread, last_read in rows]
+
+
+def get_room_by_id(room_id):
+    return db.session.get(Room, room_id) if room_id else None
 
 
 def get_room(slug):

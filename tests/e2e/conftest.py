@@ -130,8 +130,8 @@ def make_thread(server):
     def make(title="A thread for an end-to-end test", body="The first message.", *, author=DELEGATE_BR,
              room="capacity-en", replies=()):
         from forum.accounts.service import find_user_by_email
-        from forum.discussions import service
         from forum.rooms.service import get_room
+        from forum.threads import service
 
         with server.db():
             thread = service.start_thread(get_room(room), author=find_user_by_email(author), title=title, body=body)
@@ -147,8 +147,8 @@ def make_thread(server):
 def first_post(thread):
     from sqlalchemy import select
 
-    from forum.discussions.models import Post
     from forum.extensions import db
+    from forum.threads.models import Post
 
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
 
@@ -179,9 +179,9 @@ def showcase(server):
 
     from forum.accounts.models import User
     from forum.accounts.service import find_user_by_email
-    from forum.discussions import service
     from forum.extensions import db
     from forum.rooms.service import get_room
+    from forum.threads import service
 
     with server.db():
         admin = find_user_by_email(ADMIN)

@@ -14,22 +14,23 @@ def moderation_and_topics():
     from sqlalchemy import select
 
     from forum.accounts.service import find_user_by_email
-    from forum.discussions import service as discussions
+    from forum.discussions.models import Discussion
     from forum.extensions import db
     from forum.guests import service as guests
     from forum.guests.models import OrganisationKind
     from forum.moderation import service as moderation
+    from forum.proposals.models import TopicProposal
     from forum.rooms.service import get_room
-    from forum.topics.models import Discussion, TopicProposal
+    from forum.threads import service as threads_service
 
     fr, br, ke, mx = (find_user_by_email(email) for email in (DELEGATE_FR, DELEGATE_BR, DELEGATE_KE, DELEGATE_MX))
-    thread = discussions.start_thread(
+    thread = threads_service.start_thread(
         get_room("strategies-fr"), author=fr, title="Indicateurs d'une stratégie nationale de PI",
         body="Quels **indicateurs** suivez-vous chaque année ?",
     )
-    flagged = discussions.reply(thread, author=mx, body="Nous suivons le nombre de demandes déposées par les PME.")
+    flagged = threads_service.reply(thread, author=mx, body="Nous suivons le nombre de demandes déposées par les PME.")
     moderation.flag_post(flagged, by=ke, clause="3.1", note="Hors sujet ?")
-    hidden = discussions.reply(thread, author=br, body="Visitez notre boutique en ligne !")
+    hidden = threads_service.reply(thread, author=br, body="Visitez notre boutique en ligne !")
     moderation.flag_post(hidden, by=ke, clause="3.4", note="Publicité.")
     moderation.hide_post(hidden, by=find_user_by_email(LANGUAGE_MODERATOR), clause="3.4", reason="Publicité.")
 

@@ -1,4 +1,4 @@
-"""Weekly discussions for the flows: made through forum.topics.service, opened now."""
+"""Weekly discussions for the flows: made through forum.discussions.service, opened now."""
 from datetime import timedelta
 
 from tests.e2e.harness import MODERATOR
@@ -12,11 +12,11 @@ def open_discussion_now(server, discussion_id):
     (the one `flask forum seed-demo` takes too).
     """
     from forum import clock
-    from forum.topics import service
+    from forum.discussions import service as discussions
 
     with server.db():
-        discussion = service.get_discussion(discussion_id)
-        service._set_times(discussion, clock.now() - timedelta(minutes=1), discussion.closes_at)
+        discussion = discussions.get_discussion(discussion_id)
+        discussions._set_times(discussion, clock.now() - timedelta(minutes=1), discussion.closes_at)
 
 
 def make_open_discussion(server, titles, *, category="capacity", days=7):
@@ -25,19 +25,19 @@ def make_open_discussion(server, titles, *, category="capacity", days=7):
 
     from forum import clock
     from forum.accounts.service import find_user_by_email
+    from forum.discussions import service as discussions
     from forum.extensions import db
     from forum.rooms.models import Category
-    from forum.topics import service
 
     with server.db():
         category_id = db.session.scalar(select(Category.id).where(Category.code == category))
         opens = clock.now() + timedelta(hours=1)
-        discussion = service.schedule_discussion(
+        discussion = discussions.schedule_discussion(
             by=find_user_by_email(MODERATOR), category_id=category_id,
-            texts={code: service.TextInput(title, f"The opening message of “{title}”.") for code, title in titles.items()},
+            texts={code: discussions.TextInput(title, f"The opening message of “{title}”.") for code, title in titles.items()},
             opens_at=opens, closes_at=opens + timedelta(days=days),
         )
         discussion_id = discussion.id
-        threads = {code: thread.id for code, thread in service.discussion_threads(discussion).items()}
+        threads = {code: thread.id for code, thread in discussions.discussion_threads(discussion).items()}
     open_discussion_now(server, discussion_id)
     return {"id": discussion_id, "threads": threads}

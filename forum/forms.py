@@ -1,0 +1,38 @@
+"""Form pieces several features share: text length from the configuration, id choices, help text.
+
+Choice fields across the forum do not validate their choices in the form: an
+unknown category, language or expert reaches the service, which refuses it
+with a translated message (the same message a CLI caller or a test gets).
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…).")
+
+
+def int_or_none(value):
+    """Coerce a submitted id: anything that is not a whole number becomes None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    # An id beyond the database's integer range is simply unknown.
+    return number if 0 < number < 2**31 else None
+
+
+class TextLength:
+    """The configured maximum message length (`POST_MAX_LENGTH`), with a translated message."""
+
+    def __call__(self, form, field):
+        maximum = current_app.config["POST_MAX_LENGTH"]
+        if field.data and len(field.data) > maximum:
+            raise ValidationError(_l("The message is too long (at most %(count)d characters).", count=maximum))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (usable without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

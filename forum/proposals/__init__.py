@@ -1,0 +1,1 @@
+"""Topic proposals, endorsements and the published topics page (held, planned, being considered)."""

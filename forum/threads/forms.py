@@ -1,0 +1,46 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forum.forms import MARKDOWN_HELP, TextLength
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[DataRequired(message=_l("The message is empty.")), TextLength()],
+        description=MARKDOWN_HELP,
+    )
+    reply_to = HiddenField()
+    # A random key per rendered form: a resent form finds the post it already made.
+    submission_key = HiddenField()
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Post reply"))
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=200)]
+    )
+    body = TextAreaField(
+        _l("First message"),
+        validators=[DataRequired(message=_l("The message is empty.")), TextLength()],
+        description=MARKDOWN_HELP,
+    )
+    submission_key = HiddenField()
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Start thread"))
+
+
+class EditPostForm(FlaskForm):
+    body = TextAreaField(
+        _l("Message"), validators=[DataRequired(message=_l("The message is empty.")), TextLength()]
+    )
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save changes"))
+
+
+class MoveThreadForm(FlaskForm):
+    room = SelectField(_l("Move to room"), coerce=int)
+    submit = SubmitField(_l("Move"))

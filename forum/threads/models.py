@@ -1,0 +1,139 @@
+"""Threads, posts, their revisions, read markers and watches."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum import clock
+from forum.accounts.models import User
+from forum.dbtypes import UTCDateTime, enum_column
+from forum.extensions import db
+from forum.rooms.models import Room
+
+
+class ThreadKind(str, enum.Enum):
+    member = "member"
+    weekly = "weekly"
+    proposal = "proposal"
+
+
+class ThreadStatus(str, enum.Enum):
+    scheduled = "scheduled"
+    open = "open"
+    closed = "closed"
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[ThreadKind] = mapped_column(enum_column(ThreadKind, 16), default=ThreadKind.member)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Time-limited threads: the status is derived from these and "now".
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked: Mapped[bool] = mapped_column(default=False)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    # Denormalised so room and home pages need no per-thread queries.
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Weekly discussions (forum.discussions): the threads of one discussion, one per language, share it.
+    discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id"), index=True)
+
+    room: Mapped[Room] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    last_post_author: Mapped[User | None] = relationship(foreign_keys=[last_post_author_id])
+
+    def status_at(self, moment):
+        if self.opens_at is not None and moment < self.opens_at:
+            return ThreadStatus.scheduled
+        if self.locked or (self.closes_at is not None and moment >= self.closes_at):
+            return ThreadStatus.closed
+        return ThreadStatus.open
+
+    @property
+    def status(self):
+        return self.status_at(clock.now())
+
+    @property
+    def reply_count(self):
+        return max(self.post_count - 1, 0)
+
+
+class PostState(str, enum.Enum):
+    visible = "visible"
+    hidden = "hidden"
+    held = "held"
+    removed = "removed"
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "number"),
+        # One post per form submission: a resent form finds its post again.
+        UniqueConstraint("author_id", "submission_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    # Position in the thread, 1-based; pages and read markers count in it.
+    number: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    source: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[PostState] = mapped_column(enum_column(PostState, 16), default=PostState.visible)
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_clause: Mapped[str | None] = mapped_column(String(20))
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")
+    reply_to: Mapped["Post | None"] = relationship(remote_side=[id])
+
+    @property
+    def is_visible(self):
+        return self.state == PostState.visible
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    editor: Mapped[User] = relationship(lazy="joined")
+
+
+class ReadMarker(db.Model):
+    """How far a user has read a thread, as the number of the last post seen."""
+
+    __tablename__ = "read_markers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    last_read_number: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Watch(db.Model):
+    __tablename__ = "watches"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

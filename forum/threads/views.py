@@ -1,0 +1,257 @@
+"""Thread pages, posting, editing, read markers, watching and thread moderation."""
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum import database, policy
+from forum.content import quote_markdown, render_markdown
+from forum.discussions import service as discussions_service
+from forum.extensions import db
+from forum.i18n import current_locale_code
+from forum.rooms import service as rooms_service
+from forum.threads import service
+from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
+from forum.threads.models import Post, Thread
+from forum.web import form_int, page_arg, run_act
+
+bp = Blueprint("threads", __name__)
+
+
+def _get_thread(thread_id):
+    """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
+    thread = db.session.get(Thread, thread_id)
+    policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
+    return thread
+
+
+def _get_post(post_id):
+    post = db.session.get(Post, post_id)
+    policy.require_visible(post is not None and policy.can_read_thread(current_user, post.thread))
+    return post
+
+
+def _new_submission_key():
+    return secrets.token_urlsafe(16)
+
+
+@bp.route("/rooms/<slug>/new", methods=["GET", "POST"])
+def new_thread(slug):
+    """Start a thread in a room; 404 for an unknown room, 403 if the user may not start one."""
+    room = rooms_service.get_room(slug)
+    policy.require_visible(room is not None and policy.can_read_room(current_user, room))
+    policy.require(policy.can_start_thread(current_user, room))
+    form = ThreadForm()
+    preview = None
+    if request.method == "GET":
+        form.submission_key.data = _new_submission_key()
+    elif form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            done = run_act(
+                lambda: service.start_thread(
+                    room, author=current_user, title=form.title.data, body=form.body.data,
+                    submission_key=form.submission_key.data,
+                ),
+                success=_("Your thread is started."),
+            )
+            if done:
+                return redirect(url_for("threads.thread", thread_id=done.value.id))
+    return render_template("threads/new_thread.html", room=room, form=form, preview=preview)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id):
+    """A page of a thread's posts; moves the reader's marker forward when there is something new."""
+    thread = _get_thread(thread_id)
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    last_page = service.page_of(max(thread.post_count, 1), per_page)
+    page = min(page_arg(), last_page)
+    last_read, watching = service.reader_state(current_user, thread)
+    posts = service.thread_posts(thread, page, per_page)
+    form = None
+    if policy.can_post(current_user, thread):
+        form = PostForm(formdata=None)
+        form.submission_key.data = _new_submission_key()
+        quoted = request.args.get("reply_to", type=int)
+        if quoted:
+            target = db.session.get(Post, quoted)
+            if target is not None and target.thread_id == thread.id and target.is_visible:
+                form.reply_to.data = str(target.id)
+                form.body.data = quote_markdown(target.source, target.author.display_name)
+    # A weekly discussion's thread links to its siblings in other languages (one query).
+    siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    response = render_template(
+        "threads/thread.html",
+        thread=thread,
+        posts=posts,
+        page=page,
+        last_page=last_page,
+        last_read=last_read,
+        form=form,
+        preview=None,
+        watching=watching,
+        siblings=siblings,
+        summary_html=summary_html,
+    )
+    shown_up_to = posts[-1].number if posts else 0
+    if shown_up_to > last_read:
+        with database.write_transaction():
+            service.mark_read(current_user, thread, shown_up_to)
+    return response
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+def reply(thread_id):
+    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write."""
+    thread = _get_thread(thread_id)
+    policy.require(policy.can_post(current_user, thread))
+    form = PostForm()
+    if form.validate_on_submit():
+        reply_to = None
+        if form.reply_to.data:
+            reply_to = db.session.get(Post, int(form.reply_to.data)) if form.reply_to.data.isdigit() else None
+            if reply_to is None or reply_to.thread_id != thread.id:
+                abort(400)
+        if not form.preview.data:
+            done = run_act(lambda: service.reply(
+                thread, author=current_user, body=form.body.data, reply_to=reply_to,
+                submission_key=form.submission_key.data,
+            ))
+            if done:
+                return redirect(_post_url(done.value))
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    last_page = service.page_of(max(thread.post_count, 1), per_page)
+    preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
+    siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    return render_template(
+        "threads/thread.html",
+        thread=thread,
+        posts=service.thread_posts(thread, last_page, per_page),
+        page=last_page,
+        last_page=last_page,
+        last_read=thread.post_count,
+        form=form,
+        preview=preview,
+        watching=service.is_watching(current_user, thread),
+        siblings=siblings,
+        summary_html=summary_html,
+    ), (200 if preview or not form.errors else 400)
+
+
+def _post_url(post):
+    page = service.page_of(post.number, current_app.config["POSTS_PER_PAGE"])
+    return url_for("threads.thread", thread_id=post.thread_id, page=page, _anchor=f"post-{post.number}")
+
+
+@bp.route("/p/<int:post_id>")
+def goto_post(post_id):
+    """Redirect to the page and anchor of a post."""
+    return redirect(_post_url(_get_post(post_id)))
+
+
+@bp.route("/t/<int:thread_id>/unread")
+def first_unread(thread_id):
+    """Jump to the first post the reader has not seen (or the last post)."""
+    thread = _get_thread(thread_id)
+    number = min(service.last_read_number(current_user, thread) + 1, max(thread.post_count, 1))
+    page = service.page_of(number, current_app.config["POSTS_PER_PAGE"])
+    return redirect(url_for("threads.thread", thread_id=thread.id, page=page, _anchor=f"post-{number}"))
+
+
+@bp.route("/t/<int:thread_id>/live")
+def live(thread_id):
+    """Posts newer than `after`, as an HTML fragment for the live-update script."""
+    thread = _get_thread(thread_id)
+    after = request.args.get("after", 0, type=int) or 0
+    posts = service.posts_after(thread, after)
+    if posts:
+        with database.write_transaction():
+            service.mark_read(current_user, thread, posts[-1].number)
+    html = render_template("threads/_posts.html", thread=thread, posts=posts, last_read=after)
+    return html, 200, {"Content-Type": "text/html; charset=utf-8", "X-Last-Number": str(posts[-1].number if posts else after)}
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id):
+    """Edit one's own post while the thread is open; the old text is kept as a revision."""
+    post = _get_post(post_id)
+    policy.require(policy.can_edit_post(current_user, post))
+    form = EditPostForm(obj=post if request.method == "GET" else None)
+    if request.method == "GET":
+        form.body.data = post.source
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            if run_act(lambda: service.edit_post(post, editor=current_user, body=form.body.data),
+                       success=_("Your changes are saved.")):
+                return redirect(_post_url(post))
+    return render_template("threads/edit_post.html", post=post, form=form, preview=preview)
+
+
+@bp.route("/p/<int:post_id>/revisions")
+def post_revisions(post_id):
+    """Earlier versions of a post, for its author and the room's moderators."""
+    post = _get_post(post_id)
+    policy.require(policy.can_see_revisions(current_user, post))
+    return render_template("threads/revisions.html", post=post, revisions=service.revisions(post))
+
+
+@bp.route("/t/<int:thread_id>/watch", methods=["POST"])
+def watch(thread_id):
+    thread = _get_thread(thread_id)
+    watching = request.form.get("watch") == "1"
+    run_act(lambda: service.set_watching(current_user, thread, watching),
+            success=_("You are following this thread.") if watching else _("You no longer follow this thread."))
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/pin", methods=["POST"])
+def pin(thread_id):
+    thread = _get_thread(thread_id)
+    policy.require(policy.can_moderate_thread(current_user, thread))
+    pinned = request.form.get("pinned") == "1"
+    run_act(lambda: service.set_pinned(thread, pinned, by=current_user),
+            success=_("The thread is pinned.") if pinned else _("The thread is no longer pinned."))
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/lock", methods=["POST"])
+def lock(thread_id):
+    thread = _get_thread(thread_id)
+    policy.require(policy.can_moderate_thread(current_user, thread))
+    locked = request.form.get("locked") == "1"
+    run_act(lambda: service.set_locked(thread, locked, by=current_user),
+            success=_("The thread is closed.") if locked else _("The thread is open again."))
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
+def move(thread_id):
+    """Move a thread to another room; only moderators of both rooms (403 otherwise)."""
+    thread = _get_thread(thread_id)
+    policy.require(policy.can_moderate_thread(current_user, thread))
+    form = MoveThreadForm()
+    rooms = [room for room in rooms_service.all_rooms() if policy.can_moderate_room(current_user, room)]
+    form.room.choices = [
+        (room.id, f"{room.category.text(current_locale_code())[0]} · {room.language.native_name}") for room in rooms
+    ]
+    if request.method == "GET":
+        form.room.data = thread.room_id
+    if request.method == "POST":
+        target = policy.found(rooms_service.get_room_by_id(form_int("room")))
+        run_act(lambda: service.move_thread(thread, target, by=current_user), success=_("The thread is moved."))
+        return redirect(url_for("threads.thread", thread_id=thread.id))
+    return render_template("threads/move.html", thread=thread, form=form)

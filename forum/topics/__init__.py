@@ -1,1 +1,0 @@
-"""Weekly discussions, Secretariat experts, topic proposals and the published topics page."""

@@ -1,0 +1,26 @@
+"""Links that work inside and outside a request (views, `tick`, CLI commands).
+
+Notifications store a site-relative path; e-mails need an absolute address,
+which comes from `FORUM_BASE_URL` because `tick` has no request to ask.
+"""
+from urllib.parse import urljoin
+
+from flask import current_app, has_request_context, url_for
+
+
+def site_path(endpoint, **values):
+    """The site-relative path of an endpoint, also outside a request."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def absolute_url(endpoint, **values):
+    """The absolute address of an endpoint for e-mails and feeds, from `FORUM_BASE_URL`."""
+    return absolute(site_path(endpoint, **values))
+
+
+def absolute(path):
+    """A site-relative path made absolute with `FORUM_BASE_URL`."""
+    return urljoin(current_app.config["FORUM_BASE_URL"].rstrip("/") + "/", path.lstrip("/"))
