@@ -9,6 +9,8 @@ from flask import abort, g, has_request_context
 
 from forum import clock
 from forum.accounts.models import Role
+from forum.guests.models import running_guest_access
+from forum.protocol.models import has_accepted_current_version
 from forum.threads.models import PostState, ThreadStatus
 
 MODERATOR_ROLES = {Role.moderator, Role.admin}
@@ -209,9 +211,7 @@ def has_accepted_protocol(user):
     """Has accepted the protocol version in force, which posting requires (one query)."""
     if not _signed_in(user):
         return False
-    from forum.protocol.service import has_accepted_current
-
-    return has_accepted_current(user)
+    return has_accepted_current_version(user.id)
 
 
 def can_accept_protocol(user):
@@ -373,9 +373,7 @@ def guest_access(user):
         cached = g.get("_guest_access")
         if cached is not None and cached[0] == user.id:
             return cached[1]
-    from forum.guests.service import valid_access
-
-    access = valid_access(user, clock.now())
+    access = running_guest_access(user.id, clock.now())
     if in_request:
         g._guest_access = (user.id, access)
     return access

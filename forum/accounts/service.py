@@ -1,8 +1,6 @@
 """Account operations: creation, activation, login, password reset, profile, CSV import."""
 import csv
-import hashlib
 import io
-import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -22,7 +20,9 @@ from forum.accounts.passwords import (
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.members.service import find_state
-from forum.notifications.service import external_url, queue_email_for
+from forum.notifications.service import queue_email_for
+from forum.tokens import hash_token, new_token
+from forum.urls import absolute_url
 
 
 def normalise_email(email):
@@ -90,10 +90,6 @@ def create_account(*, email, display_name, role, member_state=None, by, is_coord
     return user
 
 
-def _token_hash(raw):
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def issue_token(user, purpose):
     """A fresh one-time token for `user`; earlier unused ones of the same purpose stop working."""
     now = clock.now()
@@ -107,9 +103,9 @@ def issue_token(user, purpose):
         lifetime = timedelta(days=current_app.config["ACTIVATION_TOKEN_DAYS"])
     else:
         lifetime = timedelta(hours=current_app.config["RESET_TOKEN_HOURS"])
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = new_token()
     db.session.add(
-        AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(raw), created_at=now, expires_at=now + lifetime)
+        AccountToken(user_id=user.id, purpose=purpose, token_hash=token_hash, created_at=now, expires_at=now + lifetime)
     )
     db.session.flush()
     return raw
@@ -119,7 +115,7 @@ def find_valid_token(raw, purpose):
     """The unused, unexpired token matching `raw`, or None."""
     if not raw or len(raw) > 128:
         return None
-    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _token_hash(raw)))
+    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(raw)))
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
     if token.expires_at <= clock.now() or not token.user.active:
@@ -129,7 +125,7 @@ def find_valid_token(raw, purpose):
 
 def send_activation_email(user):
     raw = issue_token(user, TokenPurpose.activation)
-    link = external_url("accounts.activate", token=raw)
+    link = absolute_url("accounts.activate", token=raw)
     days = current_app.config["ACTIVATION_TOKEN_DAYS"]
     queue_email_for(
         user,
@@ -170,7 +166,7 @@ def request_password_reset(email):
     if user is None or not user.active:
         return None
     raw = issue_token(user, TokenPurpose.reset)
-    link = external_url("accounts.reset", token=raw)
+    link = absolute_url("accounts.reset", token=raw)
     hours = current_app.config["RESET_TOKEN_HOURS"]
     queue_email_for(
         user,

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -196,3 +196,29 @@ EVENT_LABELS = {
 def event_label(action):
     label = EVENT_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def running_guest_access(user_id, now):
+    """{discussion id: frozenset of language codes, empty meaning all} of a guest's running invitations; one query.
+
+    An invitation runs while it is accepted, before its end date and while its
+    discussion has not closed. It lives beside the model so that
+    `forum.policy` can ask it without importing a service.
+    """
+    rows = db.session.execute(
+        select(GuestInvitation.discussion_id, GuestInvitation.languages)
+        .join(Discussion, Discussion.id == GuestInvitation.discussion_id)
+        .where(
+            GuestInvitation.guest_user_id == user_id,
+            GuestInvitation.status == InvitationStatus.accepted,
+            or_(GuestInvitation.ends_at.is_(None), GuestInvitation.ends_at > now),
+            or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+        )
+    ).all()
+    access = {}
+    for discussion_id, languages in rows:
+        codes = frozenset(languages or ())
+        known = access.get(discussion_id)
+        # Two invitations to one discussion add up; an empty set (all languages) wins.
+        access[discussion_id] = frozenset() if (not codes or known == frozenset()) else codes | (known or frozenset())
+    return access

@@ -4,12 +4,10 @@ Each operation checks `forum.policy`, refuses bad input with a translated
 Invalid before writing anything, changes the invitation's state, writes one
 audit event per state change and only flushes: the caller commits.
 """
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
@@ -29,11 +27,14 @@ from forum.guests.models import (
     GuestInvitation,
     InvitationStatus,
     OrganisationKind,
+    running_guest_access,
 )
-from forum.notifications.service import external_url, notify, queue_email
+from forum.notifications.service import notify, queue_email
 from forum.protocol import service as protocol
 from forum.rooms.models import Language, Room
 from forum.threads.models import Thread, ThreadStatus
+from forum.tokens import hash_token, new_token
+from forum.urls import absolute_url, site_path
 
 DEFAULT_TOKEN_DAYS = 14
 NAME_MAX = 120
@@ -45,19 +46,6 @@ TEXT_MAX = 5000
 
 def token_days():
     return current_app.config.get("GUEST_INVITATION_DAYS", DEFAULT_TOKEN_DAYS)
-
-
-def _hash_token(raw):
-    # The same scheme as account tokens (accounts.service): only the SHA-256 is stored.
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _path(endpoint, **values):
-    """A site-relative link for a notification, also outside a request."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 def _iso(moment):
@@ -96,7 +84,7 @@ def _member_account(email):
 def _notify_requester(invitation, kind, **params):
     requester = invitation.requested_by
     notify(
-        requester, kind, link=_path("guests.detail", invitation_id=invitation.id),
+        requester, kind, link=site_path("guests.detail", invitation_id=invitation.id),
         name=invitation.guest_name, title=_title(invitation.discussion, requester.locale), **params,
     )
 
@@ -104,7 +92,7 @@ def _notify_requester(invitation, kind, **params):
 def _notify_role(role, kind, invitation):
     for user in db.session.scalars(select(User).where(User.role == role, User.active)):
         notify(
-            user, kind, link=_path("guests.detail", invitation_id=invitation.id), name=invitation.guest_name,
+            user, kind, link=site_path("guests.detail", invitation_id=invitation.id), name=invitation.guest_name,
             organisation=invitation.organisation, title=_title(invitation.discussion, user.locale),
         )
 
@@ -284,8 +272,7 @@ def send_invitation(invitation, *, by):
     if not (invitation.status == InvitationStatus.approved or invitation.resendable(now)):
         raise Invalid(_("This request is no longer at that step: reload the page to see where it stands."))
     _check_can_still_run(invitation, now)
-    raw = secrets.token_urlsafe(32)
-    invitation.token_hash = _hash_token(raw)
+    raw, invitation.token_hash = new_token()
     invitation.token_expires_at = now + timedelta(days=token_days())
     invitation.sent_at = now
     invitation.expired_at = None
@@ -307,7 +294,7 @@ def _email_locale(invitation):
 
 
 def _email_invitation(invitation, raw):
-    link = external_url("guests.accept", token=raw)
+    link = absolute_url("guests.accept", token=raw)
     requester = invitation.requested_by
     locale = _email_locale(invitation)
     with force_locale(locale):
@@ -335,7 +322,7 @@ def find_invitation_by_token(raw):
     """The invitation a link opens, or None: unknown, spent, expired, revoked and ended links all look the same."""
     if not raw or len(raw) > 128:
         return None
-    invitation = db.session.scalar(select(GuestInvitation).where(GuestInvitation.token_hash == _hash_token(raw)))
+    invitation = db.session.scalar(select(GuestInvitation).where(GuestInvitation.token_hash == hash_token(raw)))
     if invitation is None or invitation.effective_status() != InvitationStatus.sent:
         return None
     return invitation
@@ -532,23 +519,7 @@ def expire_due(now):
 
 def valid_access(user, now):
     """{discussion id: frozenset of language codes, empty meaning all} of the guest's running invitations; one query."""
-    rows = db.session.execute(
-        select(GuestInvitation.discussion_id, GuestInvitation.languages)
-        .join(Discussion, Discussion.id == GuestInvitation.discussion_id)
-        .where(
-            GuestInvitation.guest_user_id == user.id,
-            GuestInvitation.status == InvitationStatus.accepted,
-            or_(GuestInvitation.ends_at.is_(None), GuestInvitation.ends_at > now),
-            or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
-        )
-    ).all()
-    access = {}
-    for discussion_id, languages in rows:
-        codes = frozenset(languages or ())
-        known = access.get(discussion_id)
-        # Two invitations to one discussion add up; an empty set (all languages) wins.
-        access[discussion_id] = frozenset() if (not codes or known == frozenset()) else codes | (known or frozenset())
-    return access
+    return running_guest_access(user.id, now)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import has_request_context, url_for
+from flask import has_request_context
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
@@ -34,6 +34,7 @@ from forum.protocol import service as protocol
 from forum.rooms.models import Room
 from forum.threads import service as threads_service
 from forum.threads.models import Post, PostState, Thread
+from forum.urls import site_path
 
 REASON_MAX = 2000
 NOTE_MAX = 1000
@@ -69,7 +70,7 @@ def _clause(clause):
 
 
 def _post_link(post):
-    return url_for("threads.goto_post", post_id=post.id) if has_request_context() else None
+    return site_path("threads.goto_post", post_id=post.id)
 
 
 # Flags -----------------------------------------------------------------------

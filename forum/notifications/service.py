@@ -2,9 +2,8 @@
 import logging
 import smtplib
 from email.message import EmailMessage
-from urllib.parse import urljoin
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -14,16 +13,6 @@ from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
 
 log = logging.getLogger("forum.mail")
 MAX_ATTEMPTS = 5
-
-
-def external_url(endpoint, **values):
-    """An absolute link for e-mails, also outside a request (CLI, `tick`)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context():
-            path = url_for(endpoint, **values)
-    return urljoin(current_app.config["FORUM_BASE_URL"].rstrip("/") + "/", path.lstrip("/"))
 
 
 def queue_email(to, subject, body):

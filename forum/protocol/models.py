@@ -1,7 +1,7 @@
 """The usage protocol: published versions, their text per language, and who accepted which."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, exists, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -73,3 +73,29 @@ class ProtocolAcceptance(db.Model):
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     version: Mapped[ProtocolVersion] = relationship(lazy="joined")
+
+
+def current_version_id_query():
+    """The id of the version in force, as a scalar subquery."""
+    return select(ProtocolVersion.id).order_by(ProtocolVersion.number.desc()).limit(1).scalar_subquery()
+
+
+def has_accepted_current_version(user_id):
+    """True if the user accepted the version in force (or none was ever published); one query.
+
+    It lives beside the models so that `forum.policy` can ask it without
+    importing a service.
+    """
+    return bool(
+        db.session.scalar(
+            select(
+                or_(
+                    ~exists().where(ProtocolVersion.id.is_not(None)),
+                    exists().where(
+                        ProtocolAcceptance.user_id == user_id,
+                        ProtocolAcceptance.version_id == current_version_id_query(),
+                    ),
+                )
+            )
+        )
+    )

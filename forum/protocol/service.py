@@ -2,7 +2,7 @@
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 
 from forum import audit, clock, policy
 from forum.errors import Invalid, NotAllowed
@@ -13,6 +13,8 @@ from forum.protocol.models import (
     ProtocolAcceptance,
     ProtocolText,
     ProtocolVersion,
+    current_version_id_query,
+    has_accepted_current_version,
 )
 
 CLAUSE_PATTERN = re.compile(r"^\d{1,2}\.\d{1,2}$")
@@ -49,21 +51,12 @@ def text_for(version, locale):
 
 
 def _current_version_id():
-    return select(ProtocolVersion.id).order_by(ProtocolVersion.number.desc()).limit(1).scalar_subquery()
+    return current_version_id_query()
 
 
 def has_accepted_current(user):
     """True if `user` accepted the version in force (or none was ever published); one query."""
-    return bool(
-        db.session.scalar(
-            select(
-                or_(
-                    ~exists().where(ProtocolVersion.id.is_not(None)),
-                    exists().where(ProtocolAcceptance.user_id == user.id, ProtocolAcceptance.version_id == _current_version_id()),
-                )
-            )
-        )
-    )
+    return has_accepted_current_version(user.id)
 
 
 def acceptances_of(user):

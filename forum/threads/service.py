@@ -21,6 +21,7 @@ from forum.threads.models import (
     ThreadKind,
     Watch,
 )
+from forum.urls import site_path
 
 
 class ProtocolNotAccepted(Invalid):
@@ -250,17 +251,12 @@ def _notify_watchers(thread, post):
     watchers = db.session.scalars(
         select(User).join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id)).where(User.id != post.author_id)
     ).all()
-    from flask import url_for
 
-    link = url_for("threads.goto_post", post_id=post.id) if _has_request() else None
+    link = site_path("threads.goto_post", post_id=post.id)
     for watcher in watchers:
         notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name)
 
 
-def _has_request():
-    from flask import has_request_context
-
-    return has_request_context()
 
 
 # Moderating threads ------------------------------------------------------------
