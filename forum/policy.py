@@ -6,12 +6,14 @@ audited in one place. Each predicate takes the acting user first; an
 anonymous user (Flask-Login's AnonymousUserMixin) is always refused.
 """
 from flask import abort, g, has_request_context
+from sqlalchemy import and_, false, or_, select, true
 
 from forum import clock
 from forum.accounts.models import Role
 from forum.guests.models import running_guest_access
 from forum.protocol.models import has_accepted_current_version
-from forum.threads.models import PostState, ThreadStatus
+from forum.rooms.models import Language, Room
+from forum.threads.models import PostState, Thread, ThreadStatus
 
 MODERATOR_ROLES = {Role.moderator, Role.admin}
 MEMBER_ROLES = {Role.delegate, Role.staff, Role.language_moderator, Role.moderator, Role.admin}
@@ -124,6 +126,60 @@ def can_moderate_thread(user, thread):
 
 def can_move_thread(user, thread, target_room):
     return can_moderate_thread(user, thread) and can_moderate_room(user, target_room)
+
+
+def _moderated_codes(user):
+    """The language codes `user` moderates as a language moderator (chief moderators: see callers)."""
+    if not _signed_in(user) or user.role != Role.language_moderator:
+        return set()
+    return user.moderated_language_codes
+
+
+# The same rules in SQL, for lists and searches. Each is the exact SQL form of
+# the predicate named in its docstring; tests/test_policy_scopes.py checks on a
+# varied set of rooms and threads that both forms agree for every role.
+
+
+def moderated_rooms(user):
+    """SQL condition on Room: the rooms `user` moderates (`can_moderate_room`)."""
+    if is_chief_moderator(user):
+        return true()
+    codes = _moderated_codes(user)
+    return Room.language_code.in_(sorted(codes)) if codes else false()
+
+
+def readable_rooms(user):
+    """SQL condition on Room: the rooms `user` may read (`can_read_room`)."""
+    if not is_member(user):
+        return false()
+    active = Room.language_code.in_(select(Language.code).where(Language.active))
+    return or_(active, moderated_rooms(user))
+
+
+def readable_threads(user, now=None):
+    """SQL condition on Thread: the threads `user` may read (`can_read_thread`), without joins."""
+    now = now or clock.now()
+    not_scheduled = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
+    if is_guest(user):
+        return _guest_readable_threads(user, not_scheduled)
+    if not is_member(user):
+        return false()
+    readable = Thread.room_id.in_(select(Room.id).where(readable_rooms(user)))
+    moderated = Thread.room_id.in_(select(Room.id).where(moderated_rooms(user)))
+    return and_(readable, or_(not_scheduled, moderated))
+
+
+def _guest_readable_threads(user, not_scheduled):
+    access = guest_access(user)
+    if not access:
+        return false()
+    allowed = []
+    for discussion_id, codes in access.items():
+        rooms = select(Room.id).join(Language, Language.code == Room.language_code).where(Language.active)
+        if codes:
+            rooms = rooms.where(Room.language_code.in_(sorted(codes)))
+        allowed.append(and_(Thread.discussion_id == discussion_id, Thread.room_id.in_(rooms)))
+    return and_(or_(*allowed), not_scheduled)
 
 
 def is_moderator_of_any_language(user):

@@ -425,12 +425,6 @@ class QueueItem:
         return self.post.state == PostState.held
 
 
-def _moderated_rooms_condition(user):
-    if policy.is_chief_moderator(user):
-        return None
-    return Room.language_code.in_(sorted(user.moderated_language_codes))
-
-
 def moderation_queue(user, *, page=1, per_page=25, language=None):
     """Posts waiting for a moderator of `user`'s languages: open flags (grouped by post) and held posts.
 
@@ -450,9 +444,7 @@ def moderation_queue(user, *, page=1, per_page=25, language=None):
         .outerjoin(first_flag, first_flag.c.post_id == Post.id)
         .where(or_(first_flag.c.post_id.is_not(None), Post.state == PostState.held))
     )
-    scope = _moderated_rooms_condition(user)
-    if scope is not None:
-        query = query.where(scope)
+    query = query.where(policy.moderated_rooms(user))
     if language:
         query = query.where(Room.language_code == language)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

@@ -2,10 +2,10 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from forum import audit
+from forum import audit, policy
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.i18n import direction, native_name
@@ -163,7 +163,7 @@ def home_overview(user, locale):
         room_id: (threads, posts, last)
         for room_id, threads, posts, last in db.session.execute(
             select(Thread.room_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0), func.max(Thread.last_post_at))
-            .where(_visible_thread_condition(user))
+            .where(policy.readable_threads(user))
             .group_by(Thread.room_id)
         )
     }
@@ -171,7 +171,7 @@ def home_overview(user, locale):
         db.session.execute(
             select(Thread.room_id, func.count(Thread.id))
             .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-            .where(_visible_thread_condition(user), _unread_condition(user.id))
+            .where(policy.readable_threads(user), _unread_condition(user.id))
             .group_by(Thread.room_id)
         ).all()
     )
@@ -194,27 +194,12 @@ def _preferred_languages(user, locale):
     return preferred
 
 
-def _visible_thread_condition(user):
-    """Scheduled threads count only for those who may see them (moderators of the room)."""
-    from forum import clock
-    from forum.policy import is_chief_moderator
-
-    now = clock.now()
-    if is_chief_moderator(user):
-        return true()
-    visible = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
-    codes = user.moderated_language_codes
-    if codes:
-        return or_(visible, Thread.room_id.in_(select(Room.id).where(Room.language_code.in_(codes))))
-    return visible
-
-
 def room_threads(room, user, page, per_page):
     """One page of a room's threads, pinned first, then latest activity, with read markers.
 
     Two queries: the page of threads (authors loaded with it) and the count.
     """
-    condition = and_(Thread.room_id == room.id, _visible_thread_condition(user))
+    condition = and_(Thread.room_id == room.id, policy.readable_threads(user))
     total = db.session.scalar(select(func.count(Thread.id)).where(condition))
     rows = db.session.execute(
         select(Thread, ReadMarker.last_read_number)

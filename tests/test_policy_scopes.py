@@ -1,0 +1,105 @@
+"""The SQL scopes in forum.policy select exactly what the Python predicates allow.
+
+Lists, counts and (later) searches filter in SQL; pages check one object in
+Python. Both must say the same, so these tests build a varied forum (rooms in
+active and inactive languages, threads scheduled, open, closed and locked,
+weekly discussions with guests invited to some languages) and compare, for
+every role, the set each form selects.
+"""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from forum import clock, policy
+from forum.discussions import service as discussions
+from forum.extensions import db
+from forum.guests.models import GuestInvitation, InvitationStatus, OrganisationKind
+from forum.rooms.models import Category, Language, Room
+from forum.rooms.service import add_language
+from forum.threads.models import Thread
+
+ROLES = ["delegate", "staff", "language_moderator", "moderator", "admin", "guest", "suspended", "inactive"]
+
+
+@pytest.fixture
+def varied_forum(app, make_user, make_thread, frozen_clock):
+    moderator = make_user("moderator")
+    author = make_user(state="KEN")
+    add_language("pt", by=moderator)
+    db.session.commit()
+    rooms = db.session.scalars(select(Room).where(Room.category_id == _category_id("capacity"))).all()
+    now = clock.now()
+    for room in rooms:
+        make_thread(room, author, title=f"Open in {room.slug}")
+        make_thread(room, author, title=f"Locked in {room.slug}", locked=True)
+        make_thread(room, author, title=f"Closed in {room.slug}", closes_at=now - timedelta(hours=1))
+        make_thread(room, author, title=f"Scheduled in {room.slug}", opens_at=now + timedelta(days=2))
+    # Portuguese was used, then deactivated: its rooms stay for its moderators only.
+    db.session.get(Language, "pt").active = False
+    # Two weekly discussions: one open (guest invited to French only), one scheduled.
+    texts = {code: discussions.TextInput(f"Weekly {code}", "Opening") for code in ("en", "fr", "es")}
+    open_one = discussions.schedule_discussion(
+        by=moderator, category_id=_category_id("legislative"), texts=texts,
+        opens_at=now + timedelta(minutes=5), closes_at=now + timedelta(days=7),
+    )
+    discussions._set_times(open_one, now - timedelta(hours=1), now + timedelta(days=7))
+    scheduled = discussions.schedule_discussion(
+        by=moderator, category_id=_category_id("capacity"), texts=texts,
+        opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=10),
+    )
+    db.session.commit()
+    return {"moderator": moderator, "open": open_one, "scheduled": scheduled}
+
+
+def _category_id(code):
+    return db.session.scalar(select(Category.id).where(Category.code == code))
+
+
+def _user(role, make_user, forum):
+    if role == "language_moderator":
+        return make_user("language_moderator", languages=("fr", "pt"))
+    if role == "suspended":
+        return make_user(suspended_until=clock.now() + timedelta(days=3))
+    if role == "inactive":
+        return make_user(active=False)
+    if role == "guest":
+        guest = make_user("guest", state=None)
+        for discussion, languages in ((forum["open"], ["fr"]), (forum["scheduled"], [])):
+            db.session.add(GuestInvitation(
+                discussion_id=discussion.id, requested_by_id=forum["moderator"].id, guest_name="Guest",
+                email=guest.email, organisation="Org", organisation_kind=OrganisationKind.academic,
+                justification="Expert", languages=languages, status=InvitationStatus.accepted,
+                guest_user_id=guest.id,
+            ))
+        db.session.commit()
+        return guest
+    return make_user(role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_readable_threads_agrees_with_can_read_thread(role, varied_forum, make_user):
+    user = _user(role, make_user, varied_forum)
+    threads = db.session.scalars(select(Thread)).all()
+    in_python = {thread.id for thread in threads if policy.can_read_thread(user, thread)}
+    in_sql = set(db.session.scalars(select(Thread.id).where(policy.readable_threads(user))))
+    assert in_sql == in_python
+    # The fixture is varied enough that every role sees some, and not all (but the chief moderator).
+    if role in ("moderator", "admin"):
+        assert in_python == {thread.id for thread in threads}
+    elif role != "inactive":
+        assert in_python and len(in_python) < len(threads)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_readable_and_moderated_rooms_agree_with_the_predicates(role, varied_forum, make_user):
+    user = _user(role, make_user, varied_forum)
+    rooms = db.session.scalars(select(Room)).all()
+    readable = {room.id for room in rooms if policy.can_read_room(user, room)}
+    moderated = {room.id for room in rooms if policy.can_moderate_room(user, room)}
+    assert set(db.session.scalars(select(Room.id).where(policy.readable_rooms(user)))) == readable
+    assert set(db.session.scalars(select(Room.id).where(policy.moderated_rooms(user)))) == moderated
+    if role == "language_moderator":
+        # French and the inactive Portuguese rooms, which the language moderator still reads.
+        assert {room.language_code for room in rooms if room.id in moderated} == {"fr", "pt"}
+        assert {room.language_code for room in rooms if room.id in readable} >= {"en", "fr", "es", "pt"}
