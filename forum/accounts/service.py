@@ -1,6 +1,7 @@
 """Account operations: creation, activation, login, password reset, profile, CSV import."""
 import csv
 import hashlib
+import hmac
 import io
 import secrets
 from dataclasses import dataclass
@@ -49,11 +50,16 @@ def find_user_by_email(email):
 def load_user_from_session_id(session_id):
     """Flask-Login's loader: the session names a user *and* a session version."""
     try:
-        user_id, version = (int(part) for part in session_id.split(":"))
+        user_id, secret = session_id.split(":")
+        user_id = int(user_id)
     except (ValueError, AttributeError):
         return None
+    if not secret or len(secret) > 64 or user_id < 1 or user_id > 2**31 - 1:
+        return None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.active or not user.session_secret:
+        return None
+    if not hmac.compare_digest(user.session_secret.encode(), secret.encode()):
         return None
     return user
 
@@ -145,6 +151,7 @@ def send_activation_email(user):
             days=days,
             link=link,
         ),
+        one_time_links=[link],
     )
     return raw
 
@@ -155,7 +162,7 @@ def _set_password(user, password):
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(password)
     # Every session opened with the old password ends.
-    user.session_version += 1
+    user.end_sessions()
 
 
 def activate_account(token, password):
@@ -187,6 +194,7 @@ def request_password_reset(email):
             hours=hours,
             link=link,
         ),
+        one_time_links=[link],
     )
     return raw
 
@@ -225,7 +233,7 @@ def authenticate(email, password):
 
 def end_session(user):
     """Logout: any copy of the session cookie stops working."""
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
 
 
@@ -273,7 +281,7 @@ def update_account(user, *, by, role, member_state, active, is_coordinator, disp
             changes[field] = [_plain(old), _plain(value)]
             setattr(user, field, value)
     if "active" in changes and not active:
-        user.session_version += 1
+        user.end_sessions()
     if changes:
         audit.record(by, "account.update", user, **changes)
     db.session.flush()

@@ -108,8 +108,7 @@ def reset(token):
 
 
 def _password_from_token(raw, purpose):
-    if current_user.is_authenticated:
-        logout_user()
+    # Opening a link signs nobody out: only setting the password does (below).
     found = service.find_valid_token(raw, purpose)
     if found is None:
         return render_template("accounts/token_invalid.html", purpose=purpose.value), 404
@@ -125,6 +124,9 @@ def _password_from_token(raw, purpose):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
+            # Whoever was signed in here (the password change ended their own
+            # sessions anyway), the next session starts with the new password.
+            logout_user()
             flash(_("Your password is set. You can now sign in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, purpose=purpose.value, user=found.user)

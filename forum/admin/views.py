@@ -163,9 +163,15 @@ def accounts_import():
 
 @bp.route("/outbox")
 def outbox():
-    """The e-mail outbox: what the forum sent or will send (development: follow the links here)."""
+    """The e-mail outbox: what the forum sent or will send.
+
+    Bodies show only with the `console` and `outbox` backends (development,
+    tests); with `smtp` the page lists recipient, subject and status.
+    """
+    from forum.notifications.service import shows_bodies
+
     messages = db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id.desc()).limit(100)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    return render_template("admin/outbox.html", messages=messages, show_bodies=shows_bodies())
 
 
 @bp.route("/languages", methods=["GET", "POST"])
