@@ -3,16 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# wsgi.py defaults to production; the Makefile's own `flask` commands run the
+# development configuration (a random key kept in instance/secret_key).
+DEV := FORUM_CONFIG=development
 
-.PHONY: run test setup catalogs system-deps browser-deps test-sqlite test-postgres test-e2e bench translations clean
+.PHONY: run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
 
 run: setup
-	$(BIN)/flask db upgrade
-	$(BIN)/flask forum seed-demo
+	$(DEV) $(BIN)/flask db upgrade
+	$(DEV) $(BIN)/flask forum seed-demo
 	@echo "Serving the forum at http://127.0.0.1:5000 (Ctrl-C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup system-deps browser-deps
+test: setup system-deps browser-deps audit-deps
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -40,12 +43,23 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
 
-# Debian packages the suite needs: a PostgreSQL server and Chromium.
+# Debian packages the suite needs: a PostgreSQL server, Redis (the shared
+# rate-limit store of the multi-worker test) and Chromium.
 system-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 		echo "Installing postgresql, chromium and CJK fonts (Chinese screenshots) from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium fonts-noto-cjk >/dev/null; \
 	fi
+	@if [ ! -x /usr/bin/redis-server ]; then \
+		echo "Installing redis-server from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+# Known vulnerabilities in the installed packages. Reports are printed but do
+# not fail the suite; no network (or a slow advisory database) prints one line
+# and goes on. The timeout keeps CI from hanging.
+audit-deps: setup
+	@scripts/audit-deps.sh $(BIN)
 
 # axe-core for the accessibility checks, from the npm registry (pinned in package-lock.json).
 browser-deps: node_modules/axe-core/axe.min.js

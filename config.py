@@ -8,6 +8,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+# Keys published somewhere (this repository, framework examples): they sign nothing outside tests.
+KNOWN_SECRET_KEYS = frozenset({DEFAULT_SECRET_KEY, "change-me", "changeme", "secret", "dev", "development", "…"})
 
 
 def _env_bool(name, default):
@@ -31,7 +33,8 @@ def _env_list(name, default=()):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Required outside tests: the app refuses a missing or known default key.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'forum.db'}"
     )
@@ -68,6 +71,13 @@ class Config:
     RESET_TOKEN_HOURS = 24
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several app server processes must share one rate-limit store (redis://…);
+    # `memory://` is accepted in production only when the operator declares a
+    # single process here.
+    FORUM_SINGLE_PROCESS = _env_bool("FORUM_SINGLE_PROCESS", False)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+    # 0 (the default): those headers are ignored and the client is the TCP peer.
+    FORUM_PROXY_HOPS = _env_int("FORUM_PROXY_HOPS", 0)
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
@@ -103,14 +113,23 @@ class Config:
 
     DEMO_DATA_ALLOWED = True
     SECURITY_HSTS = False
+    # The production checks (shared rate-limit store) apply; see also `flask forum check-deployment`.
+    FORUM_PRODUCTION = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # Without SECRET_KEY, a random key is generated once and kept in
+    # SECRET_KEY_FILE (default instance/secret_key, mode 0600).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY_FROM_INSTANCE = True
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE")
 
 
 class TestConfig(Config):
     TESTING = True
+    # The only configuration allowed to run with the public default key.
+    SECRET_KEY = DEFAULT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Cheap hashes: the suite hashes hundreds of passwords.
     ARGON2_TIME_COST = 1
@@ -130,6 +149,7 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     DEMO_DATA_ALLOWED = False
     SECURITY_HSTS = True
+    FORUM_PRODUCTION = True
 
 
 CONFIGS = {

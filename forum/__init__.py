@@ -26,7 +26,7 @@ PUBLIC_ENDPOINTS = {
 
 def create_app(config=None):
     """Build the application from a config name ("development", "test", "production") or object."""
-    from config import CONFIGS, DEFAULT_SECRET_KEY
+    from config import CONFIGS
 
     app = Flask(__name__, instance_relative_config=True)
     config = config or "development"
@@ -34,9 +34,9 @@ def create_app(config=None):
     if isinstance(config, dict):
         app.config.update(config)
 
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
-        if not app.config.get("DEMO_DATA_ALLOWED"):
-            raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value for production.")
+    _check_secret_key(app)
+    _check_rate_limit_storage(app)
+    _trust_proxies(app)
     app.permanent_session_lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
 
     _ensure_instance_dir(app)
@@ -49,7 +49,78 @@ def create_app(config=None):
 
     register_error_handlers(app)
     app.cli.add_command(forum_cli)
+
+    from forum.accounts import passwords
+
+    passwords.prepare(app)
     return app
+
+
+def _check_secret_key(app):
+    """Only the test configuration may sign sessions with a missing or published key.
+
+    Development without SECRET_KEY gets a random key, generated once and kept
+    in `instance/secret_key` (mode 0600), so sessions survive restarts.
+    """
+    from config import KNOWN_SECRET_KEYS
+
+    if app.testing:
+        return
+    key = app.config.get("SECRET_KEY")
+    if not key and app.config.get("SECRET_KEY_FROM_INSTANCE"):
+        app.config["SECRET_KEY"] = key = _instance_secret_key(app)
+    if not key or key in KNOWN_SECRET_KEYS:
+        raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value (it is missing or a known default).")
+
+
+def _instance_secret_key(app):
+    """The development key in the instance folder, created on first use (atomically, mode 0600)."""
+    import os
+    import secrets
+    from pathlib import Path
+
+    path = Path(app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            # link() fails if another process created the key first: then that key wins.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"Refusing to start: {path} is empty; delete it or set SECRET_KEY.")
+    return key
+
+
+def _check_rate_limit_storage(app):
+    """Per-process counters multiply every limit by the number of workers: production needs a shared store."""
+    if app.testing or not app.config.get("FORUM_PRODUCTION"):
+        return
+    if not app.config.get("RATELIMIT_ENABLED", True) or app.config.get("FORUM_SINGLE_PROCESS"):
+        return
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        raise RuntimeError(
+            "Refusing to start: RATELIMIT_STORAGE_URI is memory:// (per process); set it to a shared store "
+            "such as redis://…, or set FORUM_SINGLE_PROCESS=1 if exactly one process serves the forum."
+        )
+
+
+def _trust_proxies(app):
+    """Behind FORUM_PROXY_HOPS reverse proxies, take the client's address, scheme and host from their headers."""
+    hops = int(app.config.get("FORUM_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # X-Forwarded-Host is not trusted: nginx passes the Host header itself, and
+        # would forward a client's own X-Forwarded-Host untouched.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _ensure_instance_dir(app):

@@ -278,3 +278,53 @@ def tick_command():
         f"discussions announced: {len(announced)}; guest invitations expired: {len(expired)}; "
         f"e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}"
     )
+
+
+def deployment_problems(config):
+    """What is unsafe in `config` for serving real users: (severity, message) pairs, severity "unsafe" or "warning"."""
+    from config import KNOWN_SECRET_KEYS
+
+    problems = []
+    key = config.get("SECRET_KEY")
+    if not key or key in KNOWN_SECRET_KEYS:
+        problems.append(("unsafe", "SECRET_KEY is missing or a published default: anyone could forge sessions."))
+    elif len(str(key)) < 32:
+        problems.append(("unsafe", "SECRET_KEY is shorter than 32 characters; use a long random value."))
+    single = bool(config.get("FORUM_SINGLE_PROCESS"))
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and not single:
+        problems.append(("unsafe", "RATELIMIT_STORAGE_URI is memory://: each worker counts alone, multiplying every "
+                                   "limit; use redis://… (or set FORUM_SINGLE_PROCESS=1 for exactly one process)."))
+    if not config.get("RATELIMIT_ENABLED", True):
+        problems.append(("unsafe", "RATELIMIT_ENABLED is off: password guessing is not slowed down."))
+    base_url = str(config.get("FORUM_BASE_URL") or "")
+    hops = int(config.get("FORUM_PROXY_HOPS") or 0)
+    if not base_url.startswith("https://"):
+        problems.append(("unsafe", f"FORUM_BASE_URL is not https ({base_url}): links in e-mails and cookies travel "
+                                   "in clear."))
+    elif hops == 0:
+        problems.append(("warning", "FORUM_PROXY_HOPS is 0 while FORUM_BASE_URL is https: behind a reverse proxy, "
+                                    "every client has the proxy's address and shares its login limits; set it to "
+                                    "the number of proxies (usually 1)."))
+    database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if database.startswith("sqlite") and not single:
+        problems.append(("unsafe", "DATABASE_URL is SQLite but FORUM_SINGLE_PROCESS is not set: several app servers "
+                                   "need PostgreSQL (or declare one process with FORUM_SINGLE_PROCESS=1)."))
+    if config.get("MAIL_BACKEND") == "console" and config.get("FORUM_PRODUCTION"):
+        problems.append(("unsafe", "MAIL_BACKEND is console in production: e-mails are printed, not sent."))
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append(("unsafe", "SESSION_COOKIE_SECURE is off: the session cookie may travel over plain HTTP."))
+    return problems
+
+
+@forum_cli.command("check-deployment")
+def check_deployment_command():
+    """Print what is unsafe in this configuration for production; exit 1 if anything is."""
+    problems = deployment_problems(current_app.config)
+    for severity, message in problems:
+        click.echo(f"{severity.upper()}: {message}")
+    if any(severity == "unsafe" for severity, _message in problems):
+        click.echo("Not ready for production: fix the lines marked UNSAFE.", err=True)
+        sys.exit(1)
+    click.echo("OK: nothing unsafe found in this configuration." if not problems
+               else "OK: nothing unsafe found; read the warnings above.")

@@ -7,6 +7,10 @@ database (scripts/with-postgres.sh sets it to a throwaway PostgreSQL).
 """
 import itertools
 import os
+import shutil
+import socket
+import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -31,6 +35,54 @@ def database_url(tmp_path_factory):
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis server for the whole session: REDIS_URL if set (scripts/with-redis.sh), else one started here.
+
+    Started once, on first use, on a free loopback port with a throwaway
+    directory and no persistence; skipped only when redis-server is missing.
+    """
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server, or `make system-deps`)")
+    import redis
+
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        for _attempt in range(200):
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with status {process.returncode}")
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.02)  # start-up only
+        else:
+            raise RuntimeError("redis-server did not answer PING")
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def make_config(database_url, **overrides):

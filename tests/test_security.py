@@ -80,6 +80,7 @@ def test_production_refuses_demo_data(database_url):
     class Prod(ProductionConfig):
         SECRET_KEY = "a-real-secret-for-this-test-only-0123456789"
         SQLALCHEMY_DATABASE_URI = database_url
+        FORUM_SINGLE_PROCESS = True
 
     app = create_app(Prod)
     result = app.test_cli_runner().invoke(args=["forum", "seed-demo"])
@@ -90,6 +91,7 @@ def test_production_refuses_demo_data(database_url):
 def test_production_cookies_are_secure():
     class Prod(ProductionConfig):
         SECRET_KEY = "a-real-secret-for-this-test-only-0123456789"
+        FORUM_SINGLE_PROCESS = True
 
     app = create_app(Prod)
     assert app.config["SESSION_COOKIE_SECURE"] is True

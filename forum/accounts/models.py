@@ -1,5 +1,6 @@
 """Accounts, roles and one-time tokens."""
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -47,6 +48,11 @@ ROLE_LABELS = {
 
 
 
+def new_session_secret():
+    """16 random bytes as hex: what a session cookie must name besides the user id."""
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,8 +69,10 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on logout, password change and deactivation: old session cookies stop working.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Part of the session cookie's user id; replaced by a new random value on
+    # logout, password change and deactivation, so old cookies stop working and
+    # none can be forged by counting (see `new_session_secret`).
+    session_secret: Mapped[str] = mapped_column(String(32), default=lambda: new_session_secret(), server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -74,7 +82,11 @@ class User(UserMixin, db.Model):
     moderated_languages: Mapped[list[Language]] = relationship(secondary=language_moderators)
 
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_secret}"
+
+    def end_sessions(self):
+        """Every session cookie issued so far stops working."""
+        self.session_secret = new_session_secret()
 
     @property
     def is_active(self):

@@ -39,12 +39,25 @@ def verify_password(password_hash, password):
 
 
 def burn_time(password):
-    """Spend the time a real verification would, so unknown e-mails are not revealed by timing."""
+    """Spend exactly what a real verification costs (one verify), so unknown e-mails are not revealed by timing."""
     verify_password(_dummy_hash(), password)
 
 
 def _dummy_hash():
-    return hash_password("not-a-real-password-for-timing")
+    config = current_app.config
+    return _cached_dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
+
+
+@lru_cache(maxsize=4)
+def _cached_dummy_hash(time_cost, memory_cost, parallelism):
+    # Made once per process and parameter set (`prepare`), never during a login.
+    return _cached_hasher(time_cost, memory_cost, parallelism).hash("not-a-real-password-for-timing")
+
+
+def prepare(app):
+    """Hash the dummy password at start-up, so the first unknown-address login costs no more than any other."""
+    with app.app_context():
+        _dummy_hash()
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
 """Account operations: creation, activation, login, password reset, profile, CSV import."""
 import csv
+import hmac
 import io
 from datetime import timedelta
 from zoneinfo import available_timezones
@@ -45,11 +46,16 @@ def find_user_by_email(email):
 def load_user_from_session_id(session_id):
     """Flask-Login's loader: the session names a user *and* a session version."""
     try:
-        user_id, version = (int(part) for part in session_id.split(":"))
+        user_id, secret = session_id.split(":")
+        user_id = int(user_id)
     except (ValueError, AttributeError):
         return None
+    if not secret or len(secret) > 64 or user_id < 1 or user_id > 2**31 - 1:
+        return None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.active or not user.session_secret:
+        return None
+    if not hmac.compare_digest(user.session_secret.encode(), secret.encode()):
         return None
     return user
 
@@ -137,6 +143,7 @@ def send_activation_email(user):
             days=days,
             link=link,
         ),
+        one_time_links=[link],
     )
     return raw
 
@@ -147,7 +154,7 @@ def _set_password(user, password):
         raise Invalid(" ".join(problems))
     user.password_hash = hash_password(password)
     # Every session opened with the old password ends.
-    user.session_version += 1
+    user.end_sessions()
 
 
 def activate_account(token, password):
@@ -179,6 +186,7 @@ def request_password_reset(email):
             hours=hours,
             link=link,
         ),
+        one_time_links=[link],
     )
     return raw
 
@@ -217,7 +225,7 @@ def authenticate(email, password):
 
 def end_session(user):
     """Logout: any copy of the session cookie stops working."""
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
 
 
@@ -292,7 +300,7 @@ def update_account(user, *, by, role, member_state, active, is_coordinator, disp
             changes[field] = [_plain(old), _plain(value)]
             setattr(user, field, value)
     if "active" in changes and not active:
-        user.session_version += 1
+        user.end_sessions()
     if changes:
         audit.record(by, "account.update", user, **changes)
     if moderated_languages is not None:

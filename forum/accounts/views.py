@@ -98,8 +98,7 @@ def reset(token):
 
 
 def _password_from_token(raw, purpose):
-    if current_user.is_authenticated:
-        logout_user()
+    # Opening a link signs nobody out: only setting the password does (below).
     found = service.find_valid_token(raw, purpose)
     if found is None:
         return render_template("accounts/token_invalid.html", purpose=purpose.value), 404
@@ -108,6 +107,9 @@ def _password_from_token(raw, purpose):
         set_password = service.activate_account if purpose == TokenPurpose.activation else service.reset_password
         if run_act(lambda: set_password(found, form.password.data),
                    success=_("Your password is set. You can now sign in."), field=form.password):
+            # Whoever was signed in here (the password change ended their own
+            # sessions anyway), the next session starts with the new password.
+            logout_user()
             return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, purpose=purpose.value, user=found.user)
 

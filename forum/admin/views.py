@@ -22,7 +22,7 @@ from forum.admin.forms import (
 from forum.errors import Invalid
 from forum.i18n import language_name
 from forum.members.service import state_by_code, states_sorted_by_name
-from forum.notifications.service import recent_outbox
+from forum.notifications.service import recent_outbox, shows_bodies
 from forum.rooms import service as rooms
 from forum.web import last_page, page_arg, run_act
 
@@ -155,8 +155,12 @@ def accounts_import():
 
 @bp.route("/outbox")
 def outbox():
-    """The e-mail outbox: what the forum sent or will send (development: follow the links here)."""
-    return render_template("admin/outbox.html", messages=recent_outbox())
+    """The e-mail outbox: what the forum sent or will send.
+
+    Bodies show only with the `console` and `outbox` backends (development,
+    tests); with `smtp` the page lists recipient, subject and status.
+    """
+    return render_template("admin/outbox.html", messages=recent_outbox(), show_bodies=shows_bodies())
 
 
 @bp.route("/languages", methods=["GET", "POST"])

@@ -309,7 +309,7 @@ def _email_invitation(invitation, raw):
             name=invitation.guest_name, requester=_requester_label(requester), organisation=invitation.organisation,
             title=title, days=token_days(), link=link,
         )
-    return queue_email(invitation.email, subject, body)
+        return queue_email(invitation.email, subject, body, one_time_links=[link])
 
 
 def _requester_label(requester):

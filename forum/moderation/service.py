@@ -5,7 +5,6 @@ policy, validates the clause and the reason before changing anything, writes
 exactly one audit event, tells the people concerned, and only flushes: the
 view (or CLI command) commits.
 """
-import csv
 import io
 import json
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from forum import audit, clock, policy
+from forum import audit, clock, csvsafe, policy
 from forum.accounts.models import Role, User
 from forum.audit import AuditEvent
 from forum.errors import Invalid, NotAllowed
@@ -584,16 +583,11 @@ def audit_actors(viewer):
 CSV_COLUMNS = ("id", "at_utc", "actor_id", "actor_email", "action", "target_type", "target_id", "clause", "reason", "details")
 
 
-def _csv_cell(value):
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; reasons are typed by people.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv_chunks(viewer, filters, batch=500):
     """The filtered log as CSV text, yielded in chunks (for a streamed download)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every cell is escaped: reasons are typed by people, and an e-mail address may start with "=".
+    writer = csvsafe.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     query = audit_query(viewer, filters)
     offset = 0
@@ -603,8 +597,8 @@ def audit_csv_chunks(viewer, filters, batch=500):
             writer.writerow(
                 [
                     event.id, event.at.isoformat(), event.actor_id, event.actor.email if event.actor else "",
-                    event.action, event.target_type, event.target_id, _csv_cell(event.clause),
-                    _csv_cell(event.reason), _csv_cell(json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True)),
+                    event.action, event.target_type, event.target_id, event.clause,
+                    event.reason, json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True),
                 ]
             )
         yield buffer.getvalue()

@@ -25,6 +25,8 @@ class OutgoingEmail(db.Model):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The body with its one-time links removed; replaces `body` once the message is sent.
+    redacted_body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[EmailStatus] = mapped_column(
         enum_column(EmailStatus, 16), default=EmailStatus.pending, index=True
     )

@@ -15,23 +15,52 @@ log = logging.getLogger("forum.mail")
 MAX_ATTEMPTS = 5
 
 
-def queue_email(to, subject, body):
-    """Store a message for delivery; the console backend also prints it at once."""
+def redact_links(body, links):
+    """`body` with each one-time link replaced by a (translated) note that it was removed."""
+    from flask_babel import gettext as _
+
+    for link in links:
+        body = body.replace(link, _("[link removed after sending]"))
+    return body
+
+
+def queue_email(to, subject, body, *, one_time_links=()):
+    """Store a message for delivery; the console backend also prints it at once.
+
+    `one_time_links` (activation, reset, invitation links) are kept only until
+    the message is sent: afterwards the stored body says they were removed, so
+    the outbox never shows a live link (call inside the recipient's locale).
+    """
     message = OutgoingEmail(to=to, subject=str(subject), body=str(body), created_at=clock.now())
+    if one_time_links:
+        message.redacted_body = redact_links(message.body, [str(link) for link in one_time_links])
     db.session.add(message)
     if current_app.config["MAIL_BACKEND"] == "console":
         log.warning("E-mail to %s: %s\n%s", to, message.subject, message.body)
         print(f"\n--- e-mail to {to} ---\nSubject: {message.subject}\n\n{message.body}\n---", flush=True)
         message.status = EmailStatus.sent
         message.sent_at = clock.now()
+        _forget_links(message)
     db.session.flush()
     return message
 
 
-def queue_email_for(user, subject_fn, body_fn):
+def _forget_links(message):
+    """Once sent (or given up on), only the redacted body stays in the database."""
+    if message.redacted_body is not None:
+        message.body = message.redacted_body
+        message.redacted_body = None
+
+
+def queue_email_for(user, subject_fn, body_fn, *, one_time_links=()):
     """Queue a message written in the recipient's interface language."""
     with force_locale(user.locale or "en"):
-        return queue_email(user.email, subject_fn(), body_fn())
+        return queue_email(user.email, subject_fn(), body_fn(), one_time_links=one_time_links)
+
+
+def shows_bodies():
+    """Whether /admin/outbox may show message bodies: only where mail never leaves the machine unread."""
+    return current_app.config["MAIL_BACKEND"] in ("console", "outbox")
 
 
 def deliver_pending(limit=200):
@@ -59,11 +88,13 @@ def deliver_pending(limit=200):
             message.last_error = str(error)[:1000]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = EmailStatus.failed
+                _forget_links(message)
             failed += 1
         else:
             message.attempts += 1
             message.status = EmailStatus.sent
             message.sent_at = clock.now()
+            _forget_links(message)
             sent += 1
         db.session.commit()
     return sent, failed

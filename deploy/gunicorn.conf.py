@@ -1,0 +1,26 @@
+"""gunicorn settings for the forum: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+
+Environment (all optional): FORUM_BIND (default 127.0.0.1:8000, behind nginx),
+WEB_CONCURRENCY (workers; default 2 per core + 1). Several workers need
+RATELIMIT_STORAGE_URI=redis://… and PostgreSQL (`flask forum check-deployment`).
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("FORUM_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# Live updates are short polls; nothing should hold a worker longer.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then (slow leaks in any library stay bounded).
+max_requests = 2000
+max_requests_jitter = 200
+# The app reads X-Forwarded-* itself (FORUM_PROXY_HOPS); gunicorn must not rewrite them.
+forwarded_allow_ips = "127.0.0.1"
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+# Load the app once in the master: a configuration error stops the start at once.
+preload_app = True
