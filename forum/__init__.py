@@ -45,7 +45,7 @@ def create_app(config=None):
     _register_hooks(app)
 
     from forum.cli import forum_cli
-    from forum.errors import register_error_handlers
+    from forum.error_pages import register_error_handlers
 
     register_error_handlers(app)
     app.cli.add_command(forum_cli)
