@@ -15,3 +15,4 @@ from forum.topics.models import (  # noqa: F401
     Endorsement,
     TopicProposal,
 )
+from forum.twofactor.models import RecoveryCode, SecurityEvent, TotpFactor  # noqa: F401

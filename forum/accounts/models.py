@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -66,6 +67,9 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on logout, password change and deactivation: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # A confirmed second factor exists (forum.twofactor keeps this in step): the
+    # per-request gate reads it without a query.
+    second_factor_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
