@@ -82,6 +82,9 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    # Wrong second-factor codes per account (a six-digit code must not be guessable).
+    SECOND_FACTOR_LIMIT_PER_ACCOUNT = os.environ.get("SECOND_FACTOR_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "CDIP forum")
 
     # "console" prints each message as it is queued (development); "smtp" sends
     # queued messages from `flask forum tick`; "outbox" only stores them (tests).

@@ -21,6 +21,8 @@ PUBLIC_ENDPOINTS = {
     "protocol.view",
     # A guest's invitation link: it creates the account (or signs in to the guest's own).
     "guests.accept",
+    # The second sign-in step: the password is checked, the session is not signed in yet.
+    "twofactor.verify",
 }
 
 
@@ -176,11 +178,16 @@ def _register_blueprints(app):
     ):
         app.register_blueprint(blueprint)
 
+    from forum.twofactor.views import bp as twofactor_bp
+
+    app.register_blueprint(twofactor_bp)
+
 
 def _register_hooks(app):
     from forum import policy
     from forum.i18n import current_locale_code, direction, native_name, ui_locales
     from forum.security import set_security_headers
+    from forum.twofactor.views import ENROLMENT_ENDPOINTS
 
     @app.before_request
     def require_login():
@@ -193,6 +200,9 @@ def _register_hooks(app):
             return redirect(url_for("accounts.login", next=target))
         if policy.is_guest(current_user) and not policy.guest_may_use(endpoint):
             abort(404)
+        if policy.must_enrol_second_factor(current_user) and endpoint not in ENROLMENT_ENDPOINTS:
+            # Staff roles act only with a second factor: enrolment first, everything else after.
+            return redirect(url_for("twofactor.setup"))
         _touch_last_seen(current_user)
         return None
 

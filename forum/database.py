@@ -33,8 +33,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _wants_write_lock():
     if not has_request_context():
         return True
-    if g.get("write_transaction"):
-        return True
+    flag = g.get("write_transaction")
+    if flag is not None:
+        # True inside `write_transaction()`; False where a view reads first on purpose (login).
+        return flag
     return request.method not in ("GET", "HEAD")
 
 

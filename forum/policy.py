@@ -363,6 +363,41 @@ def can_manage_languages(user):
     return is_admin(user)
 
 
+# Second factor (forum.twofactor) ------------------------------------------------
+#
+# Language moderators, moderators and administrators act only once they have a
+# second factor; delegates and Secretariat experts may add one.
+
+SECOND_FACTOR_ROLES = {Role.language_moderator, Role.moderator, Role.admin}
+
+
+def is_second_factor_required(user):
+    return _signed_in(user) and user.role in SECOND_FACTOR_ROLES
+
+
+def must_enrol_second_factor(user):
+    """Signed in with a role that needs a second factor, and none is set up yet (no query)."""
+    return is_second_factor_required(user) and not user.second_factor_enabled
+
+
+def can_act(user):
+    """May use the forum beyond enrolment: everyone signed in, staff roles once enrolled."""
+    return _signed_in(user) and not must_enrol_second_factor(user)
+
+
+def can_enrol_second_factor(user):
+    return is_member(user)
+
+
+def can_reset_second_factor(user, target):
+    """Administrators reset another account's second factor (a lost phone)."""
+    return is_admin(user) and target is not None and target.id != user.id
+
+
+def can_view_security_events(user):
+    return is_admin(user)
+
+
 # Helpers ---------------------------------------------------------------------
 
 

@@ -197,13 +197,31 @@ def make_user(app):
 def login():
     """Sign a test client in as `user` without the login form (the form has its own tests)."""
 
-    def sign_in(client, user):
+    def sign_in(client, user, *, second_factor=True):
+        if second_factor and user.role in (Role.language_moderator, Role.moderator, Role.admin):
+            _give_second_factor(user)
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return client
 
     return sign_in
+
+
+def _give_second_factor(user):
+    """Staff roles act only with a second factor: give one, as if enrolled earlier (not audited).
+
+    Tests of enrolment itself sign in with `second_factor=False`.
+    """
+    if user.second_factor_enabled:
+        return
+    import pyotp
+
+    from forum.twofactor.models import TotpFactor
+
+    db.session.add(TotpFactor(user_id=user.id, secret=pyotp.random_base32(), confirmed_at=clock.now()))
+    user.second_factor_enabled = True
+    db.session.commit()
 
 
 @pytest.fixture

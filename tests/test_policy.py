@@ -32,6 +32,12 @@ USER_PREDICATES = {
     "can_assess_guest_request": {"moderator", "admin"},
     "can_approve_guest": {"admin"},
     "can_revoke_guest": {"moderator", "admin"},
+    # Second factor: the users of this matrix have none (see the tests after it for enrolled ones).
+    "is_second_factor_required": {"langmod_fr", "moderator", "admin"},
+    "must_enrol_second_factor": {"langmod_fr", "moderator", "admin"},
+    "can_act": {"guest", "delegate", "suspended", "staff"},
+    "can_enrol_second_factor": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    "can_view_security_events": {"admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room
@@ -126,3 +132,19 @@ def test_only_the_author_edits(users, make_thread):
     thread = make_thread(get_room("capacity-en"), users["delegate"])
     first = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
     assert _allowed(users, lambda user: policy.can_edit_post(user, first)) == {"delegate"}
+
+
+def test_second_factor_predicates_once_enrolled(users):
+    from forum.extensions import db
+
+    for name in ("langmod_fr", "moderator", "admin", "delegate"):
+        users[name].second_factor_enabled = True
+    db.session.commit()
+    assert _allowed(users, policy.must_enrol_second_factor) == set()
+    assert _allowed(users, policy.can_act) == {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"}
+
+
+def test_only_an_admin_resets_another_accounts_second_factor(users, make_user):
+    target = make_user("moderator")
+    assert _allowed(users, lambda user: policy.can_reset_second_factor(user, target)) == {"admin"}
+    assert not policy.can_reset_second_factor(users["admin"], users["admin"])

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -73,6 +74,9 @@ class User(UserMixin, db.Model):
     # logout, password change and deactivation, so old cookies stop working and
     # none can be forged by counting (see `new_session_secret`).
     session_secret: Mapped[str] = mapped_column(String(32), default=lambda: new_session_secret(), server_default="")
+    # A confirmed second factor exists (forum.twofactor keeps this in step): the
+    # per-request gate reads it without a query.
+    second_factor_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

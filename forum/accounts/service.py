@@ -202,10 +202,14 @@ def reset_password(token, password):
 
 
 def change_password(user, current_password, new_password):
+    """The user changes their own password; every session ends, and the change is a security event."""
+    from forum.twofactor.service import record_event
+
     matches, _ignored = verify_password(user.password_hash, current_password)
     if not matches:
         raise Invalid(_("Your current password is not correct."))
     _set_password(user, new_password)
+    record_event("password.change", user)
     db.session.flush()
 
 

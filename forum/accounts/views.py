@@ -24,8 +24,11 @@ from forum.accounts.forms import (
     ProfileForm,
 )
 from forum.accounts.models import TokenPurpose
+from forum.database import write_transaction
 from forum.extensions import db, limiter
 from forum.i18n import current_locale_code, native_name
+from forum.twofactor.service import record_event
+from forum.twofactor.views import start_pending_login
 from forum.web import run_act, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -35,13 +38,21 @@ def _login_failed(response):
     return bool(g.get("login_failed"))
 
 
+def _record_lockout(limit):
+    """Too many failed sign-ins: the 429 is a security event (one short insert)."""
+    db.session.rollback()
+    with write_transaction():
+        record_event("login.lockout", email=service.normalise_email(request.form.get("email", ""))[:254])
+
+
 def _account_key():
     return "login-account:" + service.normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed, scope="login-address"
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed, scope="login-address",
+    on_breach=_record_lockout,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
@@ -49,6 +60,7 @@ def _account_key():
     methods=["POST"],
     deduct_when=_login_failed,
     scope="login-account",
+    on_breach=_record_lockout,
 )
 def login():
     """Sign in with e-mail and password; failures all look the same."""
@@ -57,19 +69,31 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
+    if request.method == "POST":
+        # The password check is slow: read without the write lock, then write one short event.
+        g.write_transaction = False
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             # The language picked on the login page becomes the account's, if it has none yet.
             if user.locale is None and session.get("locale") in current_app.config["FORUM_UI_LOCALES"]:
                 user.locale = session["locale"]
-            db.session.commit()
+            if user.second_factor_enabled:
+                db.session.commit()
+                # Not signed in yet: the second step (forum.twofactor) calls login_user.
+                start_pending_login(user, form.next.data)
+                return redirect(url_for("twofactor.verify"))
+            with write_transaction():
+                record_event("login.success", user)
             # A fresh session at login: nothing an attacker planted before survives.
             session.clear()
             login_user(user)
             session.permanent = True
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         g.login_failed = True
+        db.session.rollback()
+        with write_transaction():
+            record_event("login.failure", email=service.normalise_email(form.email.data)[:254])
         flash(_("The e-mail address or password is not correct."), "error")
     elif request.method == "POST":
         g.login_failed = True
@@ -80,6 +104,7 @@ def login():
 def logout():
     """End the session here and everywhere the same cookie was copied to."""
     service.end_session(current_user)
+    record_event("session.logout", current_user)
     db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")

@@ -48,6 +48,19 @@ ACTION_LABELS = {
     "guest.accept": _l("Guest accepted an invitation"),
     "guest.expire": _l("A guest invitation expired"),
     "guest.revoke": _l("Revoked a guest invitation"),
+    "twofactor.enrol": _l("Set up a second factor"),
+    "twofactor.remove": _l("Removed their second factor"),
+    "twofactor.reset": _l("Reset a user's second factor"),
+    "twofactor.failure": _l("Typed a wrong second-factor code"),
+    "twofactor.success": _l("Confirmed sign-in with a second factor"),
+    "twofactor.recovery_used": _l("Used a recovery code"),
+    "twofactor.recovery_regenerate": _l("Made new recovery codes"),
+    # Security events log only (forum.twofactor.models.SecurityEvent).
+    "login.success": _l("Signed in"),
+    "login.failure": _l("Failed sign-in"),
+    "login.lockout": _l("Sign-in blocked after too many attempts"),
+    "password.change": _l("Changed their password"),
+    "session.logout": _l("Signed out"),
 }
 
 

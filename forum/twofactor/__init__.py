@@ -1,0 +1,1 @@
+"""Two-factor sign-in (TOTP, recovery codes) and the security events log."""

@@ -1,0 +1,272 @@
+"""Two-factor sign-in: enrolment, the second sign-in step, recovery codes, admin reset, security events."""
+import csv
+import io
+from datetime import datetime, time, timedelta, timezone
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import func, select
+
+from forum import clock, database, policy
+from forum.accounts.models import User
+from forum.extensions import db, limiter
+from forum.moderation.labels import action_label
+from forum.twofactor import service
+from forum.twofactor.forms import CodeForm, ConfirmForm, ResetForm
+from forum.twofactor.models import SecurityEvent
+from forum.web import last_page, page_arg, run_act, safe_next
+
+bp = Blueprint("twofactor", __name__)
+
+PENDING_KEY = "second_factor_pending"
+EVENTS_PER_PAGE = 50
+
+# Reachable while a staff account still has to set up its second factor.
+ENROLMENT_ENDPOINTS = {
+    "accounts.logout",
+    "twofactor.setup",
+    "twofactor.qr",
+    "twofactor.recovery_codes",
+    "static",
+    "protocol.view",
+    "main.health",
+    "main.set_language",
+}
+
+
+def start_pending_login(user, next_url):
+    """After the password: remember who is half-way through signing in (not signed in yet)."""
+    session.clear()
+    session[PENDING_KEY] = {
+        "user": user.id,
+        "version": user.session_secret,
+        "at": clock.now().timestamp(),
+        "next": safe_next(next_url),
+    }
+
+
+def _pending_user():
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or service.pending_login_expired(pending.get("at", 0)):
+        return None, None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or user.session_secret != pending.get("version"):
+        return None, None
+    return user, pending
+
+
+def _keep_this_session(user):
+    """The session version moved on (other sessions end); this one carries on signed in."""
+    login_user(user)
+    session.permanent = True
+
+
+def _verify_failed(response):
+    return bool(g.get("second_factor_failed"))
+
+
+def _pending_key():
+    pending = session.get(PENDING_KEY)
+    return f"second-factor:{pending.get('user') if isinstance(pending, dict) else ''}"
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_verify_failed,
+    scope="second-factor-account",
+)
+def verify():
+    """The second step of signing in: a code from the app or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        done = run_act(lambda: service.verify_second_factor(user, form.code.data))
+        if done.value:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            with database.write_transaction():
+                service.record_event("login.success", user, second_factor=done.value)
+            if done.value == "recovery":
+                flash(_("You used a recovery code. It will not work again."), "info")
+            return redirect(pending.get("next") or url_for("main.home"))
+        g.second_factor_failed = True
+        form.code.errors = [*form.code.errors, _("This code is not correct.")]
+    elif request.method == "POST":
+        g.second_factor_failed = True
+    return render_template("twofactor/verify.html", form=form)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+def setup():
+    """Set up an authenticator app: scan the code (or type the key), confirm with a first code."""
+    policy.require(policy.can_enrol_second_factor(current_user))
+    if current_user.second_factor_enabled:
+        return render_template(
+            "twofactor/manage.html",
+            remaining=service.remaining_recovery_codes(current_user),
+            required=policy.is_second_factor_required(current_user),
+        )
+    form = ConfirmForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        done = run_act(lambda: service.confirm_totp(user, form.code.data), field=form.code)
+        if done:
+            _keep_this_session(user)
+            session["recovery_codes"] = done.value
+            flash(_("Your second factor is set up."), "success")
+            return redirect(url_for("twofactor.recovery_codes"))
+    with database.write_transaction():
+        factor = service.start_totp(user)
+    return render_template(
+        "twofactor/setup.html",
+        form=form,
+        secret=factor.secret,
+        required=policy.must_enrol_second_factor(user),
+    )
+
+
+@bp.route("/account/second-factor/qr.svg")
+def qr():
+    policy.require(policy.can_enrol_second_factor(current_user))
+    factor = service.totp_factor(current_user, confirmed=False)
+    if factor is None or factor.confirmed_at is not None:
+        abort(404)
+    return Response(service.qr_svg(current_user, factor), mimetype="image/svg+xml")
+
+
+@bp.route("/account/second-factor/recovery-codes", methods=["GET", "POST"])
+def recovery_codes():
+    """Shown once: right after enrolment or after making new ones."""
+    policy.require(policy.can_enrol_second_factor(current_user))
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        done = run_act(lambda: service.regenerate_recovery_codes(user), success=_("Your new recovery codes are ready."))
+        if done:
+            session["recovery_codes"] = done.value
+        return redirect(url_for("twofactor.recovery_codes"))
+    codes = session.pop("recovery_codes", None)
+    if not codes:
+        return redirect(url_for("twofactor.setup"))
+    return render_template("twofactor/recovery_codes.html", codes=codes)
+
+
+@bp.route("/account/second-factor/remove", methods=["POST"])
+def remove():
+    policy.require(policy.can_enrol_second_factor(current_user))
+    user = current_user._get_current_object()
+    done = run_act(lambda: service.remove_own_factor(user), success=_("Your second factor is removed."))
+    if done:
+        _keep_this_session(user)
+    return redirect(url_for("twofactor.setup") if policy.is_second_factor_required(user) else url_for("accounts.profile"))
+
+
+@bp.route("/admin/accounts/<int:user_id>/second-factor/reset", methods=["POST"])
+def admin_reset(user_id):
+    policy.require(policy.can_manage_accounts(current_user))
+    target = db.get_or_404(User, user_id)
+    form = ResetForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the reset."), "error")
+        return redirect(url_for("admin.account_edit", user_id=target.id))
+    run_act(
+        lambda: service.reset_factor(target, by=current_user, reason=form.reason.data),
+        success=_("The second factor of this account is reset."),
+    )
+    return redirect(url_for("admin.account_edit", user_id=target.id))
+
+
+# Security events -------------------------------------------------------------------
+
+
+def _parse_date(value):
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _filtered_events():
+    kind = request.args.get("kind", "")
+    email = (request.args.get("email") or "").strip().lower()[:254]
+    day = _parse_date(request.args.get("date"))
+    query = select(SecurityEvent)
+    if kind in service.EVENT_KINDS:
+        query = query.where(SecurityEvent.kind == kind)
+    if email:
+        query = query.where(SecurityEvent.email == email)
+    if day is not None:
+        start = datetime.combine(day, time(0), tzinfo=timezone.utc)
+        query = query.where(SecurityEvent.at >= start, SecurityEvent.at < start + timedelta(days=1))
+    filters = {"kind": kind if kind in service.EVENT_KINDS else "", "email": email, "date": day.isoformat() if day else ""}
+    return query, filters
+
+
+@bp.route("/admin/security-events")
+def security_events():
+    policy.require(policy.can_view_security_events(current_user))
+    query, filters = _filtered_events()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    last = last_page(total, EVENTS_PER_PAGE)
+    page = min(page_arg(), last)
+    events = db.session.scalars(
+        query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
+        .limit(EVENTS_PER_PAGE)
+        .offset((page - 1) * EVENTS_PER_PAGE)
+    ).all()
+    kinds = [(kind, action_label(kind)) for kind in service.EVENT_KINDS]
+    return render_template(
+        "twofactor/security_events.html", events=events, filters=filters, kinds=kinds, page=page, last=last,
+        total=total, label=action_label,
+    )
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def csv_safe(value):
+    """A spreadsheet never runs a cell as a formula: such cells get a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@bp.route("/admin/security-events.csv")
+def security_events_csv():
+    policy.require(policy.can_view_security_events(current_user))
+    query, _filters = _filtered_events()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["time_utc", "kind", "email", "user_id", "ip", "details"])
+    for event_ in db.session.scalars(query.order_by(SecurityEvent.at, SecurityEvent.id).limit(100_000)):
+        details = ";".join(f"{key}={value}" for key, value in sorted((event_.details or {}).items()))
+        writer.writerow(
+            [csv_safe(cell) for cell in (event_.at.isoformat(), event_.kind, event_.email, event_.user_id or "",
+                                         event_.ip, details)]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=security-events.csv"},
+    )
