@@ -15,6 +15,10 @@ run: setup
 	@echo "Serving the forum at http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The current second-factor code of a demo staff account: make demo-code EMAIL=moderator@forum.test
+demo-code: setup
+	@$(DEV) $(BIN)/flask forum demo-code $(EMAIL)
+
 test: setup system-deps browser-deps audit-deps
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from forum import clock
+from forum import clock, policy
 from forum.extensions import db
 
 forum_cli = AppGroup("forum", help="Forum administration commands.")
@@ -29,6 +29,9 @@ DEMO_ACCOUNTS = (
 
 # Has not accepted the usage protocol yet, so the demo shows what happens before a first post.
 DEMO_ACCOUNTS_WITHOUT_PROTOCOL = {"delegate.pl@forum.test"}
+# Demo staff must use a second factor like real staff: they are enrolled with
+# this authenticator key (any TOTP app, or `flask forum demo-code EMAIL`).
+DEMO_TOTP_SECRET = "CDIPFORUMDEMOKEYCDIPFORUMDEMOKEY"
 
 
 def seed_reference_data():
@@ -50,6 +53,7 @@ def seed_demo_data():
     from forum.members.models import MemberState
     from forum.protocol.service import accept_current
     from forum.rooms.models import Language
+    from forum.twofactor.service import enrol_demo_factor
 
     seed_reference_data()
     added = False
@@ -65,9 +69,11 @@ def seed_demo_data():
         )
         user.moderated_languages = [db.session.get(Language, code) for code in languages]
         db.session.add(user)
+        db.session.flush()
         if email not in DEMO_ACCOUNTS_WITHOUT_PROTOCOL:
-            db.session.flush()
             accept_current(user)
+        if policy.is_second_factor_required(user):
+            enrol_demo_factor(user, DEMO_TOTP_SECRET)
         added = True
     db.session.flush()
     if added:
@@ -167,6 +173,26 @@ def seed_demo_command():
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, state, _languages in DEMO_ACCOUNTS:
         click.echo(f"  {email:28} {role}{' (' + state + ')' if state else ''}")
+    click.echo(f"Staff accounts sign in with a second factor: authenticator key {DEMO_TOTP_SECRET},")
+    click.echo("or print the current code with `make demo-code EMAIL=moderator@forum.test`.")
+
+
+@forum_cli.command("demo-code")
+@click.argument("email")
+def demo_code_command(email):
+    """Print the current second-factor code of a demo staff account (development only)."""
+    from forum.accounts.service import find_user_by_email
+    from forum.twofactor.service import current_demo_code
+
+    if not current_app.config.get("DEMO_DATA_ALLOWED"):
+        click.echo("Refusing: demo codes exist only with demo data.", err=True)
+        sys.exit(1)
+    user = find_user_by_email(email)
+    code = current_demo_code(user) if user is not None else None
+    if code is None:
+        click.echo(f"{email} has no demo second factor.", err=True)
+        sys.exit(1)
+    click.echo(code)
 
 
 @forum_cli.command("seed")

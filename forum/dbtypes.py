@@ -1,4 +1,5 @@
 """Column types shared by all models."""
+import enum
 from datetime import timezone
 
 from sqlalchemy import DateTime, Enum
@@ -39,3 +40,28 @@ def enum_column(enum_class, length=24):
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class StateEnum(str, enum.Enum):
+    """A state stored as its value, with `is_<member>` tests for templates and views.
+
+    `post.state.is_held` reads better than comparing strings and fails loudly
+    on a typo: an unknown `is_…` name raises ValueError (Jinja would turn an
+    AttributeError into a silent, false Undefined).
+    """
+
+    def __getattr__(self, name):
+        if name.startswith("is_") and not name.startswith("is__"):
+            member = name[3:]
+            if member not in type(self).__members__:
+                raise ValueError(f"{type(self).__name__} has no state {member!r}")
+            return self.value == type(self).__members__[member].value
+        raise AttributeError(name)
+
+    @classmethod
+    def from_arg(cls, value):
+        """The member named in a query string, or None for a missing or unknown one."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None

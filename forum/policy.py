@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, or_, select, true
 from forum import clock
 from forum.accounts.models import Role
 from forum.guests.models import running_guest_access
+from forum.proposals.models import ACCEPTABLE_STATUSES, CONSIDERABLE_STATUSES, DECLINABLE_STATUSES
 from forum.protocol.models import has_accepted_current_version
 from forum.rooms.models import Language, Room
 from forum.threads.models import PostState, Thread, ThreadStatus
@@ -249,6 +250,24 @@ def can_endorse(user, proposal):
 def can_handle_proposal(user, proposal):
     """Set under consideration, accept or decline."""
     return can_manage_discussion_languages(user, proposal.preferred_languages or ())
+
+
+def can_consider_proposal(user, proposal):
+    """Put a submitted proposal under consideration."""
+    return can_handle_proposal(user, proposal) and proposal.status in CONSIDERABLE_STATUSES
+
+
+def can_accept_proposal(user, proposal):
+    return can_handle_proposal(user, proposal) and proposal.status in ACCEPTABLE_STATUSES
+
+
+def can_decline_proposal(user, proposal):
+    return can_handle_proposal(user, proposal) and proposal.status in DECLINABLE_STATUSES
+
+
+def can_schedule_proposal(user, proposal):
+    """Turn an accepted proposal into a weekly discussion (in the user's languages only)."""
+    return can_handle_proposal(user, proposal) and can_schedule_discussions(user) and proposal.status.is_accepted
 
 
 def can_see_decline_reason(user, proposal):

@@ -285,6 +285,8 @@ def test_guest_thread_page_stays_within_the_query_budget(app, now, people, login
 NO_OBJECT_ENDPOINTS = {
     "main.home", "main.health", "main.set_language", "accounts.profile", "accounts.logout", "accounts.login",
     "accounts.reset_request", "protocol.view", "protocol.accept",
+    # The second step of signing in: a signed-in visitor is sent home, with nothing to see.
+    "twofactor.verify",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion", "Private Member Thread Zulu", "Delegate Outsider Quill", "Other Guest Vesper",

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from forum.audit import AuditEvent
-from forum.threads.models import Post, PostState
 from forum.extensions import db
+from forum.threads.models import Post, PostState
 from forum.twofactor import service
 from forum.twofactor.models import RecoveryCode, SecurityEvent, TotpFactor
 from tests.conftest import PASSWORD

@@ -1,5 +1,4 @@
 """Accounts, roles and one-time tokens."""
-import enum
 import secrets
 from datetime import datetime
 
@@ -10,13 +9,13 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 from forum.members.models import MemberState
 from forum.rooms.models import Language, language_moderators
 
 
-class Role(str, enum.Enum):
+class Role(StateEnum):
     delegate = "delegate"
     staff = "staff"
     language_moderator = "language_moderator"
@@ -28,13 +27,11 @@ class Role(str, enum.Enum):
     def label(self):
         return str(ROLE_LABELS[self])
 
-    @classmethod
-    def from_arg(cls, value):
-        """The role named in a query string, or None for a missing or unknown one."""
-        try:
-            return cls(value) if value else None
-        except ValueError:
-            return None
+    @property
+    def moderates(self):
+        """Moderators of every kind: posts by them carry the Moderator badge."""
+        return self in (Role.moderator, Role.admin, Role.language_moderator)
+
 
 
 ROLE_LABELS = {
@@ -112,7 +109,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role.value}>"
 
 
-class TokenPurpose(str, enum.Enum):
+class TokenPurpose(StateEnum):
     activation = "activation"
     reset = "reset"
 

@@ -6,7 +6,6 @@ rejected), an administrator decides (approved, then sent with a one-time
 link), the guest accepts (accepted); access then ends by time (expired) or by
 a moderator's act (revoked). Every change is also an audit event on this row.
 """
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
 from forum.accounts.models import User
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.discussions.models import Discussion
 from forum.extensions import db
 
 
-class OrganisationKind(str, enum.Enum):
+class OrganisationKind(StateEnum):
     intergovernmental = "intergovernmental"
     non_governmental = "non_governmental"
     academic = "academic"
@@ -41,7 +40,7 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-class InvitationStatus(str, enum.Enum):
+class InvitationStatus(StateEnum):
     requested = "requested"
     recommended = "recommended"
     rejected = "rejected"
@@ -55,13 +54,6 @@ class InvitationStatus(str, enum.Enum):
     def label(self):
         return str(STATUS_LABELS[self])
 
-    @classmethod
-    def from_arg(cls, value):
-        """The status named in a query string, or None for a missing or unknown one."""
-        try:
-            return cls(value) if value else None
-        except ValueError:
-            return None
 
 
 STATUS_LABELS = {

@@ -1,5 +1,4 @@
 """Flags on posts, sanctions on users, and the record of reversed moderation acts."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -8,12 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum import clock
 from forum.accounts.models import User
 from forum.audit import AuditEvent
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 from forum.threads.models import Post
 
 
-class FlagStatus(str, enum.Enum):
+class FlagStatus(StateEnum):
     open = "open"
     upheld = "upheld"
     dismissed = "dismissed"
@@ -45,7 +44,7 @@ class Flag(db.Model):
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
 
 
-class SanctionKind(str, enum.Enum):
+class SanctionKind(StateEnum):
     warning = "warning"
     suspension = "suspension"
 

@@ -135,7 +135,7 @@ def _review_page(post, status=200, **forms):
     defaults.update(forms)
     _with_clauses(defaults["hide"], defaults["warn"])
     flags = service.flags_of(post)
-    open_flags = [flag for flag in flags if flag.status.value == "open"]
+    open_flags = [flag for flag in flags if flag.status.is_open]
     if open_flags and "hide" not in forms:
         # Offer the clause the first reporter cited; the moderator can change it.
         defaults["hide"].clause.data = open_flags[0].clause

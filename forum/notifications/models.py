@@ -1,16 +1,15 @@
 """Outgoing e-mail and in-forum notifications."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum import clock
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 
 
-class EmailStatus(str, enum.Enum):
+class EmailStatus(StateEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"

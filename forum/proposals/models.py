@@ -5,16 +5,16 @@ became a weekly discussion), or is declined with a reason the proposer sees.
 Endorsements are counted by regional group, so the Secretariat can see which
 regions a topic serves.
 """
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
 from forum.accounts.models import User
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 from forum.members.models import MemberState, RegionalGroup
 from forum.rooms.models import Category
@@ -23,24 +23,34 @@ if TYPE_CHECKING:
     from forum.discussions.models import Discussion
 
 
-class ProposalStatus(str, enum.Enum):
+class ProposalStatus(StateEnum):
     submitted = "submitted"
     under_consideration = "under_consideration"
     accepted = "accepted"
     declined = "declined"
     scheduled = "scheduled"
 
-    @classmethod
-    def from_arg(cls, value):
-        """The status named in a query string, or None for a missing or unknown one."""
-        try:
-            return cls(value) if value else None
-        except ValueError:
-            return None
+    @property
+    def label(self):
+        return str(PROPOSAL_STATUS_LABELS[self])
+
+
+PROPOSAL_STATUS_LABELS = {
+    ProposalStatus.submitted: _l("Submitted"),
+    ProposalStatus.under_consideration: _l("Under consideration"),
+    ProposalStatus.accepted: _l("Accepted"),
+    ProposalStatus.declined: _l("Declined"),
+    ProposalStatus.scheduled: _l("Scheduled"),
+}
+
 
 
 # Proposals members may still endorse, and the topics page lists as "being considered".
 PENDING_STATUSES = (ProposalStatus.submitted, ProposalStatus.under_consideration)
+# The states each decision may start from (services claim the move, policy shows the buttons).
+CONSIDERABLE_STATUSES = (ProposalStatus.submitted,)
+ACCEPTABLE_STATUSES = PENDING_STATUSES
+DECLINABLE_STATUSES = (*PENDING_STATUSES, ProposalStatus.accepted)
 
 
 class TopicProposal(db.Model):

@@ -27,7 +27,15 @@ from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.members.models import RegionalGroup
 from forum.notifications.service import notify
-from forum.proposals.models import PENDING_STATUSES, Endorsement, ProposalStatus, TopicProposal
+from forum.proposals.models import (
+    ACCEPTABLE_STATUSES,
+    CONSIDERABLE_STATUSES,
+    DECLINABLE_STATUSES,
+    PENDING_STATUSES,
+    Endorsement,
+    ProposalStatus,
+    TopicProposal,
+)
 from forum.rooms.models import Category
 from forum.urls import site_path
 
@@ -183,7 +191,7 @@ def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at):
 def consider_proposal(proposal, *, by, note=None):
     """Mark a submitted proposal as under consideration."""
     return _decide(
-        proposal, by=by, allowed_from=(ProposalStatus.submitted,), status=ProposalStatus.under_consideration,
+        proposal, by=by, allowed_from=CONSIDERABLE_STATUSES, status=ProposalStatus.under_consideration,
         action="proposal.consider", note=note,
     )
 
@@ -191,7 +199,7 @@ def consider_proposal(proposal, *, by, note=None):
 def accept_proposal(proposal, *, by, note=None):
     """Accept a proposal; a moderator then schedules it as a discussion (`schedule_proposal`)."""
     return _decide(
-        proposal, by=by, allowed_from=PENDING_STATUSES, status=ProposalStatus.accepted,
+        proposal, by=by, allowed_from=ACCEPTABLE_STATUSES, status=ProposalStatus.accepted,
         action="proposal.accept", note=note,
     )
 
@@ -204,7 +212,7 @@ def decline_proposal(proposal, *, by, reason):
     maximum = current_app.config["POST_MAX_LENGTH"]
     check_length(reason, maximum, _("The reason is too long (at most %(count)d characters).", count=maximum))
     return _decide(
-        proposal, by=by, allowed_from=(*PENDING_STATUSES, ProposalStatus.accepted), status=ProposalStatus.declined,
+        proposal, by=by, allowed_from=DECLINABLE_STATUSES, status=ProposalStatus.declined,
         action="proposal.decline", reason=reason,
     )
 

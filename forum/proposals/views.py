@@ -138,7 +138,7 @@ def accept(proposal_id):
         abort(400)
     done = run_act(lambda: service.accept_proposal(proposal, by=current_user, note=form.note.data),
                    success=_("The proposal is accepted. Schedule it as a weekly discussion."))
-    if done and policy.can_schedule_discussions(current_user):
+    if done and policy.can_schedule_proposal(current_user, proposal):
         return redirect(url_for("discussions.new", proposal=proposal.id))
     return _to_proposal(proposal)
 

@@ -1,27 +1,38 @@
 """Threads, posts, their revisions, read markers and watches."""
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
 from forum.accounts.models import User
-from forum.dbtypes import UTCDateTime, enum_column
+from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 from forum.rooms.models import Room
 
 
-class ThreadKind(str, enum.Enum):
+class ThreadKind(StateEnum):
     member = "member"
     weekly = "weekly"
     proposal = "proposal"
 
 
-class ThreadStatus(str, enum.Enum):
+class ThreadStatus(StateEnum):
     scheduled = "scheduled"
     open = "open"
     closed = "closed"
+
+    @property
+    def label(self):
+        return str(THREAD_STATUS_LABELS[self])
+
+
+THREAD_STATUS_LABELS = {
+    ThreadStatus.scheduled: _l("Scheduled"),
+    ThreadStatus.open: _l("Open"),
+    ThreadStatus.closed: _l("Closed"),
+}
 
 
 class Thread(db.Model):
@@ -66,7 +77,7 @@ class Thread(db.Model):
         return max(self.post_count - 1, 0)
 
 
-class PostState(str, enum.Enum):
+class PostState(StateEnum):
     visible = "visible"
     hidden = "hidden"
     held = "held"

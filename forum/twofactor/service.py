@@ -91,6 +91,21 @@ def start_totp(user):
     return factor
 
 
+def enrol_demo_factor(user, secret):
+    """Demo data only: `user` uses an authenticator app with the published demo key."""
+    db.session.add(TotpFactor(user_id=user.id, secret=secret, confirmed_at=clock.now(), created_at=clock.now()))
+    user.second_factor_enabled = True
+    db.session.flush()
+
+
+def current_demo_code(user):
+    """The code a demo account's authenticator shows now, or None if it has no confirmed factor."""
+    factor = totp_factor(user)
+    if factor is None:
+        return None
+    return pyotp.TOTP(factor.secret, digits=TOTP_DIGITS, interval=TOTP_PERIOD).at(clock.now())
+
+
 def provisioning_uri(user, factor):
     issuer = current_app.config.get("TWO_FACTOR_ISSUER", "CDIP forum")
     return pyotp.TOTP(factor.secret, digits=TOTP_DIGITS, interval=TOTP_PERIOD).provisioning_uri(

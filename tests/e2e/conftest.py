@@ -97,7 +97,7 @@ def visitor(browser, server, request):
         context.add_init_script(harness.CSP_RECORDER)
         page = context.new_page()
         watch.attach(page, server.url)
-        person = Visitor(context, page, watch, base_url=server.url, javascript=javascript)
+        person = Visitor(context, page, watch, base_url=server.url, javascript=javascript, server=server)
         opened.append(person)
         if email:
             person.sign_in(email, locale=locale)
