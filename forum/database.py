@@ -11,7 +11,7 @@ write in a transaction of their own through `write_transaction()`.
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, update
+from sqlalchemy import event, or_, update
 from sqlalchemy.engine import Engine
 
 from forum.extensions import db
@@ -76,11 +76,15 @@ def claim_transition(obj, column, expected, **values):
     model = type(obj)
     expected = tuple(expected) if isinstance(expected, (tuple, list, set, frozenset)) else (expected,)
     state = getattr(model, column)
+    known = [value for value in expected if value is not None]
+    condition = state.in_(known)
+    if None in expected:
+        condition = or_(condition, state.is_(None))
     # Pending changes to `obj` would be lost by the refresh below: write them first.
     db.session.flush()
     changed = db.session.execute(
         update(model)
-        .where(model.id == obj.id, state.in_(expected))
+        .where(model.id == obj.id, condition)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -122,7 +122,8 @@ def can_moderate_room(user, room):
 
 
 def can_moderate_thread(user, thread):
-    return can_moderate_room(user, thread.room)
+    """Pin, close, reopen: a write, so a suspended moderator makes none."""
+    return can_write(user) and can_moderate_room(user, thread.room)
 
 
 def can_move_thread(user, thread, target_room):

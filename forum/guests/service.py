@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,6 +20,7 @@ from forum.accounts import service as accounts
 from forum.accounts.models import Role, User
 from forum.accounts.passwords import hash_password, password_problems
 from forum.audit import AuditEvent
+from forum.database import claim_transition
 from forum.discussions.models import Discussion
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
@@ -70,9 +72,18 @@ def _clean_reason(reason, missing):
     return _clean(reason, TEXT_MAX, missing, _("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
 
 
+NOT_AT_THAT_STEP = _l("This request is no longer at that step: reload the page to see where it stands.")
+
+
 def _require_status(invitation, allowed, moment=None):
     if invitation.effective_status(moment) not in allowed:
-        raise Invalid(_("This request is no longer at that step: reload the page to see where it stands."))
+        raise Invalid(str(NOT_AT_THAT_STEP))
+
+
+def _claim(invitation, column, expected, **values):
+    """Move the invitation on atomically from what this request saw: of two simultaneous decisions one wins."""
+    if not claim_transition(invitation, column, expected, **values):
+        raise Invalid(str(NOT_AT_THAT_STEP))
 
 
 def _member_account(email):
@@ -198,12 +209,11 @@ def assess_request(invitation, *, by, recommend, clause, reason):
         clause, version = protocol.check_clause(clause)
     except Invalid as error:
         raise Invalid(str(error)) from None
-    invitation.status = InvitationStatus.recommended if recommend else InvitationStatus.rejected
-    invitation.assessment_clause = clause
-    invitation.assessment_reason = reason
-    invitation.assessed_by_id = by.id
-    invitation.assessed_by = by
-    invitation.assessed_at = clock.now()
+    _claim(
+        invitation, "status", InvitationStatus.requested,
+        status=InvitationStatus.recommended if recommend else InvitationStatus.rejected,
+        assessment_clause=clause, assessment_reason=reason, assessed_by_id=by.id, assessed_at=clock.now(),
+    )
     audit.record(
         by, "guest.recommend" if recommend else "guest.reject", invitation, reason=reason, clause=clause,
         stage="assessment", protocol_version=version.number,
@@ -230,17 +240,16 @@ def decide_request(invitation, *, by, approve, reason=None):
         raise Invalid(_("Give the reason for the rejection: the requester will see it."))
     if approve:
         _check_can_still_run(invitation, now)
-    invitation.decision_reason = reason
-    invitation.decided_by_id = by.id
-    invitation.decided_by = by
-    invitation.decided_at = now
+    _claim(
+        invitation, "status", InvitationStatus.recommended,
+        status=InvitationStatus.approved if approve else InvitationStatus.rejected,
+        decision_reason=reason, decided_by_id=by.id, decided_at=now,
+    )
     if not approve:
-        invitation.status = InvitationStatus.rejected
         audit.record(by, "guest.reject", invitation, reason=reason, stage="decision")
         _notify_requester(invitation, "guest_declined", reason=reason)
         db.session.flush()
         return invitation
-    invitation.status = InvitationStatus.approved
     audit.record(by, "guest.approve", invitation, reason=reason)
     _notify_requester(invitation, "guest_approved")
     send_invitation(invitation, by=by)
@@ -272,11 +281,14 @@ def send_invitation(invitation, *, by):
     if not (invitation.status == InvitationStatus.approved or invitation.resendable(now)):
         raise Invalid(_("This request is no longer at that step: reload the page to see where it stands."))
     _check_can_still_run(invitation, now)
-    raw, invitation.token_hash = new_token()
-    invitation.token_expires_at = now + timedelta(days=token_days())
-    invitation.sent_at = now
-    invitation.expired_at = None
-    invitation.status = InvitationStatus.sent
+    raw, token_hash = new_token()
+    # Claimed on the link this request saw: two administrators resending at
+    # once cannot both send a working link.
+    _claim(
+        invitation, "token_hash", invitation.token_hash,
+        token_hash=token_hash, token_expires_at=now + timedelta(days=token_days()), sent_at=now, expired_at=None,
+        status=InvitationStatus.sent,
+    )
     audit.record(by, "guest.send", invitation, expires_at=_iso(invitation.token_expires_at), resent=resending)
     _email_invitation(invitation, raw)
     db.session.flush()
@@ -464,12 +476,11 @@ def revoke_invitation(invitation, *, by, reason):
     _require_status(invitation, (InvitationStatus.approved, InvitationStatus.sent, InvitationStatus.accepted))
     reason = _clean_reason(reason, _("Give the reason for revoking the invitation."))
     previous = invitation.status
-    invitation.status = InvitationStatus.revoked
-    invitation.token_hash = None
-    invitation.revoked_by_id = by.id
-    invitation.revoked_by = by
-    invitation.revoked_at = clock.now()
-    invitation.revoke_reason = reason
+    _claim(
+        invitation, "status", previous,
+        status=InvitationStatus.revoked, token_hash=None, revoked_by_id=by.id, revoked_at=clock.now(),
+        revoke_reason=reason,
+    )
     audit.record(by, "guest.revoke", invitation, reason=reason, previous=previous.value)
     _notify_requester(invitation, "guest_revoked", reason=reason)
     db.session.flush()
