@@ -42,6 +42,9 @@ def create_app(config=None):
     app.permanent_session_lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
 
     _ensure_instance_dir(app)
+    from forum.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)

@@ -9,17 +9,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
+from forum.web import id_or_none
+
 MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…).")
 
 
 def int_or_none(value):
-    """Coerce a submitted id: anything that is not a whole number becomes None."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    # An id beyond the database's integer range is simply unknown.
-    return number if 0 < number < 2**31 else None
+    """Coerce a submitted id: anything that is not a whole number within the database's range becomes None."""
+    return id_or_none(value)
 
 
 class TextLength:

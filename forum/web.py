@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, flash, request
+from werkzeug.routing import IntegerConverter
 
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
@@ -24,6 +25,16 @@ from forum.extensions import db
 # Query-string page numbers beyond this are treated as the last page: a
 # 30-digit number must not reach the database as an OFFSET.
 MAX_PAGE = 100_000
+# The largest id the database's integer columns hold (PostgreSQL `integer`).
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond the database's range does not match, so it is a 404 like any unknown id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -78,9 +89,9 @@ def page_arg(name="page"):
     return min(page, MAX_PAGE)
 
 
-def int_arg(name, default=None, *, limit=2**31 - 1):
-    """An integer from the query string, or `default` when absent, malformed or out of range."""
-    value = request.args.get(name, type=int)
+def int_arg(name, default=None, *, limit=MAX_ID):
+    """An integer from the query string (or form), or `default` when absent, malformed or out of range."""
+    value = request.values.get(name, type=int)
     if value is None or abs(value) > limit:
         return default
     return value
@@ -88,8 +99,16 @@ def int_arg(name, default=None, *, limit=2**31 - 1):
 
 def form_int(name):
     """An id from the submitted form: a whole number within the database's range, or None."""
-    value = request.form.get(name, type=int)
-    return value if value is not None and 0 < value < 2**31 else None
+    return id_or_none(request.form.get(name))
+
+
+def id_or_none(value):
+    """A submitted id as an int within the database's range, or None for anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
 
 
 def last_page(total, per_page):

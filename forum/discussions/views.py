@@ -22,7 +22,7 @@ from forum.extensions import db
 from forum.i18n import current_locale_code, reader_zone
 from forum.proposals import service as proposals
 from forum.rooms.service import active_languages
-from forum.web import run_act
+from forum.web import int_arg, run_act
 
 bp = Blueprint("discussions", __name__)
 
@@ -115,7 +115,7 @@ def new():
     """
     policy.require(policy.can_schedule_discussions(current_user))
     proposal = None
-    proposal_id = request.values.get("proposal", type=int)
+    proposal_id = int_arg("proposal")
     if proposal_id:
         proposal = proposals.get_proposal(proposal_id)
         policy.require_visible(proposal is not None and policy.can_view_topics(current_user))

@@ -30,7 +30,7 @@ from forum.guests.forms import (
 from forum.guests.models import InvitationStatus, event_label
 from forum.i18n import current_locale_code, native_name, reader_zone
 from forum.protocol import service as protocol
-from forum.web import page_arg, run_act
+from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("guests", __name__)
 
@@ -95,7 +95,7 @@ def requests():
     return render_template(
         "guests/list.html", items=items, status=status, statuses=list(InvitationStatus),
         counts=service.status_counts(current_user), page=page,
-        last_page=max((total - 1) // REQUESTS_PER_PAGE + 1, 1), total=total, locale=current_locale_code(),
+        last_page=last_page(total, REQUESTS_PER_PAGE), total=total, locale=current_locale_code(),
     )
 
 

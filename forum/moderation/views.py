@@ -10,7 +10,6 @@ from datetime import date
 from flask import (
     Blueprint,
     Response,
-    abort,
     redirect,
     render_template,
     request,
@@ -221,9 +220,13 @@ def warn_author(post_id):
 
 
 def _target_user(user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    """The user whose record is asked for: 404 for an unknown id and for anyone who may see no record at all.
+
+    The permission is asked before the id is looked up, so ids reveal nothing
+    to non-moderators.
+    """
+    policy.require_visible(policy.can_see_moderation_queue(current_user))
+    user = policy.found(db.session.get(User, user_id))
     policy.require(policy.can_view_user_record(current_user, user))
     return user
 
@@ -246,7 +249,7 @@ def _user_page(user, status=200, **forms):
 
 @bp.route("/moderation/users/<int:user_id>")
 def user_record(user_id):
-    """A user's sanctions and protocol acceptances, for moderators; 403 for others."""
+    """A user's sanctions and protocol acceptances, for moderators; 404 for others and unknown ids."""
     return _user_page(_target_user(user_id))
 
 
@@ -316,10 +319,13 @@ def supervision():
 
 @bp.route("/moderation/acts/<int:event_id>/reverse", methods=["GET", "POST"])
 def reverse(event_id):
-    """Reverse a language moderator's act, with a reason; 404 for an unknown act, 403 for others' acts."""
-    event = db.session.get(AuditEvent, event_id)
-    if event is None:
-        abort(404)
+    """Reverse a language moderator's act, with a reason.
+
+    404 for an unknown act and for anyone who supervises no one (asked before
+    the id is looked up); 403 for a supervisor and an act that cannot be reversed.
+    """
+    policy.require_visible(policy.can_supervise_language_moderators(current_user))
+    event = policy.found(db.session.get(AuditEvent, event_id))
     policy.require(policy.can_reverse_act(current_user, event))
     form = ReverseForm()
 

@@ -159,7 +159,9 @@ def _decide(proposal, *, by, allowed_from, status, action, note=None, reason=Non
         values["moderator_note"] = note
     if reason is not None:
         values["decline_reason"] = reason
-    if proposal.status not in allowed_from or not claim_transition(proposal, "status", allowed_from, **values):
+    # Claimed from the state this request read: a decision taken on what another
+    # moderator has just changed is refused, not stacked on top of it.
+    if proposal.status not in allowed_from or not claim_transition(proposal, "status", proposal.status, **values):
         raise Invalid(_("This proposal can no longer be changed that way."))
     audit.record(by, action, proposal, reason=reason, note=note)
     _notify_proposer(proposal, f"proposal_{status.value}", link=site_path("proposals.view", proposal_id=proposal.id))

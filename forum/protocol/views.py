@@ -8,7 +8,7 @@ from forum.i18n import current_locale_code, native_name
 from forum.protocol import service
 from forum.protocol.forms import AcceptForm, PublishForm, text_field_name
 from forum.rooms.service import active_languages
-from forum.web import run_act, safe_next
+from forum.web import int_arg, run_act, safe_next
 
 bp = Blueprint("protocol", __name__, url_prefix="/protocol")
 
@@ -17,7 +17,7 @@ bp = Blueprint("protocol", __name__, url_prefix="/protocol")
 def view():
     """The protocol in force (or `?version=N`) in the reader's language; readable before signing in."""
     current = service.current_version()
-    number = request.args.get("version", type=int)
+    number = int_arg("version")
     version = service.get_version(number) if number else current
     if version is None:
         abort(404)

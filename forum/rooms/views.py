@@ -1,10 +1,11 @@
 """The home page (categories and their rooms) and room pages."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from forum import policy
 from forum.i18n import current_locale_code
 from forum.rooms import service
+from forum.web import last_page, page_arg
 
 bp = Blueprint("rooms", __name__)
 
@@ -21,10 +22,9 @@ def room(slug):
     room = service.get_room(slug)
     policy.require_visible(room is not None and policy.can_read_room(current_user, room))
     per_page = current_app.config["THREADS_PER_PAGE"]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     total, threads = service.room_threads(room, current_user, page, per_page)
-    last_page = max((total - 1) // per_page + 1, 1)
     return render_template(
-        "rooms/room.html", room=room, threads=threads, page=page, last_page=last_page, total=total,
+        "rooms/room.html", room=room, threads=threads, page=page, last_page=last_page(total, per_page), total=total,
         locale=current_locale_code(),
     )

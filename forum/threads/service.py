@@ -162,6 +162,14 @@ def edit_post(post, *, editor, body):
     return post
 
 
+def get_post(post_id):
+    return db.session.get(Post, post_id) if post_id else None
+
+
+def get_thread(thread_id):
+    return db.session.get(Thread, thread_id) if thread_id else None
+
+
 def revisions(post):
     return db.session.scalars(
         select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
@@ -189,6 +197,7 @@ def posts_after(thread, number, limit=50):
 
 
 def page_of(number, per_page):
+    """The page on which post `number` stands (the last page of a thread of `number` posts)."""
     return max((number - 1) // per_page + 1, 1)
 
 

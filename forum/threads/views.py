@@ -22,7 +22,7 @@ from forum.rooms import service as rooms_service
 from forum.threads import service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
-from forum.web import form_int, page_arg, run_act
+from forum.web import form_int, id_or_none, int_arg, page_arg, run_act
 
 bp = Blueprint("threads", __name__)
 
@@ -83,7 +83,7 @@ def thread(thread_id):
     if policy.can_post(current_user, thread):
         form = PostForm(formdata=None)
         form.submission_key.data = _new_submission_key()
-        quoted = request.args.get("reply_to", type=int)
+        quoted = int_arg("reply_to")
         if quoted:
             target = db.session.get(Post, quoted)
             if target is not None and target.thread_id == thread.id and target.is_visible:
@@ -120,7 +120,7 @@ def reply(thread_id):
     if form.validate_on_submit():
         reply_to = None
         if form.reply_to.data:
-            reply_to = db.session.get(Post, int(form.reply_to.data)) if form.reply_to.data.isdigit() else None
+            reply_to = service.get_post(id_or_none(form.reply_to.data))
             if reply_to is None or reply_to.thread_id != thread.id:
                 abort(400)
         if not form.preview.data:
@@ -173,7 +173,7 @@ def first_unread(thread_id):
 def live(thread_id):
     """Posts newer than `after`, as an HTML fragment for the live-update script."""
     thread = _get_thread(thread_id)
-    after = request.args.get("after", 0, type=int) or 0
+    after = max(int_arg("after", 0), 0)
     posts = service.posts_after(thread, after)
     if posts:
         with database.write_transaction():
