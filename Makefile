@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 # development configuration (a random key kept in instance/secret_key).
 DEV := FORUM_CONFIG=development
 
-.PHONY: run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
+.PHONY: demo-code lint run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
 
 run: setup
 	$(DEV) $(BIN)/flask db upgrade
@@ -19,7 +19,7 @@ run: setup
 demo-code: setup
 	@$(DEV) $(BIN)/flask forum demo-code $(EMAIL)
 
-test: setup system-deps browser-deps audit-deps
+test: setup system-deps browser-deps audit-deps lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -58,6 +58,11 @@ system-deps:
 		echo "Installing redis-server from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
+
+# Style and static checks: the rules live in pyproject.toml ([tool.ruff]).
+lint: setup
+	$(BIN)/ruff check forum tests bench config.py wsgi.py
+	$(BIN)/ruff format --check forum tests bench config.py wsgi.py
 
 # Known vulnerabilities in the installed packages. Reports are printed but do
 # not fail the suite; no network (or a slow advisory database) prints one line

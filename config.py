@@ -3,6 +3,7 @@
 `create_app("development" | "test" | "production")` picks a class below; every
 setting a deployment may need to change reads an environment variable first.
 """
+
 import os
 from pathlib import Path
 
@@ -35,9 +36,7 @@ def _env_list(name, default=()):
 class Config:
     # Required outside tests: the app refuses a missing or known default key.
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'forum.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'forum.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 

@@ -4,6 +4,7 @@ Without FORUM_CONFIG this is the production configuration (which refuses to
 start without a real SECRET_KEY); `make run` and the tests ask for
 `development` or `test` explicitly.
 """
+
 import os
 
 from forum import create_app

@@ -12,6 +12,7 @@ latency percentiles per action, and writes them as JSON under bench/results/.
 
 Only loopback traffic; every loop is bounded in count and time.
 """
+
 import http.client
 import json
 import os
@@ -42,7 +43,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-FILL = r'''
+FILL = r"""
 import sys
 from forum import create_app, clock
 from forum.extensions import db
@@ -77,8 +78,13 @@ with app.app_context():
     now = clock.now()
     rooms = db.session.scalars(db.select(Room)).all()
     for room in rooms:
-        threads = [Thread(room_id=room.id, title=f"Bench thread {i} in {room.slug}", author_id=users[i % len(users)].id,
-                          post_count=3, last_post_at=now, last_post_author_id=users[0].id, created_at=now) for i in range(200)]
+        threads = [
+            Thread(
+                room_id=room.id, title=f"Bench thread {i} in {room.slug}", author_id=users[i % len(users)].id,
+                post_count=3, last_post_at=now, last_post_author_id=users[0].id, created_at=now,
+            )
+            for i in range(200)
+        ]
         db.session.add_all(threads)
         db.session.flush()
         db.session.add_all(Post(thread_id=t.id, number=n, author_id=users[n % len(users)].id, source="Bench post",
@@ -89,11 +95,12 @@ with app.app_context():
     db.session.add(big)
     db.session.flush()
     db.session.add_all(Post(thread_id=big.id, number=n, author_id=users[n % len(users)].id, source="Long thread post",
-                            html="<p>Long thread post number %d, with a <a href=\"https://example.org\" rel=\"nofollow noopener noreferrer\">link</a>.</p>" % n,
+                            html=f"<p>Long thread post number {n}, with a "
+                            '<a href="https://example.org" rel="nofollow noopener noreferrer">link</a>.</p>',
                             created_at=now) for n in range(1, 501))
     db.session.commit()
     print(rooms[0].slug, big.id)
-'''
+"""
 
 
 class Client:
@@ -154,9 +161,15 @@ def run_client(client, room_slug, thread_id, deadline, results, errors, seed):
         else:
             if reply_form is None:
                 continue
-            status, _ = client.request("POST", f"/t/{thread_id}/reply", {
-                "csrf_token": reply_form, "body": f"Benchmark reply {secrets.token_hex(4)} with **Markdown**.",
-                "submission_key": secrets.token_hex(8)})
+            status, _ = client.request(
+                "POST",
+                f"/t/{thread_id}/reply",
+                {
+                    "csrf_token": reply_form,
+                    "body": f"Benchmark reply {secrets.token_hex(4)} with **Markdown**.",
+                    "submission_key": secrets.token_hex(8),
+                },
+            )
             ok = status == 302
         elapsed = time.perf_counter() - started
         (results if ok else errors).setdefault(action, []).append(elapsed)
@@ -171,13 +184,20 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="forum-bench-"))
     port = free_port()
     env = dict(os.environ)
-    env.update({
-        "FLASK_APP": "wsgi.py", "FORUM_CONFIG": "development",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}"),
-        "SECRET_KEY": secrets.token_hex(32), "MAIL_BACKEND": "outbox", "RATELIMIT_ENABLED": "false",
-        # A benchmark of pages, not of password hashing: logins use cheap hashes.
-        "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1",
-    })
+    env.update(
+        {
+            "FLASK_APP": "wsgi.py",
+            "FORUM_CONFIG": "development",
+            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.db'}"),
+            "SECRET_KEY": secrets.token_hex(32),
+            "MAIL_BACKEND": "outbox",
+            "RATELIMIT_ENABLED": "false",
+            # A benchmark of pages, not of password hashing: logins use cheap hashes.
+            "ARGON2_TIME_COST": "1",
+            "ARGON2_MEMORY_COST": "1024",
+            "ARGON2_PARALLELISM": "1",
+        }
+    )
     flask = [str(Path(PYTHON).parent / "flask")]
     for command in (flask + ["db", "upgrade"], [PYTHON, "-c", FILL, str(CLIENTS)]):
         filled = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -185,9 +205,22 @@ def main():
             sys.exit(f"set-up failed: {filled.stderr[-3000:]}")
     room_slug, thread_id = filled.stdout.split()[-2:]
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "-w", str(WORKERS), "--threads", str(THREADS), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(200):
@@ -200,8 +233,10 @@ def main():
         results, errors = {}, {}
         deadline = time.perf_counter() + SECONDS
         started = time.perf_counter()
-        workers = [threading.Thread(target=run_client, args=(c, room_slug, thread_id, deadline, results, errors, i))
-                   for i, c in enumerate(clients)]
+        workers = [
+            threading.Thread(target=run_client, args=(c, room_slug, thread_id, deadline, results, errors, i))
+            for i, c in enumerate(clients)
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -212,9 +247,14 @@ def main():
         server.wait(timeout=30)
     total = sum(len(v) for v in results.values())
     report = {
-        "clients": CLIENTS, "seconds": round(wall, 1), "workers": WORKERS, "threads": THREADS,
-        "database": env["DATABASE_URL"].split(":", 1)[0], "requests_per_second": round(total / wall, 1),
-        "errors": {k: len(v) for k, v in errors.items()}, "actions": {},
+        "clients": CLIENTS,
+        "seconds": round(wall, 1),
+        "workers": WORKERS,
+        "threads": THREADS,
+        "database": env["DATABASE_URL"].split(":", 1)[0],
+        "requests_per_second": round(total / wall, 1),
+        "errors": {k: len(v) for k, v in errors.items()},
+        "actions": {},
     }
     print(f"{CLIENTS} clients, {wall:.1f} s, gunicorn {WORKERS} workers x {THREADS} threads, {report['database']}")
     print(f"{'action':8} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -223,12 +263,17 @@ def main():
         if not values:
             continue
         row = {
-            "count": len(values), "per_second": round(len(values) / wall, 1),
+            "count": len(values),
+            "per_second": round(len(values) / wall, 1),
             "p50_ms": round(statistics.median(values) * 1000, 1),
-            "p95_ms": round(percentile(values, 0.95) * 1000, 1), "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+            "p95_ms": round(percentile(values, 0.95) * 1000, 1),
+            "p99_ms": round(percentile(values, 0.99) * 1000, 1),
         }
         report["actions"][action] = row
-        print(f"{action:8} {row['count']:>7} {row['per_second']:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
+        print(
+            f"{action:8} {row['count']:>7} {row['per_second']:>7} "
+            f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}"
+        )
     print(f"total {total} requests, {report['requests_per_second']} req/s, errors: {report['errors'] or 'none'}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

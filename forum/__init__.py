@@ -1,4 +1,5 @@
 """The technical-assistance forum: `create_app()` builds the Flask application."""
+
 import logging
 from datetime import timedelta
 
@@ -75,7 +76,9 @@ def _check_secret_key(app):
     if not key and app.config.get("SECRET_KEY_FROM_INSTANCE"):
         app.config["SECRET_KEY"] = key = _instance_secret_key(app)
     if not key or key in KNOWN_SECRET_KEYS:
-        raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value (it is missing or a known default).")
+        raise RuntimeError(
+            "Refusing to start: set SECRET_KEY to a long random value (it is missing or a known default)."
+        )
 
 
 def _instance_secret_key(app):
@@ -176,8 +179,16 @@ def _register_blueprints(app):
     from forum.threads.views import bp as threads_bp
 
     for blueprint in (
-        main_bp, accounts_bp, admin_bp, rooms_bp, threads_bp, discussions_bp, proposals_bp,
-        protocol_bp, moderation_bp, guests_bp,
+        main_bp,
+        accounts_bp,
+        admin_bp,
+        rooms_bp,
+        threads_bp,
+        discussions_bp,
+        proposals_bp,
+        protocol_bp,
+        moderation_bp,
+        guests_bp,
     ):
         app.register_blueprint(blueprint)
 

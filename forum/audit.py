@@ -3,6 +3,7 @@
 `record()` is the only writer. Nothing in the application updates or deletes
 an AuditEvent; the ORM refuses to, so a bug cannot do it quietly either.
 """
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event

@@ -1,4 +1,5 @@
 """`flask forum …` commands: they call the same services as the web pages."""
+
 import sys
 from datetime import timedelta
 
@@ -64,8 +65,13 @@ def seed_demo_data():
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
         state = db.session.scalar(select(MemberState).where(MemberState.code == state_code)) if state_code else None
         user = User(
-            email=email, display_name=name, role=Role(role), member_state_id=state.id if state else None,
-            password_hash=password_hash, activated_at=clock.now(), created_at=clock.now(),
+            email=email,
+            display_name=name,
+            role=Role(role),
+            member_state_id=state.id if state else None,
+            password_hash=password_hash,
+            activated_at=clock.now(),
+            created_at=clock.now(),
         )
         user.moderated_languages = [db.session.get(Language, code) for code in languages]
         db.session.add(user)
@@ -96,7 +102,9 @@ def _seed_demo_topics():
     now = clock.now()
     # The current week's slot: Monday 09:00 Geneva time, for seven days.
     local = now.astimezone(discussions.GENEVA)
-    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), discussions.DEFAULT_OPENING_TIME, tzinfo=discussions.GENEVA)
+    monday = datetime.combine(
+        local.date() - timedelta(days=local.weekday()), discussions.DEFAULT_OPENING_TIME, tzinfo=discussions.GENEVA
+    )
     if monday > local:
         monday -= timedelta(days=7)
     texts = {
@@ -108,7 +116,8 @@ def _seed_demo_topics():
         "fr": discussions.TextInput(
             "Mesurer l'impact de l'assistance technique",
             "Cette semaine : comment **mesurez**-vous les effets de l'assistance technique ?\n\n"
-            "- Quels indicateurs avez-vous retenus avec le Secrétariat ?\n- Combien de temps après l'activité avez-vous évalué ?",
+            "- Quels indicateurs avez-vous retenus avec le Secrétariat ?\n"
+            "- Combien de temps après l'activité avez-vous évalué ?",
         ),
         "es": discussions.TextInput(
             "Medir el impacto de la asistencia técnica",
@@ -118,18 +127,28 @@ def _seed_demo_topics():
     }
     opening = now.replace(second=0, microsecond=0)
     discussion = discussions.schedule_discussion(
-        by=moderator, category_id=category.id, texts=texts, opens_at=opening, closes_at=monday + timedelta(days=7),
+        by=moderator,
+        category_id=category.id,
+        texts=texts,
+        opens_at=opening,
+        closes_at=monday + timedelta(days=7),
     )
     # Demo only: back-date it to this week's Monday, which the service refuses for new discussions.
-    discussions._set_times(discussion, monday.astimezone(now.tzinfo), (monday + timedelta(days=7)).astimezone(now.tzinfo))
+    discussions._set_times(
+        discussion, monday.astimezone(now.tzinfo), (monday + timedelta(days=7)).astimezone(now.tzinfo)
+    )
 
     kenya = find_user_by_email("delegate.ke@forum.test")
     legislative = db.session.scalar(select(Category).where(Category.code == "legislative"))
     proposal = proposals.propose_topic(
-        by=kenya, title="Drafting IP laws that support small farmers and traditional knowledge",
-        description="Several offices are revising their laws. How did you consult **local communities** and which provisions worked?",
-        category_id=legislative.id, aims="Share drafting experience and consultation methods.",
-        audience="Legislative drafters and IP office policy staff", languages=["en", "fr", "es"],
+        by=kenya,
+        title="Drafting IP laws that support small farmers and traditional knowledge",
+        description="Several offices are revising their laws. How did you consult **local communities** "
+        "and which provisions worked?",
+        category_id=legislative.id,
+        aims="Share drafting experience and consultation methods.",
+        audience="Legislative drafters and IP office policy staff",
+        languages=["en", "fr", "es"],
     )
     for email in ("delegate.br@forum.test", "delegate.jp@forum.test"):
         proposals.endorse(proposal, by=find_user_by_email(email))
@@ -146,16 +165,30 @@ def _seed_demo_threads():
     ke = find_user_by_email("delegate.ke@forum.test")
     mx = find_user_by_email("delegate.mx@forum.test")
     thread = threads_service.start_thread(
-        get_room("capacity-en"), author=ke, title="Training patent examiners: what worked for you?",
-        body="Our office is planning a two-year programme for new examiners. Which **formats** worked best in your experience:\n\n- mentoring\n- e-learning\n- regional workshops\n\nAny evaluation results would be very welcome.",
+        get_room("capacity-en"),
+        author=ke,
+        title="Training patent examiners: what worked for you?",
+        body="Our office is planning a two-year programme for new examiners. "
+        "Which **formats** worked best in your experience:\n\n- mentoring\n- e-learning\n- regional workshops\n\n"
+        "Any evaluation results would be very welcome.",
     )
-    threads_service.reply(thread, author=br, body="We combined e-learning with six months of mentoring; retention improved markedly. Happy to share our evaluation report.")
-    thread = threads_service.start_thread(
-        get_room("strategies-fr"), author=fr, title="Évaluer une stratégie nationale de PI après cinq ans",
-        body="Quels **indicateurs** avez-vous retenus pour évaluer votre stratégie nationale de propriété intellectuelle ?",
+    threads_service.reply(
+        thread,
+        author=br,
+        body="We combined e-learning with six months of mentoring; retention improved markedly. "
+        "Happy to share our evaluation report.",
     )
     thread = threads_service.start_thread(
-        get_room("legislative-es"), author=mx, title="Flexibilidades en la legislación de patentes",
+        get_room("strategies-fr"),
+        author=fr,
+        title="Évaluer une stratégie nationale de PI après cinq ans",
+        body="Quels **indicateurs** avez-vous retenus pour évaluer votre stratégie nationale "
+        "de propriété intellectuelle ?",
+    )
+    thread = threads_service.start_thread(
+        get_room("legislative-es"),
+        author=mx,
+        title="Flexibilidades en la legislación de patentes",
         body="¿Qué experiencias tienen con la incorporación de **flexibilidades** en la legislación nacional?",
     )
     db.session.flush()
@@ -281,7 +314,7 @@ def add_category_command(code, name, description):
 
 @forum_cli.command("tick")
 def tick_command():
-    """Time-driven side effects (discussion announcements, e-mail delivery, token clean-up); safe to run any number of times."""
+    """Time-driven side effects (announcements, e-mail delivery, token clean-up); safe to run any number of times."""
     from forum.accounts.models import AccountToken
     from forum.discussions.service import announce_opened_discussions
     from forum.guests.service import expire_due
@@ -319,23 +352,39 @@ def deployment_problems(config):
     single = bool(config.get("FORUM_SINGLE_PROCESS"))
     storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if storage.startswith("memory://") and not single:
-        problems.append(("unsafe", "RATELIMIT_STORAGE_URI is memory://: each worker counts alone, multiplying every "
-                                   "limit; use redis://… (or set FORUM_SINGLE_PROCESS=1 for exactly one process)."))
+        problems.append(
+            (
+                "unsafe",
+                "RATELIMIT_STORAGE_URI is memory://: each worker counts alone, multiplying every "
+                "limit; use redis://… (or set FORUM_SINGLE_PROCESS=1 for exactly one process).",
+            )
+        )
     if not config.get("RATELIMIT_ENABLED", True):
         problems.append(("unsafe", "RATELIMIT_ENABLED is off: password guessing is not slowed down."))
     base_url = str(config.get("FORUM_BASE_URL") or "")
     hops = int(config.get("FORUM_PROXY_HOPS") or 0)
     if not base_url.startswith("https://"):
-        problems.append(("unsafe", f"FORUM_BASE_URL is not https ({base_url}): links in e-mails and cookies travel "
-                                   "in clear."))
+        problems.append(
+            ("unsafe", f"FORUM_BASE_URL is not https ({base_url}): links in e-mails and cookies travel in clear.")
+        )
     elif hops == 0:
-        problems.append(("warning", "FORUM_PROXY_HOPS is 0 while FORUM_BASE_URL is https: behind a reverse proxy, "
-                                    "every client has the proxy's address and shares its login limits; set it to "
-                                    "the number of proxies (usually 1)."))
+        problems.append(
+            (
+                "warning",
+                "FORUM_PROXY_HOPS is 0 while FORUM_BASE_URL is https: behind a reverse proxy, "
+                "every client has the proxy's address and shares its login limits; set it to "
+                "the number of proxies (usually 1).",
+            )
+        )
     database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
     if database.startswith("sqlite") and not single:
-        problems.append(("unsafe", "DATABASE_URL is SQLite but FORUM_SINGLE_PROCESS is not set: several app servers "
-                                   "need PostgreSQL (or declare one process with FORUM_SINGLE_PROCESS=1)."))
+        problems.append(
+            (
+                "unsafe",
+                "DATABASE_URL is SQLite but FORUM_SINGLE_PROCESS is not set: several app servers "
+                "need PostgreSQL (or declare one process with FORUM_SINGLE_PROCESS=1).",
+            )
+        )
     if config.get("MAIL_BACKEND") == "console" and config.get("FORUM_PRODUCTION"):
         problems.append(("unsafe", "MAIL_BACKEND is console in production: e-mails are printed, not sent."))
     if not config.get("SESSION_COOKIE_SECURE"):
@@ -352,5 +401,8 @@ def check_deployment_command():
     if any(severity == "unsafe" for severity, _message in problems):
         click.echo("Not ready for production: fix the lines marked UNSAFE.", err=True)
         sys.exit(1)
-    click.echo("OK: nothing unsafe found in this configuration." if not problems
-               else "OK: nothing unsafe found; read the warnings above.")
+    click.echo(
+        "OK: nothing unsafe found in this configuration."
+        if not problems
+        else "OK: nothing unsafe found; read the warnings above."
+    )

@@ -1,12 +1,13 @@
 """The one source of "now" for domain code, so tests can move time."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 _frozen = None
 
 
 def now():
     """Current time, timezone-aware UTC."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 def freeze(moment):
@@ -14,7 +15,7 @@ def freeze(moment):
     global _frozen
     if moment.tzinfo is None:
         raise ValueError("freeze() needs an aware datetime")
-    _frozen = moment.astimezone(timezone.utc)
+    _frozen = moment.astimezone(UTC)
 
 
 def unfreeze():

@@ -5,6 +5,7 @@ valid e-mail address). `safe_cell` neutralises such a cell by prefixing an
 apostrophe, which spreadsheets show as text; `writer` wraps `csv.writer` so
 that every cell of every row is escaped.
 """
+
 import csv
 
 # = + - @ start formulas; TAB and CR can hide them; | and % start DDE and

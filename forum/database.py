@@ -8,6 +8,7 @@ with BEGIN IMMEDIATE and queue for the write lock; page views begin deferred
 and, when they must write (read markers, last seen), end their read first and
 write in a transaction of their own through `write_transaction()`.
 """
+
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
@@ -83,10 +84,7 @@ def claim_transition(obj, column, expected, **values):
     # Pending changes to `obj` would be lost by the refresh below: write them first.
     db.session.flush()
     changed = db.session.execute(
-        update(model)
-        .where(model.id == obj.id, condition)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(model).where(model.id == obj.id, condition).values(**values).execution_options(synchronize_session=False)
     ).rowcount
     if changed == 1:
         db.session.refresh(obj)

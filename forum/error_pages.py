@@ -1,4 +1,5 @@
 """Error pages: translated, in the site's layout, never a stack trace."""
+
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError

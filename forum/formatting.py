@@ -1,4 +1,5 @@
 """Jinja filters that format dates, times, numbers and language names for the reader's locale and time zone."""
+
 from datetime import datetime
 
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
@@ -16,7 +17,7 @@ def when(value, format="medium"):
 
 
 def ago(value):
-    """"3 hours ago" in the reader's language."""
+    """ "3 hours ago" in the reader's language."""
     if value is None:
         return ""
     return _("%(duration)s ago", duration=format_timedelta(clock.now() - value, granularity="minute"))

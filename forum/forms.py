@@ -4,6 +4,7 @@ Choice fields across the forum do not validate their choices in the form: an
 unknown category, language or expert reaches the service, which refuses it
 with a translated message (the same message a CLI caller or a test gets).
 """
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, widgets

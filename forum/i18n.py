@@ -1,4 +1,5 @@
 """Interface language and time zone of each request."""
+
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

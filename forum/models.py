@@ -1,4 +1,5 @@
 """Every model of the forum, imported in one place for Alembic and the shell."""
+
 from forum.accounts.models import AccountToken, Role, User  # noqa: F401
 from forum.audit import AuditEvent  # noqa: F401
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText  # noqa: F401

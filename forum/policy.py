@@ -5,6 +5,7 @@ predicates and nothing else, so the rules of DESIGN.md §3 can be read and
 audited in one place. Each predicate takes the acting user first; an
 anonymous user (Flask-Login's AnonymousUserMixin) is always refused.
 """
+
 from flask import abort, g, has_request_context
 from sqlalchemy import and_, false, or_, select, true
 
@@ -110,11 +111,7 @@ def can_see_post_body(user, post):
 def can_moderate_language(user, language_code):
     if is_chief_moderator(user):
         return True
-    return (
-        _signed_in(user)
-        and user.role == Role.language_moderator
-        and language_code in user.moderated_language_codes
-    )
+    return _signed_in(user) and user.role == Role.language_moderator and language_code in user.moderated_language_codes
 
 
 def can_moderate_room(user, room):
@@ -497,7 +494,9 @@ def guest_may_use_language(user, discussion_id, language_code):
 
 
 def _guest_may_read_thread(user, thread):
-    if thread.discussion_id is None or not guest_may_use_language(user, thread.discussion_id, thread.room.language_code):
+    if thread.discussion_id is None or not guest_may_use_language(
+        user, thread.discussion_id, thread.room.language_code
+    ):
         return False
     return thread.room.language.active and thread.status != ThreadStatus.scheduled
 
@@ -540,7 +539,5 @@ def guest_may_use(endpoint):
 
 # What templates may ask.
 TEMPLATE_PREDICATES = {
-    name: value
-    for name, value in dict(globals()).items()
-    if name.startswith(("can_", "is_")) and callable(value)
+    name: value for name, value in dict(globals()).items() if name.startswith(("can_", "is_")) and callable(value)
 }

@@ -1,4 +1,5 @@
 """Response headers that every page carries."""
+
 from flask import current_app, request
 from flask_login import current_user
 

@@ -3,6 +3,7 @@
 A token in a link is a capability; the database keeps its SHA-256, so a copy
 of the database cannot be turned into working links.
 """
+
 import hashlib
 import secrets
 

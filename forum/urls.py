@@ -3,6 +3,7 @@
 Notifications store a site-relative path; e-mails need an absolute address,
 which comes from `FORUM_BASE_URL` because `tick` has no request to ask.
 """
+
 from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, url_for

@@ -12,6 +12,7 @@ A view that changes something reads load → check → act → respond:
 
 `run_act` is the only place a view commits a service's work.
 """
+
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +31,7 @@ MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: an id beyond the database's range does not match, so it is a 404 like any unknown id."""
+    """`<int:…>` in every route: an id beyond the database's range does not match (a 404 like any unknown id)."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

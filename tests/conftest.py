@@ -5,13 +5,14 @@ proves, on a database of its own, that the migrations build the same
 schema); each test then empties every table and reloads the reference data. TEST_DATABASE_URL selects the
 database (scripts/with-postgres.sh sets it to a throwaway PostgreSQL).
 """
+
 import itertools
 import os
 import shutil
 import socket
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g, has_app_context
@@ -63,7 +64,9 @@ def redis_url(tmp_path_factory):
     port = free_port()
     process = subprocess.Popen(
         [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
@@ -158,8 +161,18 @@ _counter = itertools.count(1)
 
 @pytest.fixture
 def make_user(app):
-    def make(role="delegate", state="FRA", *, email=None, name=None, password=PASSWORD, languages=(), locale=None,
-             accepted_protocol=True, **fields):
+    def make(
+        role="delegate",
+        state="FRA",
+        *,
+        email=None,
+        name=None,
+        password=PASSWORD,
+        languages=(),
+        locale=None,
+        accepted_protocol=True,
+        **fields,
+    ):
         role = Role(role)
         number = next(_counter)
         member_state = None
@@ -186,7 +199,9 @@ def make_user(app):
             from forum.protocol.models import ProtocolAcceptance
             from forum.protocol.service import current_version
 
-            db.session.add(ProtocolAcceptance(user_id=user.id, version_id=current_version().id, accepted_at=clock.now()))
+            db.session.add(
+                ProtocolAcceptance(user_id=user.id, version_id=current_version().id, accepted_at=clock.now())
+            )
             db.session.commit()
         return user
 
@@ -251,7 +266,7 @@ class Clock:
     """A controllable "now" for the domain code."""
 
     def __init__(self):
-        self.now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
         clock.freeze(self.now)
 
     def set(self, moment):

@@ -17,13 +17,13 @@ SCRIPT_TAGS = [
     "%3Cscript%3Ealert(1)%3C/script%3E",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "\u003cscript\u003ealert(1)\u003c/script\u003e",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "<template><script>alert(1)</script></template>",
 ]
 
 EVENT_HANDLERS = [
     "<img src=x onerror=window.__xss=1>",
-    "<img src=x onerror=\"alert(1)\">",
+    '<img src=x onerror="alert(1)">',
     "<IMG SRC=x OnErRoR=alert(1)>",
     "<img/src=x/onerror=alert(1)>",
     "<body onload=alert(1)>",
@@ -63,8 +63,8 @@ URL_SCHEMES = [
     "[click](jav&#x09;ascript:alert(1))",
     "[click](\u2028javascript:alert(1))",
     "[click](javascript:123)",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<a href=\"  javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="  javascript:alert(1)">x</a>',
     "[x](javascript://%0aalert(1))",
     "[x](livescript:alert(1))",
     "[x](mocha:alert(1))",
@@ -85,18 +85,18 @@ SVG_MATHML = [
 
 CSS_TRICKS = [
     "<style>body{background:url(javascript:alert(1))}</style>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
-    "<div style=\"width:expression(alert(1))\">x</div>",
-    "<p style=\"position:fixed;top:0;left:0;width:100%;height:100%\">overlay</p>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<div style="width:expression(alert(1))">x</div>',
+    '<p style="position:fixed;top:0;left:0;width:100%;height:100%">overlay</p>',
     "<link rel=stylesheet href=//evil.example/x.css>",
     "<style>@import 'javascript:alert(1)';</style>",
     "<span style=behavior:url(x.htc)>x</span>",
-    "<div style=\"-moz-binding:url(//evil.example/x.xml#x)\">x</div>",
+    '<div style="-moz-binding:url(//evil.example/x.xml#x)">x</div>',
 ]
 
 BROKEN_AND_NESTED = [
-    "<img src=\"x\" <script>alert(1)</script>",
-    "<a href=\"x\"><script>alert(1)</script></a>",
+    '<img src="x" <script>alert(1)</script>',
+    '<a href="x"><script>alert(1)</script></a>',
     "<<img src=x onerror=alert(1)>>",
     "<img src=x onerror=alert(1)//",
     "<img src=`x`onerror=alert(1)>",
@@ -107,15 +107,15 @@ BROKEN_AND_NESTED = [
     "<textarea><img src=x onerror=alert(1)></textarea>",
     "<xmp><img src=x onerror=alert(1)></xmp>",
     "<plaintext><img src=x onerror=alert(1)>",
-    "<iframe srcdoc=\"<script>alert(1)</script>\">",
-    "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+    '<iframe srcdoc="<script>alert(1)</script>">',
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
     "<base href=javascript:alert(1)//>",
     "<embed src=javascript:alert(1)>",
     "<object data=javascript:alert(1)>",
     "<isindex action=javascript:alert(1) type=image>",
     "<table background=javascript:alert(1)>",
     "<div/onclick=alert(1)>x</div>",
-    "\"><script>alert(1)</script>",
+    '"><script>alert(1)</script>',
     "'><img src=x onerror=alert(1)>",
     "</p><script>alert(1)</script><p>",
     "<p><b><i><u><script>alert(1)</script></u></i></b></p>",
@@ -124,8 +124,8 @@ BROKEN_AND_NESTED = [
 MARKDOWN_TRICKS = [
     "![x](javascript:alert(1))",
     "![x](https://evil.example/track.png)",
-    "![x\"onerror=\"alert(1)](https://x)",
-    "[x](https://ok.example \"title\\\" onmouseover=alert(1) x=\\\"\")",
+    '![x"onerror="alert(1)](https://x)',
+    '[x](https://ok.example "title\\" onmouseover=alert(1) x=\\"")',
     "[x](<javascript:alert(1)>)",
     "[![img](https://evil.example/a.png)](javascript:alert(1))",
     "```html\n<script>alert(1)</script>\n```",
@@ -133,13 +133,15 @@ MARKDOWN_TRICKS = [
     "> <script>alert(1)</script>",
     "* <img src=x onerror=alert(1)>",
     "| a | b |\n|---|---|\n| <script>alert(1)</script> | x |",
-    "[x](https://example.org/\"onmouseover=\"alert(1))",
-    "<https://example.org/\"onmouseover=\"alert(1)>",
-    "www.example.org/\"><script>alert(1)</script>",
-    "[x]: https://example.org \"<script>alert(1)</script>\"\n\n[x]",
+    '[x](https://example.org/"onmouseover="alert(1))',
+    '<https://example.org/"onmouseover="alert(1)>',
+    'www.example.org/"><script>alert(1)</script>',
+    '[x]: https://example.org "<script>alert(1)</script>"\n\n[x]',
     "**<script>alert(1)</script>**",
     "_<img src=x onerror=alert(1)>_",
     "~~<svg onload=alert(1)>~~",
 ]
 
-HOSTILE_INPUTS = SCRIPT_TAGS + EVENT_HANDLERS + URL_SCHEMES + SVG_MATHML + CSS_TRICKS + BROKEN_AND_NESTED + MARKDOWN_TRICKS
+HOSTILE_INPUTS = (
+    SCRIPT_TAGS + EVENT_HANDLERS + URL_SCHEMES + SVG_MATHML + CSS_TRICKS + BROKEN_AND_NESTED + MARKDOWN_TRICKS
+)

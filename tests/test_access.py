@@ -1,4 +1,5 @@
 """Everything but the public pages needs a signed-in user."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The audit trail: browsing, filtering, CSV export, and that nothing changes it."""
+
 import csv
 import io
 import re
@@ -38,7 +39,7 @@ def acts(app, make_user, make_thread, frozen_clock):
     w.start = frozen_clock.now
     w.hide = service.hide_post(w.post, by=w.langmod, clause="3.2", reason="Rude")
     frozen_clock.advance(days=1)
-    w.warn = service.warn_user(w.other, by=w.chief, clause="3.4", reason="=HYPERLINK(\"http://evil.example\")")
+    w.warn = service.warn_user(w.other, by=w.chief, clause="3.4", reason='=HYPERLINK("http://evil.example")')
     frozen_clock.advance(days=1)
     w.suspend = service.suspend_user(w.author, by=w.chief, clause="3.2", reason="Repeated insults", days=7)
     w.hold = audit.record(None, "post.hold", w.post, terms=["x"])
@@ -47,7 +48,9 @@ def acts(app, make_user, make_thread, frozen_clock):
 
 
 def _listed_actions(page):
-    return re.findall(r"<td>(Hid a message|Warned a user|Suspended a user|Held a message for moderation \(blocked term\))</td>", page)
+    return re.findall(
+        r"<td>(Hid a message|Warned a user|Suspended a user|Held a message for moderation \(blocked term\))</td>", page
+    )
 
 
 def test_audit_log_shows_who_did_what_on_what_under_which_clause(client, login, acts):
@@ -55,7 +58,12 @@ def test_audit_log_shows_who_did_what_on_what_under_which_clause(client, login, 
     page = client.get("/moderation/audit").get_data(as_text=True)
     assert "4 events" in page
     # Newest first; the suspension and the hold happened at the same moment, the hold last.
-    assert _listed_actions(page) == ["Held a message for moderation (blocked term)", "Suspended a user", "Warned a user", "Hid a message"]
+    assert _listed_actions(page) == [
+        "Held a message for moderation (blocked term)",
+        "Suspended a user",
+        "Warned a user",
+        "Hid a message",
+    ]
     assert "Léa Modératrice" in page and "Moana Moderator" in page and "The forum (automatic)" in page
     assert "Repeated insults" in page and "Message #1 in" in page and "Camille Dupont" in page
 
@@ -66,12 +74,18 @@ def test_audit_log_shows_who_did_what_on_what_under_which_clause(client, login, 
         ("action=user.warn", ["Warned a user"]),
         ("actor={chief}", ["Suspended a user", "Warned a user"]),
         ("actor=system", ["Held a message for moderation (blocked term)"]),
-        ("user=camille@example.org", ["Held a message for moderation (blocked term)", "Suspended a user", "Hid a message"]),
+        (
+            "user=camille@example.org",
+            ["Held a message for moderation (blocked term)", "Suspended a user", "Hid a message"],
+        ),
         ("user=nobody@example.org", []),
         ("since={day1}", ["Held a message for moderation (blocked term)", "Suspended a user", "Warned a user"]),
         ("until={day0}", ["Hid a message"]),
         ("since={day1}&until={day1}", ["Warned a user"]),
-        ("since=not-a-date", ["Held a message for moderation (blocked term)", "Suspended a user", "Warned a user", "Hid a message"]),
+        (
+            "since=not-a-date",
+            ["Held a message for moderation (blocked term)", "Suspended a user", "Warned a user", "Hid a message"],
+        ),
     ],
 )
 def test_audit_log_filters(client, login, acts, query, expected):
@@ -116,7 +130,7 @@ def test_audit_log_exports_as_csv_with_the_same_filters(client, login, acts):
 
 
 def test_audit_log_pages_keep_their_filters(client, login, acts, make_user):
-    for index in range(60):
+    for _index in range(60):
         audit.record(acts.chief, "thread.pin", None)
     db.session.commit()
     login(client, acts.chief)

@@ -1,4 +1,5 @@
 """Every audit action the code records has a readable, translated label in the audit log."""
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Login, logout, sessions, throttling and redirects."""
+
 import pytest
 
 from forum.extensions import db
@@ -53,7 +54,9 @@ def test_login_brings_the_user_back_to_a_safe_next_page(client, make_user):
     assert _login(client, user.email, next="/profile").location == "/profile"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/x"]
+)
 def test_login_refuses_open_redirects(client, make_user, target):
     user = make_user()
     assert _login(client, user.email, next=target).location == "/"
@@ -96,8 +99,15 @@ def test_deactivation_ends_existing_sessions(client, make_user, login):
     admin = make_user("admin")
     from forum.accounts import service
 
-    service.update_account(user, by=admin, role=user.role, member_state=user.member_state, active=False,
-                           is_coordinator=False, display_name=user.display_name)
+    service.update_account(
+        user,
+        by=admin,
+        role=user.role,
+        member_state=user.member_state,
+        active=False,
+        is_coordinator=False,
+        display_name=user.display_name,
+    )
     db.session.commit()
     assert client.get("/").status_code == 302
 

@@ -1,4 +1,5 @@
 """User text to HTML: hostile input never becomes executable; ordinary Markdown works."""
+
 import html.parser
 import re
 
@@ -7,8 +8,32 @@ import pytest
 from forum.content import count_links, plain_excerpt, quote_markdown, render_markdown
 from tests.hostile_inputs import HOSTILE_INPUTS
 
-ALLOWED_TAGS = {"p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-                "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"href", "title", "rel", "start"}
 
 

@@ -1,4 +1,5 @@
 """Issue #14, secure in production on several app servers: keys, proxies, shared limits, links, CSV, checks."""
+
 import csv
 import io
 import os
@@ -40,8 +41,9 @@ def _clean_env(**extra):
 
 def test_wsgi_defaults_to_production_and_refuses_to_start_without_a_key(tmp_path):
     env = _clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -49,23 +51,30 @@ def test_wsgi_defaults_to_production_and_refuses_to_start_without_a_key(tmp_path
 @pytest.mark.parametrize("base", [DevelopmentConfig, ProductionConfig])
 @pytest.mark.parametrize("key", [DEFAULT_SECRET_KEY, "change-me"])
 def test_every_configuration_but_test_refuses_a_known_key(base, key, database_url):
-    settings = type("C", (base,), {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": database_url,
-                                   "FORUM_SINGLE_PROCESS": True})
+    settings = type(
+        "C", (base,), {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": database_url, "FORUM_SINGLE_PROCESS": True}
+    )
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(settings)
 
 
 def test_production_refuses_a_missing_key(database_url):
-    settings = type("C", (ProductionConfig,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": database_url,
-                                               "FORUM_SINGLE_PROCESS": True})
+    settings = type(
+        "C",
+        (ProductionConfig,),
+        {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": database_url, "FORUM_SINGLE_PROCESS": True},
+    )
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(settings)
 
 
 def test_development_without_a_key_generates_one_keeps_it_private_and_reuses_it(tmp_path, database_url):
     key_file = tmp_path / "instance" / "secret_key"
-    settings = type("C", (DevelopmentConfig,), {"SECRET_KEY": None, "SECRET_KEY_FILE": str(key_file),
-                                                "SQLALCHEMY_DATABASE_URI": database_url})
+    settings = type(
+        "C",
+        (DevelopmentConfig,),
+        {"SECRET_KEY": None, "SECRET_KEY_FILE": str(key_file), "SQLALCHEMY_DATABASE_URI": database_url},
+    )
     key = create_app(settings).config["SECRET_KEY"]
     assert key and key != DEFAULT_SECRET_KEY and len(key) >= 32
     assert key_file.read_text().strip() == key
@@ -101,8 +110,15 @@ def test_password_change_and_deactivation_replace_the_session_secret(app, make_u
     accounts.change_password(user, PASSWORD, "another long passphrase 42")
     assert user.session_secret != before
     before = user.session_secret
-    accounts.update_account(user, by=admin, role=user.role, member_state=user.member_state, active=False,
-                            is_coordinator=False, display_name=user.display_name)
+    accounts.update_account(
+        user,
+        by=admin,
+        role=user.role,
+        member_state=user.member_state,
+        active=False,
+        is_coordinator=False,
+        display_name=user.display_name,
+    )
     assert user.session_secret != before
 
 
@@ -110,8 +126,9 @@ def test_password_change_and_deactivation_replace_the_session_secret(app, make_u
 
 
 def _fail_login(client, email, forwarded_for):
-    return client.post("/login", data={"email": email, "password": "wrong password!!"},
-                       headers={"X-Forwarded-For": forwarded_for})
+    return client.post(
+        "/login", data={"email": email, "password": "wrong password!!"}, headers={"X-Forwarded-For": forwarded_for}
+    )
 
 
 class TestBehindOneProxy:
@@ -165,14 +182,34 @@ def _start_gunicorn(tmp_path, env, workers=2):
     # Production refuses demo data: the development configuration seeds the same database.
     seed_env = {**env, "FORUM_CONFIG": "development"}
     for command in (["db", "upgrade"], ["forum", "seed-demo"]):
-        subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env=seed_env, check=True,
-                       capture_output=True, timeout=180)
+        subprocess.run(
+            [sys.executable, "-m", "flask", *command],
+            cwd=ROOT,
+            env=seed_env,
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     port = free_port()
-    log = open(tmp_path / "gunicorn.log", "wb")
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 (open while gunicorn runs, closed below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "-w", str(workers),
-         "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     for _attempt in range(1200):
@@ -220,11 +257,20 @@ def test_two_workers_share_the_login_limit_through_redis(tmp_path, redis_url):
 
     redis.Redis.from_url(redis_url).flushdb()
     env = _clean_env(
-        FLASK_APP="wsgi.py", FORUM_CONFIG="production", SECRET_KEY=REAL_KEY,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'forum.db'}", RATELIMIT_STORAGE_URI=redis_url,
-        MAIL_BACKEND="outbox", SESSION_COOKIE_SECURE="false", FORUM_BASE_URL="http://127.0.0.1",
-        ARGON2_TIME_COST="1", ARGON2_MEMORY_COST="1024", ARGON2_PARALLELISM="1", PYTHONUNBUFFERED="1",
-        LOGIN_LIMIT_PER_ACCOUNT="5 per 10 minutes", LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",
+        FLASK_APP="wsgi.py",
+        FORUM_CONFIG="production",
+        SECRET_KEY=REAL_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'forum.db'}",
+        RATELIMIT_STORAGE_URI=redis_url,
+        MAIL_BACKEND="outbox",
+        SESSION_COOKIE_SECURE="false",
+        FORUM_BASE_URL="http://127.0.0.1",
+        ARGON2_TIME_COST="1",
+        ARGON2_MEMORY_COST="1024",
+        ARGON2_PARALLELISM="1",
+        PYTHONUNBUFFERED="1",
+        LOGIN_LIMIT_PER_ACCOUNT="5 per 10 minutes",
+        LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",
     )
     process, url, log = _start_gunicorn(tmp_path, env, workers=2)
     try:
@@ -236,11 +282,15 @@ def test_two_workers_share_the_login_limit_through_redis(tmp_path, redis_url):
 
 def test_production_without_a_shared_store_does_not_start_under_gunicorn(tmp_path):
     env = _clean_env(
-        FLASK_APP="wsgi.py", FORUM_CONFIG="production", SECRET_KEY=REAL_KEY,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'forum.db'}", RATELIMIT_STORAGE_URI="memory://",
+        FLASK_APP="wsgi.py",
+        FORUM_CONFIG="production",
+        SECRET_KEY=REAL_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'forum.db'}",
+        RATELIMIT_STORAGE_URI="memory://",
     )
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "RATELIMIT_STORAGE_URI" in result.stderr
 
@@ -253,12 +303,19 @@ def test_unknown_and_known_addresses_cost_the_same_hash_work(app, make_user, mon
     unactivated = make_user(password=None)
     calls = []
     original_hash, original_verify = PasswordHasher.hash, PasswordHasher.verify
-    monkeypatch.setattr(PasswordHasher, "hash", lambda self, *a, **k: calls.append("hash") or original_hash(self, *a, **k))
-    monkeypatch.setattr(PasswordHasher, "verify",
-                        lambda self, *a, **k: calls.append("verify") or original_verify(self, *a, **k))
+    monkeypatch.setattr(
+        PasswordHasher, "hash", lambda self, *a, **k: calls.append("hash") or original_hash(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        PasswordHasher, "verify", lambda self, *a, **k: calls.append("verify") or original_verify(self, *a, **k)
+    )
     costs = {}
-    for label, email in (("known", user.email), ("unknown", "nobody@example.org"), ("unactivated", unactivated.email),
-                         ("unknown again", "nobody-else@example.org")):
+    for label, email in (
+        ("known", user.email),
+        ("unknown", "nobody@example.org"),
+        ("unactivated", unactivated.email),
+        ("unknown again", "nobody-else@example.org"),
+    ):
         calls.clear()
         assert accounts.authenticate(email, "wrong password!!") is None
         costs[label] = list(calls)
@@ -284,7 +341,9 @@ def test_opening_a_valid_reset_link_signs_out_only_once_the_password_is_set(clie
     login(client, user)
     assert client.get(f"/reset/{raw}").status_code == 200
     assert _session_user_id(client) == user.get_id()
-    response = client.post(f"/reset/{raw}", data={"password": "a brand new passphrase 7", "confirm": "a brand new passphrase 7"})
+    response = client.post(
+        f"/reset/{raw}", data={"password": "a brand new passphrase 7", "confirm": "a brand new passphrase 7"}
+    )
     assert response.status_code == 302
     assert _session_user_id(client) is None
 
@@ -390,14 +449,27 @@ def _check(settings):
 
 
 def test_check_deployment_lists_what_is_unsafe(database_url):
-    result = _check(_production(database_url, RATELIMIT_STORAGE_URI="memory://", FORUM_SINGLE_PROCESS=False,
-                                FORUM_BASE_URL="http://forum.example.org", MAIL_BACKEND="console",
-                                SESSION_COOKIE_SECURE=False, SQLALCHEMY_DATABASE_URI="sqlite:///forum.db",
-                                TESTING=True))
+    result = _check(
+        _production(
+            database_url,
+            RATELIMIT_STORAGE_URI="memory://",
+            FORUM_SINGLE_PROCESS=False,
+            FORUM_BASE_URL="http://forum.example.org",
+            MAIL_BACKEND="console",
+            SESSION_COOKIE_SECURE=False,
+            SQLALCHEMY_DATABASE_URI="sqlite:///forum.db",
+            TESTING=True,
+        )
+    )
     assert result.exit_code == 1
     output = result.output
-    for words in ("memory://", "FORUM_BASE_URL is not https", "SQLite", "MAIL_BACKEND is console",
-                  "SESSION_COOKIE_SECURE"):
+    for words in (
+        "memory://",
+        "FORUM_BASE_URL is not https",
+        "SQLite",
+        "MAIL_BACKEND is console",
+        "SESSION_COOKIE_SECURE",
+    ):
         assert words in output
     assert "OK:" not in output
 
@@ -407,16 +479,28 @@ def test_check_deployment_flags_a_default_key(database_url):
 
 
 def test_check_deployment_warns_about_a_missing_proxy_setting(database_url):
-    result = _check(_production(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                                FORUM_BASE_URL="https://forum.example.org", FORUM_PROXY_HOPS=0,
-                                SQLALCHEMY_DATABASE_URI="postgresql+psycopg://forum@db/forum"))
+    result = _check(
+        _production(
+            database_url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+            FORUM_BASE_URL="https://forum.example.org",
+            FORUM_PROXY_HOPS=0,
+            SQLALCHEMY_DATABASE_URI="postgresql+psycopg://forum@db/forum",
+        )
+    )
     assert result.exit_code == 0
     assert "WARNING: FORUM_PROXY_HOPS" in result.output
 
 
 def test_check_deployment_says_ok_for_a_safe_configuration(database_url):
-    result = _check(_production(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                                FORUM_BASE_URL="https://forum.example.org", FORUM_PROXY_HOPS=1,
-                                SQLALCHEMY_DATABASE_URI="postgresql+psycopg://forum@db/forum"))
+    result = _check(
+        _production(
+            database_url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+            FORUM_BASE_URL="https://forum.example.org",
+            FORUM_PROXY_HOPS=1,
+            SQLALCHEMY_DATABASE_URI="postgresql+psycopg://forum@db/forum",
+        )
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "OK: nothing unsafe found in this configuration."

@@ -1,4 +1,5 @@
 """Guest invitations (issue 6): an external stakeholder in one discussion, after assessment and approval."""
+
 import itertools
 import re
 from datetime import timedelta
@@ -35,9 +36,11 @@ def _discussion(by, title="Alpha Discussion", codes=("en", "fr", "es"), days=7):
     """An open weekly discussion, one thread per language titled "<title> (<code>)"."""
     opens_at = clock.now().replace(second=0, microsecond=0)
     discussion = discussions.schedule_discussion(
-        by=by, category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
+        by=by,
+        category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
         texts={code: discussions.TextInput(f"{title} ({code})", f"Opening of {title} in {code}.") for code in codes},
-        opens_at=opens_at, closes_at=opens_at + timedelta(days=days),
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=days),
     )
     db.session.commit()
     return discussion
@@ -49,8 +52,11 @@ def _threads(discussion):
 
 def _request(discussion, by, email=GUEST_EMAIL, **fields):
     arguments = {
-        "guest_name": "Amina Odhiambo", "email": email, "organisation": UNIVERSITY,
-        "organisation_kind": "academic", "justification": "Leads the university's technology transfer office.",
+        "guest_name": "Amina Odhiambo",
+        "email": email,
+        "organisation": UNIVERSITY,
+        "organisation_kind": "academic",
+        "justification": "Leads the university's technology transfer office.",
     }
     arguments.update(fields)
     invitation = service.request_guest(discussion, by=by, **arguments)
@@ -124,22 +130,36 @@ def test_whole_flow_request_recommend_approve_accept_and_post(app, now, people, 
 
     page = delegate.get(f"/t/{thread.id}").get_data(as_text=True)
     assert f"/guests/new/{discussion.id}" in page
-    response = delegate.post(f"/guests/new/{discussion.id}", data={
-        "guest_name": "Amina Odhiambo", "email": "Researcher@UONBI.example", "organisation": UNIVERSITY,
-        "organisation_kind": "academic", "justification": "Leads the technology transfer office.",
-    })
+    response = delegate.post(
+        f"/guests/new/{discussion.id}",
+        data={
+            "guest_name": "Amina Odhiambo",
+            "email": "Researcher@UONBI.example",
+            "organisation": UNIVERSITY,
+            "organisation_kind": "academic",
+            "justification": "Leads the technology transfer office.",
+        },
+    )
     assert response.status_code == 302
     invitation = db.session.scalar(select(GuestInvitation))
     assert invitation.email == GUEST_EMAIL and invitation.status == InvitationStatus.requested
     assert response.location == f"/guests/{invitation.id}"
     # The moderators hear of it.
-    assert db.session.scalar(select(Notification).where(Notification.user_id == people.moderator.id)).kind == "guest_requested"
+    assert (
+        db.session.scalar(select(Notification).where(Notification.user_id == people.moderator.id)).kind
+        == "guest_requested"
+    )
 
     moderator = _client(app, login, people.moderator)
     assert "Assess the request" in moderator.get(f"/guests/{invitation.id}").get_data(as_text=True)
-    response = moderator.post(f"/guests/{invitation.id}/assess", data={
-        "assess-decision": "recommend", "assess-clause": CLAUSE, "assess-reason": "Academic expertise on the topic.",
-    })
+    response = moderator.post(
+        f"/guests/{invitation.id}/assess",
+        data={
+            "assess-decision": "recommend",
+            "assess-clause": CLAUSE,
+            "assess-reason": "Academic expertise on the topic.",
+        },
+    )
     assert response.status_code == 302
     assert invitation.status == InvitationStatus.recommended
 
@@ -156,7 +176,9 @@ def test_whole_flow_request_recommend_approve_accept_and_post(app, now, people, 
     guest = app.test_client()
     page = guest.get(link).get_data(as_text=True)
     assert "Alpha Discussion (en)" in page
-    response = guest.post(link, data={"display_name": "Amina Odhiambo", "password": GUEST_PASSWORD, "confirm": GUEST_PASSWORD})
+    response = guest.post(
+        link, data={"display_name": "Amina Odhiambo", "password": GUEST_PASSWORD, "confirm": GUEST_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.location.startswith("/protocol?next=")
     assert invitation.status == InvitationStatus.accepted
@@ -170,7 +192,9 @@ def test_whole_flow_request_recommend_approve_accept_and_post(app, now, people, 
     assert response.location == f"/t/{thread.id}"
     page = guest.get(f"/t/{thread.id}").get_data(as_text=True)
     assert 'id="reply"' in page and "Accept the usage protocol to post" not in page
-    response = guest.post(f"/t/{thread.id}/reply", data={"body": "Greetings from the university.", "submission_key": "k1"})
+    response = guest.post(
+        f"/t/{thread.id}/reply", data={"body": "Greetings from the university.", "submission_key": "k1"}
+    )
     assert response.status_code == 302
     page = guest.get(f"/t/{thread.id}").get_data(as_text=True)
     assert "Greetings from the university." in page
@@ -181,12 +205,20 @@ def test_whole_flow_request_recommend_approve_accept_and_post(app, now, people, 
     kinds = set(db.session.scalars(select(Notification.kind).where(Notification.user_id == people.delegate.id)))
     assert {"guest_recommended", "guest_approved", "guest_accepted"} <= kinds
     page = delegate.get(f"/guests/{invitation.id}").get_data(as_text=True)
-    for label in ("Requested", "Recommended by the moderator", "Approved by an administrator", "Invitation sent", "Accepted by the guest"):
+    for label in (
+        "Requested",
+        "Recommended by the moderator",
+        "Approved by an administrator",
+        "Invitation sent",
+        "Accepted by the guest",
+    ):
         assert label in page
     assert "Amina Odhiambo" in delegate.get("/notifications").get_data(as_text=True)
 
 
-def test_guest_lands_in_the_thread_directly_when_the_protocol_is_already_accepted(app, now, people, login, outbox, make_user):
+def test_guest_lands_in_the_thread_directly_when_the_protocol_is_already_accepted(
+    app, now, people, login, outbox, make_user
+):
     first = _discussion(people.moderator)
     _invitation, user = _accepted_guest(first, people, outbox)
     second = _discussion(people.moderator, title="Beta Discussion")
@@ -217,10 +249,15 @@ def test_a_bad_password_is_refused_and_nothing_is_written(app, now, people, outb
     discussion = _discussion(people.moderator)
     invitation = _approve(_request(discussion, people.delegate), people)
     users = _count(GuestInvitation), db.session.scalar(select(func.count()).select_from(db.metadata.tables["users"]))
-    response = app.test_client().post(_link(outbox), data={"display_name": "Amina", "password": "short", "confirm": "short"})
+    response = app.test_client().post(
+        _link(outbox), data={"display_name": "Amina", "password": "short", "confirm": "short"}
+    )
     assert response.status_code == 400
     assert invitation.status == InvitationStatus.sent
-    assert (_count(GuestInvitation), db.session.scalar(select(func.count()).select_from(db.metadata.tables["users"]))) == users
+    assert (
+        _count(GuestInvitation),
+        db.session.scalar(select(func.count()).select_from(db.metadata.tables["users"])),
+    ) == users
 
 
 # Guest posts and what guests see ------------------------------------------------------
@@ -283,14 +320,27 @@ def test_guest_thread_page_stays_within_the_query_budget(app, now, people, login
 
 # Endpoints a guest may use, which name no object (or only a token of their own).
 NO_OBJECT_ENDPOINTS = {
-    "main.home", "main.health", "main.set_language", "accounts.profile", "accounts.logout", "accounts.login",
-    "accounts.reset_request", "protocol.view", "protocol.accept",
+    "main.home",
+    "main.health",
+    "main.set_language",
+    "accounts.profile",
+    "accounts.logout",
+    "accounts.login",
+    "accounts.reset_request",
+    "protocol.view",
+    "protocol.accept",
     # The second step of signing in: a signed-in visitor is sent home, with nothing to see.
     "twofactor.verify",
 }
 OUTSIDE_TEXTS = (
-    "Secret Bravo Discussion", "Private Member Thread Zulu", "Delegate Outsider Quill", "Other Guest Vesper",
-    "Vesper Institute", "Proposal Title Kestrel", "Alpha Discussion (es)", "Outside post body Yarrow",
+    "Secret Bravo Discussion",
+    "Private Member Thread Zulu",
+    "Delegate Outsider Quill",
+    "Other Guest Vesper",
+    "Vesper Institute",
+    "Proposal Title Kestrel",
+    "Alpha Discussion (es)",
+    "Outside post body Yarrow",
     "Outside reply Wren",
 )
 
@@ -307,12 +357,18 @@ def boundary(app, now, people, make_user, make_thread, room, outbox):
     for thread in (*_threads(bravo).values(), alpha_es):
         threads_service.reply(thread, author=outsider, body="Outside reply Wren")
     other_invitation, other_guest = _accepted_guest(
-        bravo, people, outbox, email="vesper@institute.example", guest_name="Other Guest Vesper",
+        bravo,
+        people,
+        outbox,
+        email="vesper@institute.example",
+        guest_name="Other Guest Vesper",
         organisation="Vesper Institute",
     )
     other_guest.display_name = "Other Guest Vesper"
     proposal = proposals.propose_topic(
-        by=outsider, title="Proposal Title Kestrel", description="About Kestrel.",
+        by=outsider,
+        title="Proposal Title Kestrel",
+        description="About Kestrel.",
         category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
     )
     db.session.commit()
@@ -323,7 +379,12 @@ def boundary(app, now, people, make_user, make_thread, room, outbox):
     outside_posts = db.session.scalars(select(Post).where(Post.thread_id.in_([t.id for t in outside_threads]))).all()
     event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
     return SimpleNamespace(
-        guest=guest, alpha=alpha, bravo=bravo, invitation=invitation, own_thread=own_thread, own_post=own_post,
+        guest=guest,
+        alpha=alpha,
+        bravo=bravo,
+        invitation=invitation,
+        own_thread=own_thread,
+        own_post=own_post,
         outside={
             "thread_id": [t.id for t in outside_threads],
             "post_id": [p.id for p in outside_posts],
@@ -351,7 +412,7 @@ def _urls(rule, values):
     names = sorted(rule.arguments)
     choices = [values.get(name, []) for name in names]
     for combination in itertools.product(*choices):
-        yield rule.build(dict(zip(names, combination)))[1]
+        yield rule.build(dict(zip(names, combination, strict=True)))[1]
 
 
 def test_guest_gets_403_or_404_everywhere_outside_the_invitation(app, login, boundary):
@@ -373,7 +434,11 @@ def test_guest_gets_403_or_404_everywhere_outside_the_invitation(app, login, bou
                 where = (rule.endpoint, method, url, response.status_code)
                 if rule.endpoint in NO_OBJECT_ENDPOINTS:
                     assert response.status_code < 500, where
-                elif policy.guest_may_use(rule.endpoint) or rule.endpoint in ("accounts.activate", "accounts.reset", "guests.accept"):
+                elif policy.guest_may_use(rule.endpoint) or rule.endpoint in (
+                    "accounts.activate",
+                    "accounts.reset",
+                    "guests.accept",
+                ):
                     assert response.status_code in (403, 404), where
                 else:
                     assert response.status_code == 404, where
@@ -557,12 +622,21 @@ def actor(make_user, people):
         if role == "requester":
             return people.delegate
         return make_user(role, languages=("fr",) if role == "language_moderator" else ())
+
     return make
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("delegate", 200), ("moderator", 200), ("admin", 200), ("staff", 403), ("language_moderator", 403), ("guest", 404),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("delegate", 200),
+        ("moderator", 200),
+        ("admin", 200),
+        ("staff", 403),
+        ("language_moderator", 403),
+        ("guest", 404),
+    ],
+)
 def test_who_may_request_a_guest(app, now, people, login, actor, role, expected):
     discussion = _discussion(people.moderator)
     assert _client(app, login, actor(role)).get(f"/guests/new/{discussion.id}").status_code == expected
@@ -582,7 +656,9 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("act", sorted(ACTS))
-@pytest.mark.parametrize("role", ["requester", "delegate", "staff", "language_moderator", "moderator", "admin", "guest"])
+@pytest.mark.parametrize(
+    "role", ["requester", "delegate", "staff", "language_moderator", "moderator", "admin", "guest"]
+)
 def test_who_may_assess_approve_and_revoke(app, now, people, login, actor, act, role):
     discussion = _discussion(people.moderator)
     invitation = _request(discussion, people.delegate)
@@ -602,7 +678,9 @@ def test_who_may_assess_approve_and_revoke(app, now, people, login, actor, act, 
 
 
 @pytest.mark.parametrize("role, sees", [("moderator", 2), ("admin", 2), ("requester", 1), ("delegate", 0)])
-def test_requests_page_lists_all_for_moderators_and_own_for_requesters(app, now, people, login, actor, make_user, role, sees):
+def test_requests_page_lists_all_for_moderators_and_own_for_requesters(
+    app, now, people, login, actor, make_user, role, sees
+):
     discussion = _discussion(people.moderator)
     _request(discussion, people.delegate, guest_name="First Guest Larch")
     _request(discussion, make_user(state="FRA"), email="second@example.org", guest_name="Second Guest Alder")
@@ -629,15 +707,18 @@ def _counts():
     return _count(GuestInvitation), _count(AuditEvent), _count(Notification)
 
 
-@pytest.mark.parametrize("case, message", [
-    ("closed", "This discussion is closed"),
-    ("duplicate", "already under way"),
-    ("member_email", "belongs to a member account"),
-    ("bad_kind", "Choose the kind of organisation"),
-    ("no_justification", "Explain why this guest should take part"),
-    ("past_end", "must be in the future"),
-    ("unknown_language", "Choose among the languages"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("closed", "This discussion is closed"),
+        ("duplicate", "already under way"),
+        ("member_email", "belongs to a member account"),
+        ("bad_kind", "Choose the kind of organisation"),
+        ("no_justification", "Explain why this guest should take part"),
+        ("past_end", "must be in the future"),
+        ("unknown_language", "Choose among the languages"),
+    ],
+)
 def test_bad_requests_are_refused(now, people, case, message):
     discussion = _discussion(people.moderator)
     fields = {}
@@ -675,20 +756,29 @@ def test_a_new_request_is_possible_once_the_earlier_one_was_rejected(now, people
 def test_a_refused_request_through_the_form_shows_the_error(app, now, people, login):
     discussion = _discussion(people.moderator)
     before = _counts()
-    response = _client(app, login, people.delegate).post(f"/guests/new/{discussion.id}", data={
-        "guest_name": "X", "email": "delegate.ke@example.org", "organisation": "Y", "organisation_kind": "other",
-        "justification": "Z",
-    })
+    response = _client(app, login, people.delegate).post(
+        f"/guests/new/{discussion.id}",
+        data={
+            "guest_name": "X",
+            "email": "delegate.ke@example.org",
+            "organisation": "Y",
+            "organisation_kind": "other",
+            "justification": "Z",
+        },
+    )
     assert response.status_code == 400
     assert "belongs to a member account" in response.get_data(as_text=True)
     _nothing_written(before)
 
 
-@pytest.mark.parametrize("clause, reason, message", [
-    ("9.99", "A reason.", "There is no clause 9.99"),
-    ("", "A reason.", "Cite the clause"),
-    (CLAUSE, "  ", "Give the reason for your assessment"),
-])
+@pytest.mark.parametrize(
+    "clause, reason, message",
+    [
+        ("9.99", "A reason.", "There is no clause 9.99"),
+        ("", "A reason.", "Cite the clause"),
+        (CLAUSE, "  ", "Give the reason for your assessment"),
+    ],
+)
 def test_assessment_needs_a_real_clause_and_a_reason(now, people, clause, reason, message):
     invitation = _request(_discussion(people.moderator), people.delegate)
     before = _counts()
@@ -702,9 +792,14 @@ def test_assessment_needs_a_real_clause_and_a_reason(now, people, clause, reason
 def test_assessment_refusal_through_the_form_is_a_400_with_the_message(app, now, people, login):
     invitation = _request(_discussion(people.moderator), people.delegate)
     before = _counts()
-    response = _client(app, login, people.moderator).post(f"/guests/{invitation.id}/assess", data={
-        "assess-decision": "reject", "assess-clause": "9.99", "assess-reason": "Because.",
-    })
+    response = _client(app, login, people.moderator).post(
+        f"/guests/{invitation.id}/assess",
+        data={
+            "assess-decision": "reject",
+            "assess-clause": "9.99",
+            "assess-reason": "Because.",
+        },
+    )
     assert response.status_code == 400 and "There is no clause 9.99" in response.get_data(as_text=True)
     _nothing_written(before)
 
@@ -728,7 +823,9 @@ def test_rejection_by_an_administrator_needs_a_reason(now, people):
 def test_acting_on_a_request_in_the_wrong_state_is_refused(now, people, act):
     invitation = _request(_discussion(people.moderator), people.delegate)
     if act in ("assess_twice", "revoke_rejected", "approve_rejected"):
-        service.assess_request(invitation, by=people.moderator, recommend=act == "assess_twice", clause=CLAUSE, reason="R.")
+        service.assess_request(
+            invitation, by=people.moderator, recommend=act == "assess_twice", clause=CLAUSE, reason="R."
+        )
         db.session.commit()
     before = _counts()
     with pytest.raises(Invalid, match="no longer at that step"):
@@ -745,8 +842,15 @@ def test_acting_on_a_request_in_the_wrong_state_is_refused(now, people, act):
 def test_services_refuse_the_wrong_roles(now, people, make_user):
     invitation = _request(_discussion(people.moderator), people.delegate)
     with pytest.raises(service.NotAllowed):
-        service.request_guest(invitation.discussion, by=make_user("staff"), guest_name="A", email="a@example.org",
-                              organisation="O", organisation_kind="other", justification="J")
+        service.request_guest(
+            invitation.discussion,
+            by=make_user("staff"),
+            guest_name="A",
+            email="a@example.org",
+            organisation="O",
+            organisation_kind="other",
+            justification="J",
+        )
     with pytest.raises(service.NotAllowed):
         service.assess_request(invitation, by=people.delegate, recommend=True, clause=CLAUSE, reason="R.")
     service.assess_request(invitation, by=people.moderator, recommend=True, clause=CLAUSE, reason="R.")
@@ -758,10 +862,14 @@ def test_services_refuse_the_wrong_roles(now, people, make_user):
 
 
 def test_approval_page_shows_the_assessment_and_the_address_history(app, now, people, login, make_user):
-    earlier = _request(_discussion(people.moderator, title="Earlier Discussion Maple"), people.delegate, organisation="Old Org")
+    earlier = _request(
+        _discussion(people.moderator, title="Earlier Discussion Maple"), people.delegate, organisation="Old Org"
+    )
     service.assess_request(earlier, by=people.moderator, recommend=False, clause="3.4", reason="Promotional.")
     db.session.commit()
-    other_address = _request(_discussion(people.moderator, title="Unrelated Discussion"), people.delegate, email="else@example.org")
+    other_address = _request(
+        _discussion(people.moderator, title="Unrelated Discussion"), people.delegate, email="else@example.org"
+    )
     invitation = _request(_discussion(people.moderator, title="Current Discussion"), people.delegate)
     service.assess_request(invitation, by=people.moderator, recommend=True, clause=CLAUSE, reason="Strong expertise.")
     db.session.commit()
@@ -780,7 +888,12 @@ def test_every_state_change_is_in_the_audit_trail(now, people, outbox):
     service.revoke_invitation(invitation, by=people.admin, reason="Ended early.")
     db.session.commit()
     assert _actions(invitation) == [
-        "guest.request", "guest.recommend", "guest.approve", "guest.send", "guest.accept", "guest.revoke",
+        "guest.request",
+        "guest.recommend",
+        "guest.approve",
+        "guest.send",
+        "guest.accept",
+        "guest.revoke",
     ]
     events = service.events_for(invitation)
     assert events[1].clause == CLAUSE and events[1].reason == "Relevant expertise."
@@ -798,8 +911,10 @@ def test_invitation_email_is_in_the_discussion_language(now, people, outbox):
 def test_a_guest_invited_before_the_discussion_opens_waits_on_the_home_page(app, now, people, login, outbox):
     opens_at = now.now.replace(second=0, microsecond=0) + timedelta(days=2)
     discussion = discussions.schedule_discussion(
-        by=people.moderator, category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
-        texts={"en": discussions.TextInput("Later Discussion (en)", "Opening.")}, opens_at=opens_at,
+        by=people.moderator,
+        category_id=db.session.scalar(select(Category.id).where(Category.code == "capacity")),
+        texts={"en": discussions.TextInput("Later Discussion (en)", "Opening.")},
+        opens_at=opens_at,
         closes_at=opens_at + timedelta(days=7),
     )
     db.session.commit()

@@ -1,7 +1,9 @@
 """Every interface string is translated in every shipped language, and the locale is chosen well."""
+
 import re
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,26 @@ def wanted_ids(tmp_path_factory):
     """The message ids in the code and templates right now (a fresh extraction)."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "--ignore-dirs=node_modules", "--ignore-dirs=.*", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--ignore-dirs=node_modules",
+            "--ignore-dirs=.*",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with pot.open("rb") as handle:
         return {message.id for message in read_po(handle) if message.id}
@@ -76,8 +95,16 @@ def test_compiled_catalogs_exist():
 
 
 @pytest.mark.parametrize(
-    "header,expected", [("fr-CH, fr;q=0.9, en;q=0.8", "fr"), ("es-MX,es;q=0.9", "es"), ("de-DE, de", "en"), ("ar-EG", "ar"),
-                        ("zh-CN,zh;q=0.9", "zh"), ("ru", "ru"), ("", "en")]
+    "header,expected",
+    [
+        ("fr-CH, fr;q=0.9, en;q=0.8", "fr"),
+        ("es-MX,es;q=0.9", "es"),
+        ("de-DE, de", "en"),
+        ("ar-EG", "ar"),
+        ("zh-CN,zh;q=0.9", "zh"),
+        ("ru", "ru"),
+        ("", "en"),
+    ],
 )
 def test_accept_language_negotiation_before_login(client, header, expected):
     page = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
@@ -131,7 +158,10 @@ def test_arabic_pages_are_right_to_left(client, make_user, login):
     login(client, make_user(locale="ar"))
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page
-    assert '<html lang="fr" dir="ltr">' in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True) or True
+    assert (
+        '<html lang="fr" dir="ltr">' in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        or True
+    )
 
 
 def test_user_text_carries_dir_auto(client, make_user, login, room, make_thread):
@@ -150,13 +180,13 @@ def test_translated_error_pages(client, make_user, login, locale, text):
 
 
 def test_dates_are_formatted_for_the_locale(app, frozen_clock):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from flask_babel import force_locale
 
     from forum.formatting import when
 
-    moment = datetime(2026, 3, 5, 14, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
     with app.test_request_context():
         with force_locale("fr"):
             assert "mars" in when(moment, "long")

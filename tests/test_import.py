@@ -1,4 +1,5 @@
 """Creating accounts one by one and from CSV: all or nothing, errors by line."""
+
 import io
 
 from sqlalchemy import func, select
@@ -99,9 +100,15 @@ def test_cli_import_all_or_nothing(app, tmp_path):
 
 def test_admin_creates_one_account(client, make_user, login, outbox):
     login(client, make_user("admin"))
-    response = client.post("/admin/accounts/new", data={
-        "email": "New.Person@Example.org", "display_name": "New Person", "role": "delegate", "member_state": "KEN",
-    })
+    response = client.post(
+        "/admin/accounts/new",
+        data={
+            "email": "New.Person@Example.org",
+            "display_name": "New Person",
+            "role": "delegate",
+            "member_state": "KEN",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
     assert user.member_state.code == "KEN"
@@ -111,7 +118,10 @@ def test_admin_creates_one_account(client, make_user, login, outbox):
 def test_delegate_without_member_state_is_refused(client, make_user, login):
     login(client, make_user("admin"))
     before = _count_users()
-    response = client.post("/admin/accounts/new", data={"email": "a@example.org", "display_name": "A", "role": "delegate", "member_state": ""})
+    response = client.post(
+        "/admin/accounts/new",
+        data={"email": "a@example.org", "display_name": "A", "role": "delegate", "member_state": ""},
+    )
     assert b"A delegate must belong to a member state." in response.data
     assert _count_users() == before
 
@@ -120,9 +130,16 @@ def test_admin_changes_role_and_it_is_audited(client, make_user, login):
     admin = make_user("admin")
     user = make_user()
     login(client, admin)
-    response = client.post(f"/admin/accounts/{user.id}", data={
-        "display_name": user.display_name, "role": "language_moderator", "member_state": "", "active": "y", "languages": ["fr"],
-    })
+    response = client.post(
+        f"/admin/accounts/{user.id}",
+        data={
+            "display_name": user.display_name,
+            "role": "language_moderator",
+            "member_state": "",
+            "active": "y",
+            "languages": ["fr"],
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.role.value == "language_moderator"
@@ -134,7 +151,10 @@ def test_admin_changes_role_and_it_is_audited(client, make_user, login):
 def test_admin_cannot_demote_themselves(client, make_user, login):
     admin = make_user("admin")
     login(client, admin)
-    response = client.post(f"/admin/accounts/{admin.id}", data={"display_name": "x", "role": "delegate", "member_state": "FRA", "active": "y"})
+    response = client.post(
+        f"/admin/accounts/{admin.id}",
+        data={"display_name": "x", "role": "delegate", "member_state": "FRA", "active": "y"},
+    )
     assert b"You cannot change your own role" in response.data
     db.session.refresh(admin)
     assert admin.role.value == "admin"
@@ -143,7 +163,9 @@ def test_admin_cannot_demote_themselves(client, make_user, login):
 def test_outbox_page_shows_activation_links_to_admins_only(client, make_user, login):
     admin = make_user("admin")
     login(client, admin)
-    client.post("/admin/accounts/new", data={"email": "p@example.org", "display_name": "P", "role": "staff", "member_state": ""})
+    client.post(
+        "/admin/accounts/new", data={"email": "p@example.org", "display_name": "P", "role": "staff", "member_state": ""}
+    )
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "/activate/" in page
     login(client, make_user("moderator"))

@@ -1,4 +1,5 @@
 """Content languages and categories added by administrators get their rooms; nothing is ever deleted."""
+
 from sqlalchemy import func, select
 
 from forum.audit import AuditEvent
@@ -108,12 +109,21 @@ def test_language_moderator_of_a_new_language_moderates_only_there(client, make_
     login(client, admin)
     client.post("/admin/languages", data={"code": "pt"})
     moderator = make_user("language_moderator")
-    response = client.post(f"/admin/accounts/{moderator.id}", data={
-        "display_name": moderator.display_name, "role": "language_moderator", "member_state": "", "active": "y",
-        "languages": ["pt"],
-    })
+    response = client.post(
+        f"/admin/accounts/{moderator.id}",
+        data={
+            "display_name": moderator.display_name,
+            "role": "language_moderator",
+            "member_state": "",
+            "active": "y",
+            "languages": ["pt"],
+        },
+    )
     assert response.status_code == 302
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "account.languages")) == "account.languages"
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "account.languages"))
+        == "account.languages"
+    )
     author = make_user()
     in_portuguese = make_thread(get_room("capacity-pt"), author, title="Em português")
     in_english = make_thread(get_room("capacity-en"), author, title="In English")

@@ -1,4 +1,5 @@
 """Member states, regional groups and their names in the interface language."""
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -24,7 +25,13 @@ def test_seeding_twice_adds_nothing(app):
 
 @pytest.mark.parametrize(
     "locale,code,name",
-    [("fr", "DEU", "Allemagne"), ("es", "DEU", "Alemania"), ("en", "DEU", "Germany"), ("fr", "KEN", "Kenya"), ("es", "JPN", "Japón")],
+    [
+        ("fr", "DEU", "Allemagne"),
+        ("es", "DEU", "Alemania"),
+        ("en", "DEU", "Germany"),
+        ("fr", "KEN", "Kenya"),
+        ("es", "JPN", "Japón"),
+    ],
 )
 def test_state_names_follow_the_interface_language(app, locale, code, name):
     with app.test_request_context(), force_locale(locale):
@@ -41,7 +48,9 @@ def test_profile_shows_member_state_in_french(client, make_user, login):
     assert "Allemagne" in page
 
 
-@pytest.mark.parametrize("value,code", [("FRA", "FRA"), ("fr", "FRA"), ("France", "FRA"), ("kenya", "KEN"), ("Atlantis", None), ("", None)])
+@pytest.mark.parametrize(
+    "value,code", [("FRA", "FRA"), ("fr", "FRA"), ("France", "FRA"), ("kenya", "KEN"), ("Atlantis", None), ("", None)]
+)
 def test_find_state_accepts_codes_and_english_names(app, value, code):
     found = find_state(value)
     assert (found.code if found else None) == code

@@ -1,4 +1,5 @@
 """Enforcing the protocol: flags, decisions on posts, sanctions, automatic rules, language moderators, supervision."""
+
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -87,7 +88,12 @@ def test_a_reader_reports_a_post_citing_a_clause(client, login, world):
     assert response.status_code == 302
     [flag] = db.session.scalars(select(Flag)).all()
     assert (flag.post_id, flag.reporter_id, flag.clause, flag.note, flag.status, flag.protocol_version) == (
-        world.fr_post.id, world.reader.id, "3.2", "Insulting", FlagStatus.open, 1,
+        world.fr_post.id,
+        world.reader.id,
+        "3.2",
+        "Insulting",
+        FlagStatus.open,
+        1,
     )
     # Reports are not moderator acts: nothing in the audit trail.
     assert _events() == []
@@ -124,7 +130,9 @@ def test_flag_hide_restore_cycle_with_notifications(client, login, world):
     assert "Un message discourtois" not in page
     # The author is told, with the clause, in their notifications.
     login(client, world.author)
-    assert "under clause 3.2 of the usage protocol. Reason: Personal attack" in client.get("/notifications").get_data(as_text=True)
+    assert "under clause 3.2 of the usage protocol. Reason: Personal attack" in client.get("/notifications").get_data(
+        as_text=True
+    )
     assert "Un message discourtois" in client.get(f"/t/{world.fr_thread.id}").get_data(as_text=True)
 
     login(client, world.langmod)
@@ -152,7 +160,9 @@ def test_dismissing_reports_keeps_the_post_and_tells_the_reporters(client, login
     assert "Nothing is waiting for moderation." in client.get("/moderation").get_data(as_text=True)
 
 
-def test_queue_groups_reports_by_post_oldest_first_with_held_posts(client, login, world, make_user, frozen_clock, blocked_terms):
+def test_queue_groups_reports_by_post_oldest_first_with_held_posts(
+    client, login, world, make_user, frozen_clock, blocked_terms
+):
     start = frozen_clock.now
     other = make_user(state="KEN")
     threads_service.reply(world.en_thread, author=other, body="Try our cheap loans today")  # held at start
@@ -182,7 +192,9 @@ def test_language_moderators_see_only_their_languages_in_the_queue(client, login
     assert "A rude message" in page and "Un message discourtois" not in page
 
 
-def test_queue_makes_a_constant_number_of_queries_for_1_or_30_flags(client, login, make_user, room, make_thread, count_queries):
+def test_queue_makes_a_constant_number_of_queries_for_1_or_30_flags(
+    client, login, make_user, room, make_thread, count_queries
+):
     author = make_user()
     reporters = [make_user(state=code) for code in ("BRA", "KEN", "JPN", "MEX", "POL")]
     thread = make_thread(room, author, replies=31)
@@ -222,7 +234,12 @@ LANGUAGE_SCOPED_ROUTES = [
 CHIEF_ONLY_ROUTES = [
     ("supervision", "GET", "/moderation/supervision", None),
     ("warn_user", "POST", "/moderation/users/{user}/warn", {"warn-clause": "3.2", "warn-reason": "r"}),
-    ("suspend", "POST", "/moderation/users/{user}/suspend", {"suspend-clause": "3.2", "suspend-reason": "r", "suspend-duration": "7"}),
+    (
+        "suspend",
+        "POST",
+        "/moderation/users/{user}/suspend",
+        {"suspend-clause": "3.2", "suspend-reason": "r", "suspend-duration": "7"},
+    ),
     ("lift", "POST", "/moderation/users/{user}/lift", {"lift-reason": "r"}),
     ("reverse", "GET", "/moderation/acts/{event}/reverse", None),
     ("reverse", "POST", "/moderation/acts/{event}/reverse", {"reason": "r"}),
@@ -234,7 +251,9 @@ NOT_LANGUAGE_SCOPED = {"flag_post", "queue", "user_record", "audit_log", "audit_
 
 
 def test_every_moderation_route_is_in_the_permission_tests(app):
-    endpoints = {rule.endpoint.split(".", 1)[1] for rule in app.url_map.iter_rules() if rule.endpoint.startswith("moderation.")}
+    endpoints = {
+        rule.endpoint.split(".", 1)[1] for rule in app.url_map.iter_rules() if rule.endpoint.startswith("moderation.")
+    }
     covered = {name for name, *_ in LANGUAGE_SCOPED_ROUTES + CHIEF_ONLY_ROUTES} | NOT_LANGUAGE_SCOPED
     assert endpoints == covered
 
@@ -258,7 +277,9 @@ def test_language_moderators_are_refused_outside_their_languages(client, login, 
     assert db.session.scalar(select(Flag.status)) == FlagStatus.open
 
 
-@pytest.mark.parametrize("name, method, url, data", CHIEF_ONLY_ROUTES, ids=[f"{r[0]}-{r[1]}" for r in CHIEF_ONLY_ROUTES])
+@pytest.mark.parametrize(
+    "name, method, url, data", CHIEF_ONLY_ROUTES, ids=[f"{r[0]}-{r[1]}" for r in CHIEF_ONLY_ROUTES]
+)
 def test_chief_moderator_routes_refuse_language_moderators(client, login, world, make_user, name, method, url, data):
     other_langmod = make_user("language_moderator", languages=("fr",))
     event = _a_language_moderators_act(world)
@@ -277,7 +298,9 @@ def test_delegates_are_refused_every_moderation_route(client, login, world, name
     event = _a_language_moderators_act(world)
     before = _count_events()
     login(client, world.reader)
-    response = client.open(url.format(post=world.en_post.id, user=world.author.id, event=event.id), method=method, data=data)
+    response = client.open(
+        url.format(post=world.en_post.id, user=world.author.id, event=event.id), method=method, data=data
+    )
     assert response.status_code == 403
     assert _count_events() == before
 
@@ -315,7 +338,12 @@ def test_unreadable_posts_are_404_not_403(client, login, world):
 
 def _setup_hide(w):
     service.flag_post(w.fr_post, by=w.reader, clause="3.2")
-    return f"/moderation/posts/{w.fr_post.id}/hide", {"hide-clause": "3.2", "hide-reason": "Rude"}, "post.hide", w.langmod
+    return (
+        f"/moderation/posts/{w.fr_post.id}/hide",
+        {"hide-clause": "3.2", "hide-reason": "Rude"},
+        "post.hide",
+        w.langmod,
+    )
 
 
 def _setup_restore(w):
@@ -325,7 +353,12 @@ def _setup_restore(w):
 
 def _setup_approve(w):
     w.fr_post.state = PostState.held
-    return f"/moderation/posts/{w.fr_post.id}/approve", {"approve-reason": "Quoting a spam e-mail"}, "post.approve", w.langmod
+    return (
+        f"/moderation/posts/{w.fr_post.id}/approve",
+        {"approve-reason": "Quoting a spam e-mail"},
+        "post.approve",
+        w.langmod,
+    )
 
 
 def _setup_dismiss(w):
@@ -334,11 +367,21 @@ def _setup_dismiss(w):
 
 
 def _setup_warn_author(w):
-    return f"/moderation/posts/{w.fr_post.id}/warn", {"warn-clause": "3.2", "warn-reason": "Mind your tone"}, "user.warn", w.langmod
+    return (
+        f"/moderation/posts/{w.fr_post.id}/warn",
+        {"warn-clause": "3.2", "warn-reason": "Mind your tone"},
+        "user.warn",
+        w.langmod,
+    )
 
 
 def _setup_warn_user(w):
-    return f"/moderation/users/{w.author.id}/warn", {"warn-clause": "3.4", "warn-reason": "No ads"}, "user.warn", w.chief
+    return (
+        f"/moderation/users/{w.author.id}/warn",
+        {"warn-clause": "3.4", "warn-reason": "No ads"},
+        "user.warn",
+        w.chief,
+    )
 
 
 def _setup_suspend(w):
@@ -356,7 +399,17 @@ def _setup_reverse(w):
     return f"/moderation/acts/{event.id}/reverse", {"reason": "Not rude in context"}, "act.reverse", w.chief
 
 
-ACTS = [_setup_hide, _setup_restore, _setup_approve, _setup_dismiss, _setup_warn_author, _setup_warn_user, _setup_suspend, _setup_lift, _setup_reverse]
+ACTS = [
+    _setup_hide,
+    _setup_restore,
+    _setup_approve,
+    _setup_dismiss,
+    _setup_warn_author,
+    _setup_warn_user,
+    _setup_suspend,
+    _setup_lift,
+    _setup_reverse,
+]
 
 
 @pytest.mark.parametrize("setup", ACTS, ids=[s.__name__.removeprefix("_setup_") for s in ACTS])
@@ -366,7 +419,7 @@ def test_every_moderation_act_leaves_exactly_one_audit_event(client, login, worl
     before = _events()
     login(client, actor)
     assert client.post(url, data=data).status_code == 302
-    new = _events()[len(before):]
+    new = _events()[len(before) :]
     assert [(e.action, e.actor_id) for e in new] == [(action, actor.id)]
     assert new[0].reason
 
@@ -407,7 +460,9 @@ def test_acting_twice_on_the_same_post_is_refused(client, login, world):
     assert dismiss.status_code == 400 and "There are no open reports on this message." in dismiss.get_data(as_text=True)
     approve = client.post(f"/moderation/posts/{world.fr_post.id}/approve", data={})
     assert approve.status_code == 400 and "This message is not awaiting moderation." in approve.get_data(as_text=True)
-    assert client.post(f"/moderation/posts/{world.fr_post.id}/restore", data={"restore-reason": "ok"}).status_code == 302
+    assert (
+        client.post(f"/moderation/posts/{world.fr_post.id}/restore", data={"restore-reason": "ok"}).status_code == 302
+    )
     twice = client.post(f"/moderation/posts/{world.fr_post.id}/restore", data={"restore-reason": "ok"})
     assert twice.status_code == 400 and "This message is not hidden." in twice.get_data(as_text=True)
     assert [e.action for e in _events()] == ["post.hide", "post.restore"]
@@ -480,14 +535,22 @@ def test_chief_moderators_cannot_be_sanctioned_by_moderators(client, login, worl
 def test_warnings_are_recorded_and_told_to_the_user(client, login, world):
     login(client, world.langmod)
     response = client.post(
-        f"/moderation/posts/{world.fr_post.id}/warn", data={"warn-clause": "3.2", "warn-reason": "Please stay courteous"}
+        f"/moderation/posts/{world.fr_post.id}/warn",
+        data={"warn-clause": "3.2", "warn-reason": "Please stay courteous"},
     )
     assert response.status_code == 302
     [warning] = db.session.scalars(select(Sanction)).all()
-    assert (warning.kind, warning.clause, warning.reason, warning.post_id) == (SanctionKind.warning, "3.2", "Please stay courteous", world.fr_post.id)
+    assert (warning.kind, warning.clause, warning.reason, warning.post_id) == (
+        SanctionKind.warning,
+        "3.2",
+        "Please stay courteous",
+        world.fr_post.id,
+    )
     assert not _fresh(world.author).is_suspended
     login(client, world.author)
-    assert "A moderator warned you under clause 3.2 of the usage protocol: Please stay courteous" in client.get("/notifications").get_data(as_text=True)
+    assert "A moderator warned you under clause 3.2 of the usage protocol: Please stay courteous" in client.get(
+        "/notifications"
+    ).get_data(as_text=True)
     login(client, world.chief)
     record = client.get(f"/moderation/users/{world.author.id}").get_data(as_text=True)
     assert "Please stay courteous" in record and "Léa Modératrice" in record
@@ -508,7 +571,11 @@ def test_suspended_users_read_but_cannot_write_until_the_end(client, login, worl
     page = client.get(f"/t/{world.en_thread.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Your account is suspended until" in text and "Ignored moderators&#39; instructions" in text and "Clause 4.4" in text
+    assert (
+        "Your account is suspended until" in text
+        and "Ignored moderators&#39; instructions" in text
+        and "Clause 4.4" in text
+    )
     assert client.post(f"/t/{world.en_thread.id}/reply", data={"body": "Let me in"}).status_code == 403
     assert client.post(f"/rooms/{world.en_room.slug}/new", data={"title": "t", "body": "b"}).status_code == 403
     assert client.post(f"/p/{world.en_post.id}/flag", data={"clause": "3.2"}).status_code == 403
@@ -580,7 +647,9 @@ def test_new_members_are_limited_in_links(client, login, world, make_user, app, 
         threads_service.reply(world.en_thread, author=newcomer, body=body)
     db.session.rollback()
     login(client, newcomer)
-    assert "at most 2 links" in client.post(f"/t/{world.en_thread.id}/reply", data={"body": body}).get_data(as_text=True)
+    assert "at most 2 links" in client.post(f"/t/{world.en_thread.id}/reply", data={"body": body}).get_data(
+        as_text=True
+    )
     threads_service.reply(world.en_thread, author=newcomer, body="See https://a.example and https://b.example")
     frozen_clock.advance(days=8)
     threads_service.reply(world.en_thread, author=newcomer, body=body)
@@ -613,7 +682,10 @@ def test_blocked_terms_hold_a_post_for_a_moderator(client, login, world, make_us
 
 def test_blocked_terms_match_whole_words_only(world, make_user, blocked_terms):
     writer = make_user(state="JPN")
-    assert threads_service.reply(world.en_thread, author=writer, body="Viagrafication is not a word").state == PostState.visible
+    assert (
+        threads_service.reply(world.en_thread, author=writer, body="Viagrafication is not a word").state
+        == PostState.visible
+    )
     assert threads_service.reply(world.en_thread, author=writer, body="No cheap  loans").state == PostState.visible
     assert threads_service.reply(world.en_thread, author=writer, body="Cheap loans!").state == PostState.held
 
@@ -640,14 +712,21 @@ def test_done_scenario_from_gate_to_reversal(client, login, world, make_user):
     login(client, newcomer)
     assert "Accept the usage protocol to post" in client.get(f"/t/{world.fr_thread.id}").get_data(as_text=True)
     client.post("/protocol/accept", data={"version": "1", "confirm": "y"})
-    assert client.post(f"/t/{world.fr_thread.id}/reply", data={"body": "Un avis tranché et blessant"}).status_code == 302
+    assert (
+        client.post(f"/t/{world.fr_thread.id}/reply", data={"body": "Un avis tranché et blessant"}).status_code == 302
+    )
     post = db.session.scalar(select(Post).where(Post.author_id == newcomer.id))
 
     login(client, world.reader)
     assert client.post(f"/p/{post.id}/flag", data={"clause": "3.2", "note": "Blessant"}).status_code == 302
 
     login(client, world.langmod)
-    assert client.post(f"/moderation/posts/{post.id}/hide", data={"hide-clause": "3.2", "hide-reason": "Propos blessants"}).status_code == 302
+    assert (
+        client.post(
+            f"/moderation/posts/{post.id}/hide", data={"hide-clause": "3.2", "hide-reason": "Propos blessants"}
+        ).status_code
+        == 302
+    )
     [hide] = _events("post.hide")
 
     login(client, world.chief)
@@ -729,8 +808,12 @@ def test_only_language_moderators_acts_are_reversed_and_with_a_reason(client, lo
 
 def test_moderators_see_moderate_links_on_posts_of_their_languages(client, login, world):
     login(client, world.langmod)
-    assert f'href="/moderation/posts/{world.fr_post.id}"' in client.get(f"/t/{world.fr_thread.id}").get_data(as_text=True)
-    assert f'href="/moderation/posts/{world.en_post.id}"' not in client.get(f"/t/{world.en_thread.id}").get_data(as_text=True)
+    assert f'href="/moderation/posts/{world.fr_post.id}"' in client.get(f"/t/{world.fr_thread.id}").get_data(
+        as_text=True
+    )
+    assert f'href="/moderation/posts/{world.en_post.id}"' not in client.get(f"/t/{world.en_thread.id}").get_data(
+        as_text=True
+    )
     assert 'href="/moderation"' in client.get("/").get_data(as_text=True)
     page = client.get(f"/moderation/posts/{world.fr_post.id}").get_data(as_text=True)
     assert "Hide the message" in page and "Warn the author" in page

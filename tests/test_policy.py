@@ -1,4 +1,5 @@
 """Every permission in forum/policy.py, checked against every role (DESIGN.md §3)."""
+
 from datetime import timedelta
 
 import pytest
@@ -75,11 +76,24 @@ def test_every_user_predicate_is_in_the_matrix():
 
     covered = set(USER_PREDICATES) | {name for name, _ in ROOM_PREDICATES} | {name for name, _ in THREAD_PREDICATES}
     user_only = {
-        name for name, function in vars(policy).items()
-        if name.startswith(("can_", "is_")) and callable(function)
+        name
+        for name, function in vars(policy).items()
+        if name.startswith(("can_", "is_"))
+        and callable(function)
         and list(inspect.signature(function).parameters) == ["user"]
     }
-    assert user_only - covered - {"can_accept_protocol", "can_act_for_group", "has_accepted_protocol", "can_view_guest_requests", "can_see_all_guest_requests"} == set()
+    assert (
+        user_only
+        - covered
+        - {
+            "can_accept_protocol",
+            "can_act_for_group",
+            "has_accepted_protocol",
+            "can_view_guest_requests",
+            "can_see_all_guest_requests",
+        }
+        == set()
+    )
 
 
 def _allowed(users, check):
@@ -141,7 +155,15 @@ def test_second_factor_predicates_once_enrolled(users):
         users[name].second_factor_enabled = True
     db.session.commit()
     assert _allowed(users, policy.must_enrol_second_factor) == set()
-    assert _allowed(users, policy.can_act) == {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"}
+    assert _allowed(users, policy.can_act) == {
+        "guest",
+        "delegate",
+        "suspended",
+        "staff",
+        "langmod_fr",
+        "moderator",
+        "admin",
+    }
 
 
 def test_only_an_admin_resets_another_accounts_second_factor(users, make_user):

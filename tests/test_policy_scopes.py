@@ -6,6 +6,7 @@ active and inactive languages, threads scheduled, open, closed and locked,
 weekly discussions with guests invited to some languages) and compare, for
 every role, the set each form selects.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -40,13 +41,19 @@ def varied_forum(app, make_user, make_thread, frozen_clock):
     # Two weekly discussions: one open (guest invited to French only), one scheduled.
     texts = {code: discussions.TextInput(f"Weekly {code}", "Opening") for code in ("en", "fr", "es")}
     open_one = discussions.schedule_discussion(
-        by=moderator, category_id=_category_id("legislative"), texts=texts,
-        opens_at=now + timedelta(minutes=5), closes_at=now + timedelta(days=7),
+        by=moderator,
+        category_id=_category_id("legislative"),
+        texts=texts,
+        opens_at=now + timedelta(minutes=5),
+        closes_at=now + timedelta(days=7),
     )
     discussions._set_times(open_one, now - timedelta(hours=1), now + timedelta(days=7))
     scheduled = discussions.schedule_discussion(
-        by=moderator, category_id=_category_id("capacity"), texts=texts,
-        opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=10),
+        by=moderator,
+        category_id=_category_id("capacity"),
+        texts=texts,
+        opens_at=now + timedelta(days=3),
+        closes_at=now + timedelta(days=10),
     )
     db.session.commit()
     return {"moderator": moderator, "open": open_one, "scheduled": scheduled}
@@ -66,12 +73,20 @@ def _user(role, make_user, forum):
     if role == "guest":
         guest = make_user("guest", state=None)
         for discussion, languages in ((forum["open"], ["fr"]), (forum["scheduled"], [])):
-            db.session.add(GuestInvitation(
-                discussion_id=discussion.id, requested_by_id=forum["moderator"].id, guest_name="Guest",
-                email=guest.email, organisation="Org", organisation_kind=OrganisationKind.academic,
-                justification="Expert", languages=languages, status=InvitationStatus.accepted,
-                guest_user_id=guest.id,
-            ))
+            db.session.add(
+                GuestInvitation(
+                    discussion_id=discussion.id,
+                    requested_by_id=forum["moderator"].id,
+                    guest_name="Guest",
+                    email=guest.email,
+                    organisation="Org",
+                    organisation_kind=OrganisationKind.academic,
+                    justification="Expert",
+                    languages=languages,
+                    status=InvitationStatus.accepted,
+                    guest_user_id=guest.id,
+                )
+            )
         db.session.commit()
         return guest
     return make_user(role)

@@ -1,4 +1,5 @@
 """The usage protocol: the shipped version, the gate before posting, acceptance, new versions."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -31,7 +32,10 @@ def _publish(admin, change_note="Clause 3.2 now covers harassment by private mes
     for code, (old, new) in edits.items():
         texts[code] = texts[code].replace(old, new)
     version = service.publish_version(
-        by=admin, change_note=change_note, texts=texts, languages=[("en", "English"), ("fr", "Français"), ("es", "Español")]
+        by=admin,
+        change_note=change_note,
+        texts=texts,
+        languages=[("en", "English"), ("fr", "Français"), ("es", "Español")],
     )
     db.session.commit()
     return version
@@ -85,7 +89,7 @@ def test_protocol_is_shown_in_the_reader_language(client, make_user, login, loca
     login(client, make_user(locale=locale))
     page = client.get("/protocol").get_data(as_text=True)
     assert heading in page
-    assert 'lang="%s"' % locale in page
+    assert f'lang="{locale}"' in page
 
 
 def test_unknown_version_is_404(client):
@@ -118,7 +122,9 @@ def test_thread_page_asks_to_accept_instead_of_offering_the_reply_form(client, m
     assert "Accept the usage protocol to post" in client.get(f"/rooms/{room.slug}/new").get_data(as_text=True)
 
 
-def test_accepting_records_who_which_version_and_when_then_posting_works(client, make_user, login, room, make_thread, frozen_clock):
+def test_accepting_records_who_which_version_and_when_then_posting_works(
+    client, make_user, login, room, make_thread, frozen_clock
+):
     thread = make_thread(room, make_user())
     newcomer = make_user(accepted_protocol=False)
     login(client, newcomer)
@@ -195,11 +201,15 @@ def test_admin_publishes_a_new_version_through_the_page(client, login, admin):
     assert "# 1. Operation" in page and "# 1. Fonctionnement" in page and "# 1. Funcionamiento" in page
     texts = _texts_of(service.current_version())
     data = {"change_note": "Clarified clause 2.4.", **{f"text_{code}": text for code, text in texts.items()}}
-    data["text_en"] = data["text_en"].replace("2.4 Discussions are confidential", "2.4 Discussions are strictly confidential")
+    data["text_en"] = data["text_en"].replace(
+        "2.4 Discussions are confidential", "2.4 Discussions are strictly confidential"
+    )
     response = client.post("/protocol/publish", data=data)
     assert response.status_code == 302
     current = service.current_version()
-    assert current.number == 2 and current.change_note == "Clarified clause 2.4." and current.published_by_id == admin.id
+    assert (
+        current.number == 2 and current.change_note == "Clarified clause 2.4." and current.published_by_id == admin.id
+    )
     assert "strictly confidential" in client.get("/protocol").get_data(as_text=True)
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "protocol.publish")).all()
     assert event.actor_id == admin.id and event.target_id == current.id
@@ -218,15 +228,24 @@ def test_only_administrators_publish(client, make_user, login, role):
     [
         (lambda data: data.update(change_note=""), "Say what changed in this version."),
         (lambda data: data.update(text_es=""), "Español is missing"),
-        (lambda data: data.update(text_fr=data["text_fr"].replace("\n3.2 ", "\n4.9 ", 1)), "clause 4.9 is not numbered within section 3"),
-        (lambda data: data.update(text_fr=data["text_fr"].replace("\n3.8 ", "\n3.9 ")), "numbered exactly as in the other languages"),
+        (
+            lambda data: data.update(text_fr=data["text_fr"].replace("\n3.2 ", "\n4.9 ", 1)),
+            "clause 4.9 is not numbered within section 3",
+        ),
+        (
+            lambda data: data.update(text_fr=data["text_fr"].replace("\n3.8 ", "\n3.9 ")),
+            "numbered exactly as in the other languages",
+        ),
         (lambda data: data.update(text_en=data["text_en"].split("# 5.")[0]), "exactly 5 sections"),
         (lambda data: data.update(text_en="Just some prose.\n" + data["text_en"]), "line 1"),
     ],
 )
 def test_malformed_versions_are_refused_with_a_clear_message(client, login, admin, change, message):
     login(client, admin)
-    data = {"change_note": "Changes", **{f"text_{code}": text for code, text in _texts_of(service.current_version()).items()}}
+    data = {
+        "change_note": "Changes",
+        **{f"text_{code}": text for code, text in _texts_of(service.current_version()).items()},
+    }
     change(data)
     response = client.post("/protocol/publish", data=data)
     assert response.status_code == 400

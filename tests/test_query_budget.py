@@ -1,4 +1,5 @@
 """Pages make a constant, small number of SQL queries whatever the size of the data (DESIGN.md §5)."""
+
 import pytest
 
 from forum import clock
@@ -12,14 +13,22 @@ def _bulk_threads(room, authors, count):
     """`count` threads with one post each, by rotating authors, inserted in bulk."""
     now = clock.now()
     threads = [
-        Thread(room_id=room.id, title=f"Bulk thread {i}", author_id=authors[i % len(authors)].id, post_count=1,
-               last_post_at=now, last_post_author_id=authors[(i + 1) % len(authors)].id, created_at=now)
+        Thread(
+            room_id=room.id,
+            title=f"Bulk thread {i}",
+            author_id=authors[i % len(authors)].id,
+            post_count=1,
+            last_post_at=now,
+            last_post_author_id=authors[(i + 1) % len(authors)].id,
+            created_at=now,
+        )
         for i in range(count)
     ]
     db.session.add_all(threads)
     db.session.flush()
     db.session.add_all(
-        Post(thread_id=t.id, number=1, author_id=t.author_id, source="x", html="<p>x</p>", created_at=now) for t in threads
+        Post(thread_id=t.id, number=1, author_id=t.author_id, source="x", html="<p>x</p>", created_at=now)
+        for t in threads
     )
     db.session.commit()
     return threads
@@ -29,8 +38,15 @@ def _bulk_posts(thread, authors, count):
     now = clock.now()
     start = thread.post_count
     db.session.add_all(
-        Post(thread_id=thread.id, number=start + i + 1, author_id=authors[i % len(authors)].id,
-             source=f"post {i}", html=f"<p>post {i}</p>", created_at=now, reply_to_id=None)
+        Post(
+            thread_id=thread.id,
+            number=start + i + 1,
+            author_id=authors[i % len(authors)].id,
+            source=f"post {i}",
+            html=f"<p>post {i}</p>",
+            created_at=now,
+            reply_to_id=None,
+        )
         for i in range(count)
     )
     thread.post_count = start + count
@@ -40,7 +56,8 @@ def _bulk_posts(thread, authors, count):
 @pytest.fixture
 def authors(make_user):
     return [make_user(state=code) for code in ("FRA", "BRA", "KEN", "JPN", "POL", "MEX")] + [
-        make_user("moderator"), make_user("staff")
+        make_user("moderator"),
+        make_user("staff"),
     ]
 
 
@@ -76,7 +93,9 @@ def test_room_page_queries_do_not_grow_with_threads(client, login, authors, room
 
 
 @pytest.mark.parametrize("role", ["delegate", "moderator"])
-def test_thread_page_queries_do_not_grow_with_posts(client, login, authors, room, make_thread, count_queries, make_user, role):
+def test_thread_page_queries_do_not_grow_with_posts(
+    client, login, authors, room, make_thread, count_queries, make_user, role
+):
     viewer = make_user(role)
     login(client, viewer)
     thread = make_thread(room, authors[1])

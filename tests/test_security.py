@@ -1,4 +1,5 @@
 """Headers, CSRF, request limits, error pages and production safety."""
+
 import pytest
 from sqlalchemy import func, select
 

@@ -1,4 +1,5 @@
 """The security events log (issue #14): what is recorded, who may read it, the CSV export."""
+
 import csv
 import io
 
@@ -21,14 +22,24 @@ def test_sign_in_success_failure_logout_and_password_change_are_recorded(client,
     client.post("/login", data={"email": user.email, "password": "wrong password!!"})
     client.post("/login", data={"email": "nobody@example.org", "password": "whatever"})
     client.post("/login", data={"email": user.email, "password": PASSWORD})
-    client.post("/profile", data={
-        "password-current_password": PASSWORD, "password-password": "another long passphrase here",
-        "password-confirm": "another long passphrase here",
-    })
+    client.post(
+        "/profile",
+        data={
+            "password-current_password": PASSWORD,
+            "password-password": "another long passphrase here",
+            "password-confirm": "another long passphrase here",
+        },
+    )
     client.post("/login", data={"email": user.email, "password": "another long passphrase here"})
     client.post("/logout")
-    assert _kinds() == ["login.failure", "login.failure", "login.success", "password.change", "login.success",
-                        "session.logout"]
+    assert _kinds() == [
+        "login.failure",
+        "login.failure",
+        "login.success",
+        "password.change",
+        "login.success",
+        "session.logout",
+    ]
     events = db.session.scalars(select(SecurityEvent).order_by(SecurityEvent.id)).all()
     assert events[1].email == "nobody@example.org" and events[1].user_id is None
     # No secret is ever stored.
@@ -59,8 +70,9 @@ def test_events_are_append_only(app, make_user):
     db.session.rollback()
 
 
-@pytest.mark.parametrize("role,status", [("delegate", 403), ("staff", 403), ("language_moderator", 403),
-                                         ("moderator", 403), ("admin", 200)])
+@pytest.mark.parametrize(
+    "role,status", [("delegate", 403), ("staff", 403), ("language_moderator", 403), ("moderator", 403), ("admin", 200)]
+)
 def test_only_admins_see_the_log(client, make_user, login, role, status):
     login(client, make_user(role, languages=("fr",) if role == "language_moderator" else ()))
     assert client.get("/admin/security-events").status_code == status
@@ -90,8 +102,17 @@ def test_filters_by_kind_email_and_date_and_pages(client, make_user, login, froz
 
 def test_csv_export_cells_are_formula_safe(client, make_user, login):
     admin = make_user("admin")
-    for address in ("=cmd|' /C calc'!A0@x.org", "+1@x.org", "-2@x.org", "@sum@x.org", "%x@x.org", "|p@x.org",
-                    "\tt@x.org", "\rr@x.org", "plain@x.org"):
+    for address in (
+        "=cmd|' /C calc'!A0@x.org",
+        "+1@x.org",
+        "-2@x.org",
+        "@sum@x.org",
+        "%x@x.org",
+        "|p@x.org",
+        "\tt@x.org",
+        "\rr@x.org",
+        "plain@x.org",
+    ):
         record_event("login.failure", email=address)
     db.session.commit()
     login(client, admin)

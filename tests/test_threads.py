@@ -1,4 +1,5 @@
 """Rooms, threads and posts through the web: reading, posting, editing, markers, moderation of threads."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,9 @@ def delegate(make_user):
 
 @pytest.fixture
 def thread(room, make_user, make_thread):
-    return make_thread(room, make_user(state="KEN", name="Wanjiru Kamau"), title="Training examiners", body="How do you train?")
+    return make_thread(
+        room, make_user(state="KEN", name="Wanjiru Kamau"), title="Training examiners", body="How do you train?"
+    )
 
 
 def test_room_page_lists_threads_pinned_first_then_latest(client, delegate, login, room, make_thread, frozen_clock):
@@ -70,7 +73,9 @@ def test_thread_page_shows_author_state_and_badges(client, login, room, make_use
 
 def test_reply_with_markdown_is_rendered_and_stored_with_source(client, delegate, login, thread):
     login(client, delegate)
-    response = client.post(f"/t/{thread.id}/reply", data={"body": "**Strong** point\n\n- a\n- b", "submission_key": "k1"})
+    response = client.post(
+        f"/t/{thread.id}/reply", data={"body": "**Strong** point\n\n- a\n- b", "submission_key": "k1"}
+    )
     assert response.status_code == 302
     assert response.location.endswith("#post-2")
     post = db.session.scalar(select(Post).where(Post.number == 2))
@@ -144,7 +149,10 @@ def test_moderator_only_room_refuses_new_threads_from_members(client, delegate, 
     assert client.post(f"/rooms/{room.slug}/new", data={"title": "t", "body": "b"}).status_code == 403
     assert db.session.scalar(select(func.count(Thread.id))) == 0
     login(client, make_user("moderator"))
-    assert client.post(f"/rooms/{room.slug}/new", data={"title": "t", "body": "b", "submission_key": "x"}).status_code == 302
+    assert (
+        client.post(f"/rooms/{room.slug}/new", data={"title": "t", "body": "b", "submission_key": "x"}).status_code
+        == 302
+    )
 
 
 def test_reply_to_a_post_of_another_thread_is_refused(client, delegate, login, room, thread, make_thread):
@@ -161,17 +169,23 @@ def test_reply_with_quote_prefills_the_form(client, delegate, login, thread):
     page = login(client, delegate).get(f"/t/{thread.id}?reply_to={first.id}").get_data(as_text=True)
     assert "&gt; How do you train?" in page
     assert f'name="reply_to" type="hidden" value="{first.id}"' in page
-    response = client.post(f"/t/{thread.id}/reply", data={"body": "> quoted\n\nanswer", "reply_to": str(first.id), "submission_key": "q"})
+    response = client.post(
+        f"/t/{thread.id}/reply", data={"body": "> quoted\n\nanswer", "reply_to": str(first.id), "submission_key": "q"}
+    )
     assert response.status_code == 302
     assert "In reply to #1" in client.get(f"/t/{thread.id}").get_data(as_text=True)
 
 
 def test_start_thread_with_preview_then_post(client, delegate, login, room):
     login(client, delegate)
-    preview = client.post(f"/rooms/{room.slug}/new", data={"title": "New topic", "body": "*hi*", "preview": "1", "submission_key": "s"})
+    preview = client.post(
+        f"/rooms/{room.slug}/new", data={"title": "New topic", "body": "*hi*", "preview": "1", "submission_key": "s"}
+    )
     assert b"<em>hi</em>" in preview.data
     assert db.session.scalar(select(func.count(Thread.id))) == 0
-    response = client.post(f"/rooms/{room.slug}/new", data={"title": "New topic", "body": "*hi*", "submission_key": "s"})
+    response = client.post(
+        f"/rooms/{room.slug}/new", data={"title": "New topic", "body": "*hi*", "submission_key": "s"}
+    )
     assert response.status_code == 302
     again = client.post(f"/rooms/{room.slug}/new", data={"title": "New topic", "body": "*hi*", "submission_key": "s"})
     assert again.location == response.location
@@ -312,10 +326,17 @@ def test_watch_unwatch_and_notification_on_reply(client, delegate, make_user, lo
 # Thread moderation --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role,languages,allowed", [
-    ("delegate", (), False), ("staff", (), False), ("language_moderator", ("fr",), False),
-    ("language_moderator", ("en",), True), ("moderator", (), True), ("admin", (), True),
-])
+@pytest.mark.parametrize(
+    "role,languages,allowed",
+    [
+        ("delegate", (), False),
+        ("staff", (), False),
+        ("language_moderator", ("fr",), False),
+        ("language_moderator", ("en",), True),
+        ("moderator", (), True),
+        ("admin", (), True),
+    ],
+)
 def test_pin_lock_move_only_by_moderators_of_the_room(client, make_user, login, thread, role, languages, allowed):
     actor = make_user(role, languages=languages)
     login(client, actor)

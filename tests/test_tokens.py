@@ -1,4 +1,5 @@
 """Activation and password-reset links: one use, expiry, wrong tokens; password rules."""
+
 import re
 
 import pytest
@@ -19,8 +20,13 @@ def _link(message, kind):
 @pytest.fixture
 def new_account(app, make_user, outbox):
     admin = make_user("admin")
-    user = service.create_account(email="new.delegate@example.org", display_name="New Delegate", role=Role.delegate,
-                                  member_state=None or _state("KEN"), by=admin)
+    user = service.create_account(
+        email="new.delegate@example.org",
+        display_name="New Delegate",
+        role=Role.delegate,
+        member_state=None or _state("KEN"),
+        by=admin,
+    )
     db.session.commit()
     token = _link(outbox("new.delegate@example.org")[-1], "activate")
     return user, token
@@ -39,7 +45,9 @@ def test_activation_link_sets_the_password_once(client, new_account):
     assert response.status_code == 302
     assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 302
     client.post("/logout")
-    again = client.post(f"/activate/{token}", data={"password": "another long passphrase", "confirm": "another long passphrase"})
+    again = client.post(
+        f"/activate/{token}", data={"password": "another long passphrase", "confirm": "another long passphrase"}
+    )
     assert again.status_code == 404
     assert client.post("/login", data={"email": user.email, "password": "another long passphrase"}).status_code == 200
 

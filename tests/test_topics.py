@@ -1,5 +1,6 @@
 """Weekly discussions, Secretariat experts, topic proposals and the topics page (issue 4)."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ from forum.threads.models import (
 )
 
 # The clock fixture starts on Monday 23 November 2026, 10:00 UTC (11:00 in Geneva).
-MONDAY_NEXT = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Geneva (winter time)
+MONDAY_NEXT = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # 09:00 in Geneva (winter time)
 
 
 def _texts(*codes, title="Sharing evaluation methods"):
@@ -77,13 +78,13 @@ def clock_(frozen_clock):
     "now, opens",
     [
         # Monday 11:00 Geneva: next week's Monday.
-        (datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc), datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)),
+        (datetime(2026, 11, 23, 10, 0, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
         # Monday 08:00 Geneva: today at 09:00.
-        (datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc), datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)),
+        (datetime(2026, 11, 23, 7, 0, tzinfo=UTC), datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
         # Sunday late evening UTC is already Monday in Geneva.
-        (datetime(2026, 11, 29, 23, 30, tzinfo=timezone.utc), datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)),
+        (datetime(2026, 11, 29, 23, 30, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
         # Summer time: 09:00 Geneva is 07:00 UTC.
-        (datetime(2027, 6, 9, 12, 0, tzinfo=timezone.utc), datetime(2027, 6, 14, 7, 0, tzinfo=timezone.utc)),
+        (datetime(2027, 6, 9, 12, 0, tzinfo=UTC), datetime(2027, 6, 14, 7, 0, tzinfo=UTC)),
     ],
 )
 def test_default_opening_is_next_monday_nine_in_geneva(app, now, opens):
@@ -94,9 +95,9 @@ def test_default_opening_is_next_monday_nine_in_geneva(app, now, opens):
 
 def test_default_closing_keeps_nine_oclock_across_the_change_to_summer_time(app):
     # Summer time starts on Sunday 28 March 2027: opening in winter time, closing in summer time.
-    opens_at, closes_at = discussions.default_times(datetime(2027, 3, 17, 12, 0, tzinfo=timezone.utc))
-    assert opens_at == datetime(2027, 3, 22, 8, 0, tzinfo=timezone.utc)
-    assert closes_at == datetime(2027, 3, 29, 7, 0, tzinfo=timezone.utc)
+    opens_at, closes_at = discussions.default_times(datetime(2027, 3, 17, 12, 0, tzinfo=UTC))
+    assert opens_at == datetime(2027, 3, 22, 8, 0, tzinfo=UTC)
+    assert closes_at == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)
 
 
 # Scheduling and the life of a discussion ------------------------------------------------
@@ -165,12 +166,20 @@ def test_schedule_through_the_form_with_defaults(clock_, moderator, client, logi
     page = client.get("/topics/discussions/new").get_data(as_text=True)
     # Defaults shown in the reader's zone (Europe/Zurich): next Monday 09:00, a week long.
     assert 'value="2026-11-30T09:00"' in page and 'value="2026-12-07T09:00"' in page
-    response = client.post("/topics/discussions/new", data={
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-07T09:00",
-        "title_en": "Measuring impact", "body_en": "How do you measure it?",
-        "title_fr": "Mesurer l'impact", "body_fr": "Comment le mesurez-vous ?",
-        "title_es": "", "body_es": "",
-    })
+    response = client.post(
+        "/topics/discussions/new",
+        data={
+            "category": str(_category().id),
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-12-07T09:00",
+            "title_en": "Measuring impact",
+            "body_en": "How do you measure it?",
+            "title_fr": "Mesurer l'impact",
+            "body_fr": "Comment le mesurez-vous ?",
+            "title_es": "",
+            "body_es": "",
+        },
+    )
     assert response.status_code == 302
     discussion = db.session.scalar(select(Discussion))
     assert response.location == f"/topics/discussions/{discussion.id}"
@@ -182,10 +191,17 @@ def test_schedule_through_the_form_with_defaults(clock_, moderator, client, logi
 
 def test_open_ended_through_the_form(clock_, moderator, client, login):
     login(client, moderator)
-    response = client.post("/topics/discussions/new", data={
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "", "open_ended": "y",
-        "title_en": "Open forever", "body_en": "Come any time.",
-    })
+    response = client.post(
+        "/topics/discussions/new",
+        data={
+            "category": str(_category().id),
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "",
+            "open_ended": "y",
+            "title_en": "Open forever",
+            "body_en": "Come any time.",
+        },
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(Discussion)).closes_at is None
 
@@ -194,8 +210,14 @@ def test_open_ended_through_the_form(clock_, moderator, client, login):
 
 
 BAD_FORMS = [
-    ({"opens_at": "2026-11-30T09:00", "closes_at": "2026-11-30T08:00"}, "The closing time must be after the opening time."),
-    ({"opens_at": "2026-11-30T09:00", "closes_at": "2026-11-30T09:00"}, "The closing time must be after the opening time."),
+    (
+        {"opens_at": "2026-11-30T09:00", "closes_at": "2026-11-30T08:00"},
+        "The closing time must be after the opening time.",
+    ),
+    (
+        {"opens_at": "2026-11-30T09:00", "closes_at": "2026-11-30T09:00"},
+        "The closing time must be after the opening time.",
+    ),
     ({"opens_at": "2026-11-20T09:00", "closes_at": "2026-12-07T09:00"}, "The opening time is in the past."),
     ({"title_en": "", "body_en": ""}, "Give a title and an opening message in at least one language."),
     ({"category": "999"}, "Unknown category."),
@@ -214,8 +236,11 @@ def test_bad_discussion_input_is_refused_with_a_clear_message_and_nothing_writte
 ):
     login(client, moderator)
     data = {
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-07T09:00",
-        "title_en": "Measuring impact", "body_en": "How do you measure it?",
+        "category": str(_category().id),
+        "opens_at": "2026-11-30T09:00",
+        "closes_at": "2026-12-07T09:00",
+        "title_en": "Measuring impact",
+        "body_en": "How do you measure it?",
     }
     data.update(change)
     response = client.post("/topics/discussions/new", data=data)
@@ -234,14 +259,17 @@ def test_bad_discussion_input_is_refused_with_a_clear_message_and_nothing_writte
         ({"texts": {"en": discussions.TextInput("  ", "  ")}}, "at least one language"),
         ({"texts": {"xx": discussions.TextInput("Title", "Body")}}, "Unknown language"),
         ({"closes_at": MONDAY_NEXT - timedelta(hours=1)}, "closing time must be after"),
-        ({"opens_at": datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)}, "opening time is in the past"),
+        ({"opens_at": datetime(2026, 11, 23, 9, 0, tzinfo=UTC)}, "opening time is in the past"),
         ({"texts": {"en": discussions.TextInput("x" * 201, "Body")}}, "title is too long"),
     ],
 )
 def test_bad_input_to_the_service_raises_before_writing(clock_, moderator, kwargs, message):
     arguments = {
-        "by": moderator, "category_id": _category().id, "texts": _texts("en"),
-        "opens_at": MONDAY_NEXT, "closes_at": MONDAY_NEXT + timedelta(days=7),
+        "by": moderator,
+        "category_id": _category().id,
+        "texts": _texts("en"),
+        "opens_at": MONDAY_NEXT,
+        "closes_at": MONDAY_NEXT + timedelta(days=7),
     }
     arguments.update(kwargs)
     with pytest.raises(Invalid, match=message):
@@ -274,7 +302,9 @@ def test_edit_changes_titles_and_opening_posts_keeping_a_revision_and_may_add_a_
 
 def test_edit_can_move_the_discussion_to_another_category(clock_, moderator):
     discussion = _schedule(moderator, codes=("en", "fr"))
-    discussions.edit_discussion(discussion, by=moderator, category_id=_category("legislative").id, texts=_texts("en", "fr"))
+    discussions.edit_discussion(
+        discussion, by=moderator, category_id=_category("legislative").id, texts=_texts("en", "fr")
+    )
     db.session.commit()
     assert {thread.room.slug for thread in _threads(discussion).values()} == {"legislative-en", "legislative-fr"}
 
@@ -298,9 +328,14 @@ def test_edit_form_prefills_and_saves(clock_, moderator, client, login):
     login(client, moderator)
     page = client.get(f"/topics/discussions/{discussion.id}/edit").get_data(as_text=True)
     assert "Sharing evaluation methods (en)" in page
-    response = client.post(f"/topics/discussions/{discussion.id}/edit", data={
-        "category": str(_category().id), "title_en": "Renamed", "body_en": "Opening message in en.",
-    })
+    response = client.post(
+        f"/topics/discussions/{discussion.id}/edit",
+        data={
+            "category": str(_category().id),
+            "title_en": "Renamed",
+            "body_en": "Opening message in en.",
+        },
+    )
     assert response.status_code == 302
     assert _threads(discussion)["en"].title == "Renamed"
 
@@ -310,9 +345,7 @@ def test_reschedule_before_opening_moves_every_thread(clock_, moderator):
     later = MONDAY_NEXT + timedelta(days=7)
     discussions.reschedule_discussion(discussion, by=moderator, opens_at=later, closes_at=later + timedelta(days=3))
     db.session.commit()
-    assert all(
-        (t.opens_at, t.closes_at) == (later, later + timedelta(days=3)) for t in _threads(discussion).values()
-    )
+    assert all((t.opens_at, t.closes_at) == (later, later + timedelta(days=3)) for t in _threads(discussion).values())
     assert _actions()[-1] == "discussion.reschedule"
 
 
@@ -326,7 +359,9 @@ def test_opening_time_is_fixed_once_open_but_the_closing_can_be_extended(clock_,
     db.session.rollback()
     # The form sends times to the minute: an unchanged opening is not a change.
     discussions.reschedule_discussion(
-        discussion, by=moderator, opens_at=MONDAY_NEXT + timedelta(seconds=30),
+        discussion,
+        by=moderator,
+        opens_at=MONDAY_NEXT + timedelta(seconds=30),
         closes_at=MONDAY_NEXT + timedelta(days=14),
     )
     db.session.commit()
@@ -361,14 +396,22 @@ def test_reschedule_form(clock_, moderator, client, login):
     login(client, moderator)
     page = client.get(f"/topics/discussions/{discussion.id}/schedule").get_data(as_text=True)
     assert 'value="2026-11-30T09:00"' in page
-    response = client.post(f"/topics/discussions/{discussion.id}/schedule", data={
-        "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-10T18:00",
-    })
+    response = client.post(
+        f"/topics/discussions/{discussion.id}/schedule",
+        data={
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-12-10T18:00",
+        },
+    )
     assert response.status_code == 302
-    assert discussion.closes_at == datetime(2026, 12, 10, 17, 0, tzinfo=timezone.utc)
-    response = client.post(f"/topics/discussions/{discussion.id}/schedule", data={
-        "opens_at": "2026-11-30T09:00", "closes_at": "2026-11-29T18:00",
-    })
+    assert discussion.closes_at == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
+    response = client.post(
+        f"/topics/discussions/{discussion.id}/schedule",
+        data={
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-11-29T18:00",
+        },
+    )
     assert response.status_code == 400
     assert "The closing time must be after the opening time." in response.get_data(as_text=True)
 
@@ -399,7 +442,9 @@ def test_a_scheduled_discussion_cannot_be_closed_early(clock_, moderator):
 def test_summary_shows_atop_the_closed_thread_in_its_language(clock_, moderator, delegate, client, login):
     discussion = _schedule(moderator)
     login(client, moderator)
-    response = client.post(f"/topics/discussions/{discussion.id}/summary/fr", data={"summary": "Les **sondages** dominent."})
+    response = client.post(
+        f"/topics/discussions/{discussion.id}/summary/fr", data={"summary": "Les **sondages** dominent."}
+    )
     assert response.status_code == 302
     threads = _threads(discussion)
     clock_.set(MONDAY_NEXT + timedelta(days=1))
@@ -511,9 +556,7 @@ def test_announcement_is_claimed_once_even_if_two_ticks_overlap(clock_, moderato
     # A second tick running before the first committed finds nothing left to claim.
     assert discussions.announce_opened_discussions(clock.now()) == []
     db.session.commit()
-    assert db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == delegate.id)
-    ) == 1
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == delegate.id)) == 1
 
 
 def test_a_discussion_closed_before_any_tick_is_not_announced(clock_, moderator, delegate):
@@ -539,7 +582,9 @@ def test_moderator_invites_a_staff_expert_who_is_notified(clock_, moderator, mak
     expert = make_user("staff", name="Sam Secretariat")
     login(client, moderator)
     assert "Sam Secretariat" in client.get(f"/topics/discussions/{discussion.id}").get_data(as_text=True)
-    assert client.post(f"/topics/discussions/{discussion.id}/experts", data={"expert": str(expert.id)}).status_code == 302
+    assert (
+        client.post(f"/topics/discussions/{discussion.id}/experts", data={"expert": str(expert.id)}).status_code == 302
+    )
     invitation = db.session.scalar(select(DiscussionExpert))
     assert invitation.user_id == expert.id and invitation.notified_at is not None
     notification = db.session.scalar(select(Notification).where(Notification.user_id == expert.id))
@@ -571,8 +616,11 @@ def test_only_staff_can_be_invited_and_only_once(clock_, moderator, delegate, ma
 
 def _propose(by, **kwargs):
     arguments = {
-        "title": "Technology transfer offices", "description": "How did you set them up?",
-        "category_id": _category().id, "aims": "Share models.", "audience": "University leaders",
+        "title": "Technology transfer offices",
+        "description": "How did you set them up?",
+        "category_id": _category().id,
+        "aims": "Share models.",
+        "audience": "University leaders",
         "languages": ["fr", "en"],
     }
     arguments.update(kwargs)
@@ -584,17 +632,25 @@ def _propose(by, **kwargs):
 def test_proposal_life_cycle_with_endorsements_by_group_and_a_decline(clock_, moderator, make_user, client, login):
     kenya = make_user(state="KEN", name="Wanjiru Kamau")
     login(client, kenya)
-    response = client.post("/topics/proposals/new", data={
-        "title": "Technology transfer offices", "description": "How did you **set them up**?",
-        "category": str(_category().id), "aims": "Share models.", "audience": "University leaders",
-        "languages": ["es", "en"],
-    })
+    response = client.post(
+        "/topics/proposals/new",
+        data={
+            "title": "Technology transfer offices",
+            "description": "How did you **set them up**?",
+            "category": str(_category().id),
+            "aims": "Share models.",
+            "audience": "University leaders",
+            "languages": ["es", "en"],
+        },
+    )
     assert response.status_code == 302
     proposal = db.session.scalar(select(TopicProposal))
     assert proposal.status == ProposalStatus.submitted
     assert proposal.preferred_languages == ["en", "es"]
     assert proposal.member_state.code == "KEN"
-    assert db.session.scalar(select(Notification).where(Notification.user_id == moderator.id)).kind == "proposal_submitted"
+    assert (
+        db.session.scalar(select(Notification).where(Notification.user_id == moderator.id)).kind == "proposal_submitted"
+    )
 
     # Endorsements: one per member, counted by regional group; not one's own.
     supporters = [make_user(state="BRA"), make_user(state="MEX"), make_user(state="SEN"), make_user("staff")]
@@ -628,18 +684,32 @@ def test_proposal_life_cycle_with_endorsements_by_group_and_a_decline(clock_, mo
     response = client.post(f"/topics/proposals/{proposal.id}/decline", data={"reason": "Covered in March already."})
     assert response.status_code == 302
     assert proposal.status == ProposalStatus.declined and proposal.decline_reason == "Covered in March already."
-    assert "Covered in March already." in login(client, kenya).get(f"/topics/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Your proposal “Technology transfer offices” is declined" in client.get("/notifications").get_data(as_text=True)
-    assert "Covered in March already." not in login(client, supporters[0]).get(f"/topics/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Covered in March already." in login(client, kenya).get(f"/topics/proposals/{proposal.id}").get_data(
+        as_text=True
+    )
+    assert "Your proposal “Technology transfer offices” is declined" in client.get("/notifications").get_data(
+        as_text=True
+    )
+    assert "Covered in March already." not in login(client, supporters[0]).get(
+        f"/topics/proposals/{proposal.id}"
+    ).get_data(as_text=True)
     # No more endorsing a declined proposal.
     assert client.post(f"/topics/proposals/{proposal.id}/endorse", data={"endorse": "0"}).status_code == 403
     assert _actions() == [
-        "proposal.create", "proposal.endorse", "proposal.endorse", "proposal.endorse", "proposal.endorse",
-        "proposal.withdraw_endorsement", "proposal.consider", "proposal.decline",
+        "proposal.create",
+        "proposal.endorse",
+        "proposal.endorse",
+        "proposal.endorse",
+        "proposal.endorse",
+        "proposal.withdraw_endorsement",
+        "proposal.consider",
+        "proposal.decline",
     ]
 
 
-def test_accepting_a_proposal_leads_to_a_prefilled_discussion_crediting_the_proposer(clock_, moderator, make_user, client, login):
+def test_accepting_a_proposal_leads_to_a_prefilled_discussion_crediting_the_proposer(
+    clock_, moderator, make_user, client, login
+):
     kenya = make_user(state="KEN", name="Wanjiru Kamau")
     proposal = _propose(kenya)
     login(client, moderator)
@@ -651,18 +721,27 @@ def test_accepting_a_proposal_leads_to_a_prefilled_discussion_crediting_the_prop
     assert 'value="Technology transfer offices"' in page
     assert "Topic proposed by Wanjiru Kamau (Kenya)." in page
     assert f'href="/topics/proposals/{proposal.id}"' in page
-    response = client.post(f"/topics/discussions/new?proposal={proposal.id}", data={
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-07T09:00",
-        "title_en": "Technology transfer offices", "body_en": "How did you set them up?",
-        "title_fr": "Bureaux de transfert de technologie", "body_fr": "Comment les avez-vous créés ?",
-    })
+    response = client.post(
+        f"/topics/discussions/new?proposal={proposal.id}",
+        data={
+            "category": str(_category().id),
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-12-07T09:00",
+            "title_en": "Technology transfer offices",
+            "body_en": "How did you set them up?",
+            "title_fr": "Bureaux de transfert de technologie",
+            "body_fr": "Comment les avez-vous créés ?",
+        },
+    )
     assert response.status_code == 302
     discussion = db.session.scalar(select(Discussion))
     assert discussion.proposal_id == proposal.id
     assert proposal.status == ProposalStatus.scheduled
     page = client.get(f"/topics/discussions/{discussion.id}").get_data(as_text=True)
     assert "Wanjiru Kamau" in page and f'href="/topics/proposals/{proposal.id}"' in page
-    assert "Your proposal “Technology transfer offices” is scheduled" in login(client, kenya).get("/notifications").get_data(as_text=True)
+    assert "Your proposal “Technology transfer offices” is scheduled" in login(client, kenya).get(
+        "/notifications"
+    ).get_data(as_text=True)
     assert _actions() == ["proposal.create", "proposal.accept", "discussion.create"]
 
 
@@ -670,8 +749,12 @@ def test_only_an_accepted_proposal_becomes_a_discussion(clock_, moderator, deleg
     proposal = _propose(delegate)
     with pytest.raises(Invalid, match="accepted proposal"):
         proposals.schedule_proposal(
-            proposal, by=moderator, category_id=_category().id, texts=_texts("en", "fr", "es"),
-            opens_at=MONDAY_NEXT, closes_at=MONDAY_NEXT + timedelta(days=7),
+            proposal,
+            by=moderator,
+            category_id=_category().id,
+            texts=_texts("en", "fr", "es"),
+            opens_at=MONDAY_NEXT,
+            closes_at=MONDAY_NEXT + timedelta(days=7),
         )
     db.session.rollback()
     assert _count(Discussion) == 0
@@ -690,10 +773,15 @@ def test_coordinator_proposes_and_endorses_on_behalf_of_the_group(clock_, make_u
     login(client, coordinator)
     page = client.get("/topics/proposals/new").get_data(as_text=True)
     assert "On behalf of my regional group" in page
-    client.post("/topics/proposals/new", data={
-        "title": "Traditional knowledge", "description": "Databases?", "category": str(_category().id),
-        "for_group": "y",
-    })
+    client.post(
+        "/topics/proposals/new",
+        data={
+            "title": "Traditional knowledge",
+            "description": "Databases?",
+            "category": str(_category().id),
+            "for_group": "y",
+        },
+    )
     proposal = db.session.scalar(select(TopicProposal))
     assert proposal.on_behalf_of_group.code == "AFRICAN"
     assert "on behalf of the African Group" in client.get(f"/topics/proposals/{proposal.id}").get_data(as_text=True)
@@ -707,17 +795,30 @@ def test_coordinator_proposes_and_endorses_on_behalf_of_the_group(clock_, make_u
 def test_a_delegate_who_is_not_coordinator_cannot_act_for_a_group(clock_, delegate, make_user, client, login):
     login(client, delegate)
     assert "On behalf of my regional group" not in client.get("/topics/proposals/new").get_data(as_text=True)
-    response = client.post("/topics/proposals/new", data={
-        "title": "T", "description": "D", "category": str(_category().id), "for_group": "y",
-    })
+    response = client.post(
+        "/topics/proposals/new",
+        data={
+            "title": "T",
+            "description": "D",
+            "category": str(_category().id),
+            "for_group": "y",
+        },
+    )
     assert response.status_code == 403
     db.session.rollback()
     assert _count(TopicProposal) == 0
     other = _propose(make_user(state="BRA"))
-    assert client.post(f"/topics/proposals/{other.id}/endorse", data={"endorse": "1", "for_group": "1"}).status_code == 403
+    assert (
+        client.post(f"/topics/proposals/{other.id}/endorse", data={"endorse": "1", "for_group": "1"}).status_code == 403
+    )
     with pytest.raises(discussions.NotAllowed):
-        proposals.propose_topic(by=make_user("staff", is_coordinator=True), title="T", description="D",
-                              category_id=_category().id, for_group=True)
+        proposals.propose_topic(
+            by=make_user("staff", is_coordinator=True),
+            title="T",
+            description="D",
+            category_id=_category().id,
+            for_group=True,
+        )
 
 
 @pytest.mark.parametrize(
@@ -780,10 +881,16 @@ def test_who_may_schedule_a_french_discussion(clock_, person, client, login, rol
     response = client.get("/topics/discussions/new")
     expected = 404 if role == "guest" else (200 if role in MANAGERS | {"language_moderator_other"} else 403)
     assert response.status_code == expected
-    response = client.post("/topics/discussions/new", data={
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-07T09:00",
-        "title_fr": "Titre", "body_fr": "Message",
-    })
+    response = client.post(
+        "/topics/discussions/new",
+        data={
+            "category": str(_category().id),
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-12-07T09:00",
+            "title_fr": "Titre",
+            "body_fr": "Message",
+        },
+    )
     if role in MANAGERS:
         assert response.status_code == 302
         assert _actions() == ["discussion.create"]
@@ -821,9 +928,16 @@ def test_who_may_run_a_french_discussion(clock_, moderator, person, client, logi
     clock_.set(MONDAY_NEXT + timedelta(days=1))
     assert client.post(f"{base}/close").status_code == (302 if allowed else forbidden)
     expected = (
-        ["discussion.create", "discussion.edit", "discussion.reschedule", "discussion.summary",
-         "discussion.invite_expert", "discussion.close"]
-        if allowed else ["discussion.create"]
+        [
+            "discussion.create",
+            "discussion.edit",
+            "discussion.reschedule",
+            "discussion.summary",
+            "discussion.invite_expert",
+            "discussion.close",
+        ]
+        if allowed
+        else ["discussion.create"]
     )
     db.session.rollback()
     assert _actions() == expected
@@ -857,7 +971,9 @@ def test_who_may_propose_and_endorse(clock_, person, make_user, client, login, r
     member = role != "guest"
     assert client.get("/topics").status_code == (200 if member else 404)
     assert client.get("/topics/proposals").status_code == (200 if member else 404)
-    response = client.post("/topics/proposals/new", data={"title": "T", "description": "D", "category": str(_category().id)})
+    response = client.post(
+        "/topics/proposals/new", data={"title": "T", "description": "D", "category": str(_category().id)}
+    )
     assert response.status_code == (302 if member else 404)
     response = client.post(f"/topics/proposals/{other.id}/endorse", data={"endorse": "1"})
     assert response.status_code == (302 if member else 404)
@@ -893,7 +1009,7 @@ def test_a_proposal_naming_no_language_is_the_chief_moderators(clock_, make_user
 
 
 def test_suspended_moderator_does_nothing(clock_, make_user):
-    suspended = make_user("moderator", suspended_until=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    suspended = make_user("moderator", suspended_until=datetime(2027, 1, 1, tzinfo=UTC))
     with pytest.raises(discussions.NotAllowed):
         _schedule(suspended)
     with pytest.raises(discussions.NotAllowed):
@@ -906,8 +1022,9 @@ def test_suspended_moderator_does_nothing(clock_, make_user):
 def test_topics_page_shows_calendar_current_planned_held_and_proposals(clock_, moderator, delegate, client, login):
     held = _schedule(moderator, codes=("en", "fr"), opens_at=MONDAY_NEXT, closes_at=MONDAY_NEXT + timedelta(days=7))
     current = _schedule(moderator, codes=("en",), opens_at=MONDAY_NEXT + timedelta(days=7), closes_at=None)
-    planned = _schedule(moderator, codes=("fr",), opens_at=MONDAY_NEXT + timedelta(days=21),
-                        closes_at=MONDAY_NEXT + timedelta(days=28))
+    planned = _schedule(
+        moderator, codes=("fr",), opens_at=MONDAY_NEXT + timedelta(days=21), closes_at=MONDAY_NEXT + timedelta(days=28)
+    )
     for discussion, title in ((held, "Held topic"), (current, "Current topic"), (planned, "Planned topic")):
         for text in discussion.texts:
             text.title = f"{title} {text.language_code}"
@@ -932,7 +1049,10 @@ def test_topics_page_shows_calendar_current_planned_held_and_proposals(clock_, m
 def test_topics_page_calendar_pages_through_weeks(clock_, moderator, delegate, client, login):
     _schedule(moderator, opens_at=MONDAY_NEXT + timedelta(days=70), closes_at=None)
     login(client, delegate)
-    assert "Sharing evaluation methods (en)" not in client.get("/topics").get_data(as_text=True).split("Calendar")[1].split("Planned")[0]
+    assert (
+        "Sharing evaluation methods (en)"
+        not in client.get("/topics").get_data(as_text=True).split("Calendar")[1].split("Planned")[0]
+    )
     later = client.get("/topics?weeks=8").get_data(as_text=True)
     assert "Sharing evaluation methods (en)" in later.split("Calendar")[1].split("Planned")[0]
     assert client.get("/topics?weeks=999999").status_code == 200
@@ -947,7 +1067,9 @@ def test_topics_page_queries_do_not_grow_with_discussions(clock_, moderator, mak
         for index in range(count):
             # Some held, some current, some planned, in the calendar window.
             offset = timedelta(days=7 * (index % 3))
-            discussion = _schedule(moderator, opens_at=MONDAY_NEXT + offset, closes_at=MONDAY_NEXT + offset + timedelta(days=7))
+            discussion = _schedule(
+                moderator, opens_at=MONDAY_NEXT + offset, closes_at=MONDAY_NEXT + offset + timedelta(days=7)
+            )
             discussions.set_summary(discussion, "en", f"Summary {index}", by=moderator)
             proposal = _propose(make_user(state=("KEN", "BRA", "JPN")[index % 3]), title=f"Proposal {index}")
             for state in ("SEN", "CHN", "POL"):
@@ -965,7 +1087,7 @@ def test_topics_page_queries_do_not_grow_with_discussions(clock_, moderator, mak
     populate(3)
     clock_.set(MONDAY_NEXT + timedelta(days=8))
     small = measure()
-    clock_.set(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+    clock_.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     populate(18)
     clock_.set(MONDAY_NEXT + timedelta(days=8))
     large = measure()
@@ -990,7 +1112,11 @@ def test_proposals_list_queries_do_not_grow(clock_, make_user, client, login, co
     _propose(make_user(state="KEN"))
     small = measure()
     for index in range(15):
-        proposal = _propose(make_user(state=("KEN", "BRA", "JPN")[index % 3]), title=f"P{index}", category_id=_category(("capacity", "legislative", "strategies")[index % 3]).id)
+        proposal = _propose(
+            make_user(state=("KEN", "BRA", "JPN")[index % 3]),
+            title=f"P{index}",
+            category_id=_category(("capacity", "legislative", "strategies")[index % 3]).id,
+        )
         proposals.endorse(proposal, by=make_user(state="CHN"))
     db.session.commit()
     large = measure()
@@ -1000,13 +1126,19 @@ def test_proposals_list_queries_do_not_grow(clock_, make_user, client, login, co
 def test_nav_links_to_topics_for_members_only(client, login, delegate, make_user):
     assert 'href="/topics"' in login(client, delegate).get("/").get_data(as_text=True)
     guest_client = client.application.test_client()
-    assert 'href="/topics"' not in login(guest_client, make_user("guest", organisation="X")).get("/").get_data(as_text=True)
+    assert 'href="/topics"' not in login(guest_client, make_user("guest", organisation="X")).get("/").get_data(
+        as_text=True
+    )
 
 
 def test_unknown_ids_are_404(client, login, delegate, moderator):
     login(client, moderator)
-    for url in ["/topics/discussions/999", "/topics/proposals/999", "/topics/discussions/999/edit",
-                "/topics/discussions/new?proposal=999"]:
+    for url in [
+        "/topics/discussions/999",
+        "/topics/proposals/999",
+        "/topics/discussions/999/edit",
+        "/topics/discussions/new?proposal=999",
+    ]:
         assert client.get(url).status_code == 404, url
 
 
@@ -1022,7 +1154,7 @@ def test_demo_data_has_this_weeks_discussion_and_an_endorsed_proposal(app, clock
     assert discussion.status == ThreadStatus.open
     assert discussion.created_by.email == "moderator@forum.test"
     assert discussion.language_codes == {"en", "fr", "es"}
-    assert discussion.opens_at == datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    assert discussion.opens_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     assert all(t.opens_at == discussion.opens_at for t in _threads(discussion).values())
     proposal = db.session.scalar(select(TopicProposal))
     assert proposal.proposer.email == "delegate.ke@forum.test"
@@ -1034,10 +1166,15 @@ def test_done_means_propose_endorse_schedule_hold_and_publish(clock_, moderator,
     """The issue's acceptance story, through the web pages."""
     kenya = make_user(state="KEN", name="Wanjiru Kamau")
     login(client, kenya)
-    client.post("/topics/proposals/new", data={
-        "title": "Examiner training", "description": "What worked?", "category": str(_category().id),
-        "languages": ["en", "fr", "es"],
-    })
+    client.post(
+        "/topics/proposals/new",
+        data={
+            "title": "Examiner training",
+            "description": "What worked?",
+            "category": str(_category().id),
+            "languages": ["en", "fr", "es"],
+        },
+    )
     proposal = db.session.scalar(select(TopicProposal))
     for state in ("BRA", "JPN"):
         login(client, make_user(state=state))
@@ -1047,11 +1184,16 @@ def test_done_means_propose_endorse_schedule_hold_and_publish(clock_, moderator,
     response = client.post(f"/topics/proposals/{proposal.id}/accept", data={})
     form_page = client.get(response.location).get_data(as_text=True)
     assert "Topic proposed by Wanjiru Kamau (Kenya)." in form_page
-    client.post(response.location, data={
-        "category": str(_category().id), "opens_at": "2026-11-30T09:00", "closes_at": "2026-12-07T09:00",
-        **{f"title_{code}": f"Examiner training {code}" for code in ("en", "fr", "es")},
-        **{f"body_{code}": f"What worked? ({code})" for code in ("en", "fr", "es")},
-    })
+    client.post(
+        response.location,
+        data={
+            "category": str(_category().id),
+            "opens_at": "2026-11-30T09:00",
+            "closes_at": "2026-12-07T09:00",
+            **{f"title_{code}": f"Examiner training {code}" for code in ("en", "fr", "es")},
+            **{f"body_{code}": f"What worked? ({code})" for code in ("en", "fr", "es")},
+        },
+    )
     discussion = db.session.scalar(select(Discussion))
     assert discussion.language_codes == {"en", "fr", "es"} and discussion.proposal_id == proposal.id
 

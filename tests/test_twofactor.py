@@ -1,4 +1,5 @@
 """Two-factor sign-in (issue #14): TOTP enrolment, the second step, recovery codes, resets, the gate."""
+
 import re
 
 import pyotp

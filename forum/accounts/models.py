@@ -1,4 +1,5 @@
 """Accounts, roles and one-time tokens."""
+
 import secrets
 from datetime import datetime
 
@@ -33,7 +34,6 @@ class Role(StateEnum):
         return self in (Role.moderator, Role.admin, Role.language_moderator)
 
 
-
 ROLE_LABELS = {
     Role.delegate: _l("Delegate"),
     Role.staff: _l("Secretariat expert"),
@@ -42,8 +42,6 @@ ROLE_LABELS = {
     Role.admin: _l("Administrator"),
     Role.guest: _l("Guest"),
 }
-
-
 
 
 def new_session_secret():

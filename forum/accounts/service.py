@@ -1,4 +1,5 @@
 """Account operations: creation, activation, login, password reset, profile, CSV import."""
+
 import csv
 import hmac
 import io
@@ -340,6 +341,28 @@ class ImportRejected(Invalid):
 CSV_COLUMNS = ("email", "display_name", "member_state", "role")
 
 
+def _import_row(row, seen):
+    """(email, display name, role, member state) of one CSV row; Invalid says what is wrong with it."""
+    if row.get(None):
+        raise Invalid(_("Too many fields on this line."))
+    email = check_email((row.get("email") or "").strip())
+    role_name = (row.get("role") or "delegate").strip().lower() or "delegate"
+    role = Role.from_arg(role_name)
+    if role not in ROLES_AN_ADMIN_CREATES:
+        raise Invalid(_("Unknown role “%(role)s”.", role=role_name))
+    state = find_state(row.get("member_state"))
+    if role in MEMBER_STATE_ROLES and state is None:
+        raise Invalid(_("Unknown member state “%(state)s”.", state=(row.get("member_state") or "").strip()))
+    name = (row.get("display_name") or "").strip()
+    if not name:
+        raise Invalid(_("A display name is required."))
+    if email in seen:
+        raise Invalid(_("This e-mail address appears twice in the file."))
+    if find_user_by_email(email) is not None:
+        raise Invalid(_("An account with this e-mail address already exists."))
+    return email, name, role, state
+
+
 def import_delegates(text, *, by):
     """Create accounts from CSV text and return them; on any bad row, ImportRejected and nothing is created.
 
@@ -355,40 +378,15 @@ def import_delegates(text, *, by):
     reader.fieldnames = header
     rows, errors, seen = [], [], set()
     for line_number, row in enumerate(reader, start=2):
-        if row.get(None):
-            errors.append((line_number, _("Too many fields on this line.")))
-            continue
-        email = (row.get("email") or "").strip()
-        if not any((value or "").strip() for value in row.values()):
-            continue
+        if not row.get(None) and not any((value or "").strip() for value in row.values()):
+            continue  # a blank line
         try:
-            email = check_email(email)
+            account = _import_row(row, seen)
         except Invalid as error:
             errors.append((line_number, str(error)))
             continue
-        role_name = (row.get("role") or "delegate").strip().lower() or "delegate"
-        try:
-            role = Role(role_name)
-        except ValueError:
-            role = None
-        if role not in ROLES_AN_ADMIN_CREATES:
-            errors.append((line_number, _("Unknown role “%(role)s”.", role=role_name)))
-            continue
-        state = find_state(row.get("member_state"))
-        if role in MEMBER_STATE_ROLES and state is None:
-            errors.append((line_number, _("Unknown member state “%(state)s”.", state=(row.get("member_state") or "").strip())))
-            continue
-        if not (row.get("display_name") or "").strip():
-            errors.append((line_number, _("A display name is required.")))
-            continue
-        if email in seen:
-            errors.append((line_number, _("This e-mail address appears twice in the file.")))
-            continue
-        if find_user_by_email(email) is not None:
-            errors.append((line_number, _("An account with this e-mail address already exists.")))
-            continue
-        seen.add(email)
-        rows.append((email, row["display_name"].strip(), role, state))
+        seen.add(account[0])
+        rows.append(account)
     if not rows and not errors:
         errors.append((1, _("The file contains no accounts.")))
     if errors:

@@ -51,7 +51,10 @@ def _account_key():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed, scope="login-address",
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
     on_breach=_record_lockout,
 )
 @limiter.limit(
@@ -130,8 +133,11 @@ def _password_from_token(raw, purpose):
     form = NewPasswordForm()
     if form.validate_on_submit():
         set_password = service.activate_account if purpose == TokenPurpose.activation else service.reset_password
-        if run_act(lambda: set_password(found, form.password.data),
-                   success=_("Your password is set. You can now sign in."), field=form.password):
+        if run_act(
+            lambda: set_password(found, form.password.data),
+            success=_("Your password is set. You can now sign in."),
+            field=form.password,
+        ):
             # Whoever was signed in here (the password change ended their own
             # sessions anyway), the next session starts with the new password.
             logout_user()
@@ -163,15 +169,22 @@ def profile():
         form.timezone.data = current_user.timezone or current_app.config["FORUM_TIMEZONE"]
     password_form = ChangePasswordForm(prefix="password")
     if request.method == "POST" and "profile-display_name" in request.form and form.validate():
-        if run_act(lambda: service.update_profile(current_user, display_name=form.display_name.data,
-                                                  locale=form.locale.data, timezone=form.timezone.data),
-                   success=_("Your profile is saved.")):
+        if run_act(
+            lambda: service.update_profile(
+                current_user, display_name=form.display_name.data, locale=form.locale.data, timezone=form.timezone.data
+            ),
+            success=_("Your profile is saved."),
+        ):
             refresh()
             return redirect(url_for("accounts.profile"))
     elif request.method == "POST" and "password-password" in request.form and password_form.validate():
-        if run_act(lambda: service.change_password(current_user, password_form.current_password.data,
-                                                   password_form.password.data),
-                   success=_("Your password is changed. Please sign in again."), field=password_form.password):
+        if run_act(
+            lambda: service.change_password(
+                current_user, password_form.current_password.data, password_form.password.data
+            ),
+            success=_("Your password is changed. Please sign in again."),
+            field=password_form.password,
+        ):
             # The session version moved on; sign in again with the new password.
             logout_user()
             return redirect(url_for("accounts.login"))

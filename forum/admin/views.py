@@ -3,6 +3,7 @@
 Every route here answers 403 to anyone but an administrator (`only_admins`),
 and 404 for an unknown account, language or category.
 """
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -56,8 +57,14 @@ def accounts_list():
     page = page_arg()
     total, users = accounts.search_accounts(text, role=role, page=page, per_page=ACCOUNTS_PER_PAGE)
     return render_template(
-        "admin/accounts.html", users=users, total=total, page=page,
-        last_page=last_page(total, ACCOUNTS_PER_PAGE), q=text, role=role.value if role else "", roles=list(Role),
+        "admin/accounts.html",
+        users=users,
+        total=total,
+        page=page,
+        last_page=last_page(total, ACCOUNTS_PER_PAGE),
+        q=text,
+        role=role.value if role else "",
+        roles=list(Role),
     )
 
 
@@ -70,12 +77,16 @@ def account_new():
     if form.validate_on_submit():
         done = run_act(
             lambda: accounts.create_account(
-                email=form.email.data, display_name=form.display_name.data, role=Role(form.role.data),
-                member_state=state_by_code(form.member_state.data), is_coordinator=form.is_coordinator.data,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                member_state=state_by_code(form.member_state.data),
+                is_coordinator=form.is_coordinator.data,
                 by=current_user,
             ),
-            success=lambda user: _("The account for %(email)s is created and an activation link was sent.",
-                                   email=user.email),
+            success=lambda user: _(
+                "The account for %(email)s is created and an activation link was sent.", email=user.email
+            ),
         )
         if done:
             return redirect(url_for("admin.accounts_list"))
@@ -99,8 +110,13 @@ def account_edit(user_id):
         chosen = [language for language in languages if language.code in set(form.languages.data or [])]
         if run_act(
             lambda: accounts.update_account(
-                user, by=current_user, role=Role(form.role.data), member_state=state_by_code(form.member_state.data),
-                active=form.active.data, is_coordinator=form.is_coordinator.data, display_name=form.display_name.data,
+                user,
+                by=current_user,
+                role=Role(form.role.data),
+                member_state=state_by_code(form.member_state.data),
+                active=form.active.data,
+                is_coordinator=form.is_coordinator.data,
+                display_name=form.display_name.data,
                 moderated_languages=chosen,
             ),
             success=_("The account is saved."),
@@ -113,8 +129,10 @@ def account_edit(user_id):
 def account_resend(user_id):
     """Send a new activation link (the old one stops working); 404 for an unknown account."""
     user = policy.found(accounts.get_user(user_id))
-    run_act(lambda: accounts.resend_activation(user, by=current_user),
-            success=_("A new activation link was sent to %(email)s.", email=user.email))
+    run_act(
+        lambda: accounts.resend_activation(user, by=current_user),
+        success=_("A new activation link was sent to %(email)s.", email=user.email),
+    )
     return _to_account(user)
 
 
@@ -144,7 +162,8 @@ def accounts_import():
                 lambda: accounts.import_delegates(text, by=current_user),
                 success=lambda created: ngettext(
                     "%(num)d account was created and its activation link sent.",
-                    "%(num)d accounts were created and activation links sent.", len(created),
+                    "%(num)d accounts were created and activation links sent.",
+                    len(created),
                 ),
             )
             if done:
@@ -170,12 +189,16 @@ def languages():
     if form.validate_on_submit():
         if run_act(
             lambda: rooms.add_language(form.code.data, by=current_user),
-            success=lambda language: _("%(language)s is active, with a room in every category.",
-                                       language=language.native_name),
+            success=lambda language: _(
+                "%(language)s is active, with a room in every category.", language=language.native_name
+            ),
         ):
             return redirect(url_for("admin.languages"))
     return render_template(
-        "admin/languages.html", form=form, languages=rooms.all_languages(), language_name=language_name,
+        "admin/languages.html",
+        form=form,
+        languages=rooms.all_languages(),
+        language_name=language_name,
     )
 
 
@@ -183,8 +206,10 @@ def languages():
 def language_active(code):
     """Activate or deactivate a content language (nothing is deleted); 404 for an unknown code."""
     language = policy.found(rooms.get_language(code))
-    run_act(lambda: rooms.set_language_active(language, request.form.get("active") == "1", by=current_user),
-            success=_("The language is saved."))
+    run_act(
+        lambda: rooms.set_language_active(language, request.form.get("active") == "1", by=current_user),
+        success=_("The language is saved."),
+    )
     return redirect(url_for("admin.languages"))
 
 
@@ -194,16 +219,18 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         done = run_act(
-            lambda: rooms.add_category(form.code.data, by=current_user, name=form.name.data,
-                                       description=form.description.data),
+            lambda: rooms.add_category(
+                form.code.data, by=current_user, name=form.name.data, description=form.description.data
+            ),
             success=_("The category is added, with a room in every language."),
         )
         if done:
             return redirect(url_for("admin.category", category_id=done.value.id))
     wanted = _translation_languages()
     all_categories = rooms.all_categories()
-    missing = {c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}]
-               for c in all_categories}
+    missing = {
+        c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}] for c in all_categories
+    }
     return render_template(
         "admin/categories.html", form=form, categories=all_categories, missing=missing, language_name=language_name
     )
@@ -229,8 +256,9 @@ def category(category_id):
             form.name.data, form.description.data = existing.name, existing.description
     if form.validate_on_submit():
         if run_act(
-            lambda: rooms.set_category_text(category, form.language.data, by=current_user, name=form.name.data,
-                                            description=form.description.data),
+            lambda: rooms.set_category_text(
+                category, form.language.data, by=current_user, name=form.name.data, description=form.description.data
+            ),
             success=_("The translation is saved."),
         ):
             return redirect(url_for("admin.categories"))

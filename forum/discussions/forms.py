@@ -1,4 +1,5 @@
 """Forms of weekly discussions: texts per language, times, summaries, experts."""
+
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,7 +34,9 @@ class ScheduleFields:
     """Opening and closing times, entered in the reader's time zone."""
 
     opens_at = DateTimeLocalField(
-        _l("Opens at"), format=TIME_FORMATS, invalid_value_message=INVALID_TIME,
+        _l("Opens at"),
+        format=TIME_FORMATS,
+        invalid_value_message=INVALID_TIME,
         validators=[InputRequired(message=_l("Give an opening time."))],
     )
     closes_at = OptionalDateTimeLocalField(_l("Closes at"), format=TIME_FORMATS, invalid_value_message=INVALID_TIME)
@@ -75,17 +78,22 @@ def discussion_form(form_class, languages, **kwargs):
         # The language's name in the reader's language, worked out when the label is shown.
         name = LazyString(language_name, language.code)
         setattr(
-            DiscussionForm, title_field(language.code),
+            DiscussionForm,
+            title_field(language.code),
             StringField(
                 _l("Title in %(language)s", language=name),
-                validators=[Length(max=200, message=_l("The title is too long (at most %(count)d characters).", count=200))],
+                validators=[
+                    Length(max=200, message=_l("The title is too long (at most %(count)d characters).", count=200))
+                ],
             ),
         )
         setattr(
-            DiscussionForm, body_field(language.code),
+            DiscussionForm,
+            body_field(language.code),
             TextAreaField(
                 _l("Opening message in %(language)s", language=name),
-                validators=[TextLength()], description=MARKDOWN_HELP,
+                validators=[TextLength()],
+                description=MARKDOWN_HELP,
             ),
         )
     return DiscussionForm(**kwargs)
@@ -97,8 +105,11 @@ class RescheduleForm(FlaskForm, ScheduleFields):
 
 class SummaryForm(FlaskForm):
     summary = TextAreaField(
-        _l("Summary"), validators=[TextLength()],
-        description=_l("Leave empty to remove the summary. Markdown: **bold**, *italic*, > quote, - list, [link](https://…)."),
+        _l("Summary"),
+        validators=[TextLength()],
+        description=_l(
+            "Leave empty to remove the summary. Markdown: **bold**, *italic*, > quote, - list, [link](https://…)."
+        ),
     )
     submit = SubmitField(_l("Save the summary"))
 

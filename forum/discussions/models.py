@@ -6,6 +6,7 @@ and the discussion keeps what is common to them (category, times, who made it,
 the proposal it came from) plus per-language texts (title, opening post,
 closing summary).
 """
+
 from datetime import datetime
 from typing import TYPE_CHECKING
 

@@ -8,8 +8,9 @@ open, closed) and refuses posts outside the window without knowing about
 discussions; every change of times here is written to the discussion and its
 threads together.
 """
+
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -57,7 +58,7 @@ def default_times(now=None):
         opens += timedelta(days=7)
     # Wall-clock arithmetic in Geneva: still 09:00 across a change to or from summer time.
     closes = opens + DEFAULT_DURATION
-    return opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)
+    return opens.astimezone(UTC), closes.astimezone(UTC)
 
 
 def _minute(moment):
@@ -127,7 +128,9 @@ def get_category(category_id):
 def _rooms(category, codes):
     rooms = {
         room.language_code: room
-        for room in db.session.scalars(select(Room).where(Room.category_id == category.id, Room.language_code.in_(codes)))
+        for room in db.session.scalars(
+            select(Room).where(Room.category_id == category.id, Room.language_code.in_(codes))
+        )
     }
     for code in codes:
         if code not in rooms:
@@ -138,8 +141,13 @@ def _rooms(category, codes):
 def _start_linked_thread(discussion, room, text, *, by):
     """The thread of one language, opened by the moderator's opening post."""
     thread = threads_service.start_thread(
-        room, author=by, title=text.title, body=text.body, kind=ThreadKind.weekly,
-        opens_at=discussion.opens_at, closes_at=discussion.closes_at,
+        room,
+        author=by,
+        title=text.title,
+        body=text.body,
+        kind=ThreadKind.weekly,
+        opens_at=discussion.opens_at,
+        closes_at=discussion.closes_at,
     )
     thread.discussion_id = discussion.id
     return thread
@@ -174,8 +182,13 @@ def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal
     rooms = _rooms(category, cleaned)
 
     discussion = Discussion(
-        category_id=category.id, category=category, opens_at=opens_at, closes_at=closes_at,
-        created_by_id=by.id, created_at=now, proposal_id=proposal.id if proposal else None,
+        category_id=category.id,
+        category=category,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by_id=by.id,
+        created_at=now,
+        proposal_id=proposal.id if proposal else None,
     )
     db.session.add(discussion)
     for code, text in cleaned.items():
@@ -186,8 +199,14 @@ def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal
     for code, text in cleaned.items():
         _start_linked_thread(discussion, rooms[code], text, by=by)
     audit.record(
-        by, "discussion.create", discussion, category=category.code, languages=list(cleaned),
-        opens_at=_iso(opens_at), closes_at=_iso(closes_at), proposal=proposal.id if proposal else None,
+        by,
+        "discussion.create",
+        discussion,
+        category=category.code,
+        languages=list(cleaned),
+        opens_at=_iso(opens_at),
+        closes_at=_iso(closes_at),
+        proposal=proposal.id if proposal else None,
     )
     db.session.flush()
     return discussion
@@ -207,27 +226,17 @@ def edit_discussion(discussion, *, by, category_id, texts):
         languages.setdefault(text.language_code, text.language)
     cleaned = _clean_texts(texts, languages)
     existing = {text.language_code: text for text in discussion.texts}
-    for code, text in existing.items():
-        if code not in cleaned:
-            raise Invalid(
-                _("The discussion already runs in %(language)s: its title and opening message cannot be left empty.",
-                  language=language_name(code))
-            )
+    _check_languages_kept(existing, cleaned)
     if not policy.can_manage_discussion_languages(by, cleaned):
         raise NotAllowed(_("You can schedule discussions only in the languages you moderate."))
 
     threads = discussion_threads(discussion)
     rooms = _rooms(category, cleaned)
-    changed, added = [], []
     moved = category.id != discussion.category_id
     if moved:
-        for code, thread in threads.items():
-            thread.room_id = rooms[code].id
-            thread.room = rooms[code]
-        discussion.category_id = category.id
-        discussion.category = category
+        _move_to_category(discussion, category, threads, rooms)
     first_posts = _first_posts(threads.values())
-    now = clock.now()
+    changed, added = [], []
     for code, text in cleaned.items():
         row = existing.get(code)
         if row is None:
@@ -237,26 +246,58 @@ def edit_discussion(discussion, *, by, category_id, texts):
             db.session.flush()
             _start_linked_thread(discussion, rooms[code], text, by=by)
             added.append(code)
-            continue
-        if row.title == text.title and row.opening_source == text.body:
-            continue
-        changed.append(code)
-        thread = threads.get(code)
-        row.title = text.title
-        if thread is not None:
-            thread.title = text.title
-        if row.opening_source != text.body:
-            row.opening_source = text.body
-            post = first_posts.get(thread.id) if thread is not None else None
-            if post is not None:
-                db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=by.id, created_at=now))
-                post.source = text.body
-                post.html = render_markdown(text.body)
-                post.edited_at = now
+        elif _revise_text(row, text, threads.get(code), first_posts, by=by):
+            changed.append(code)
     if moved or changed or added:
         audit.record(by, "discussion.edit", discussion, category=category.code, changed=changed, added=added)
     db.session.flush()
     return discussion
+
+
+def _check_languages_kept(existing, cleaned):
+    """A language the discussion runs in cannot be emptied: its thread exists and has replies."""
+    for code in existing:
+        if code not in cleaned:
+            raise Invalid(
+                _(
+                    "The discussion already runs in %(language)s: its title and opening message cannot be left empty.",
+                    language=language_name(code),
+                )
+            )
+
+
+def _move_to_category(discussion, category, threads, rooms):
+    """The discussion and its thread in each language move to the new category's rooms."""
+    for code, thread in threads.items():
+        thread.room_id = rooms[code].id
+        thread.room = rooms[code]
+    discussion.category_id = category.id
+    discussion.category = category
+
+
+def _revise_text(row, text, thread, first_posts, *, by):
+    """Apply a new title and opening message in one language; False when nothing changed.
+
+    The thread's title follows, and its first post is revised (the earlier
+    text kept as a revision, as any edited post).
+    """
+    if row.title == text.title and row.opening_source == text.body:
+        return False
+    row.title = text.title
+    if thread is not None:
+        thread.title = text.title
+    if row.opening_source != text.body:
+        row.opening_source = text.body
+        post = first_posts.get(thread.id) if thread is not None else None
+        if post is not None:
+            now = clock.now()
+            db.session.add(
+                PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=by.id, created_at=now)
+            )
+            post.source = text.body
+            post.html = render_markdown(text.body)
+            post.edited_at = now
+    return True
 
 
 def _first_posts(threads):
@@ -305,8 +346,12 @@ def reschedule_discussion(discussion, *, by, opens_at, closes_at):
     previous = {"opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at)}
     _set_times(discussion, opens_at, closes_at)
     audit.record(
-        by, "discussion.extend" if extended else "discussion.reschedule", discussion,
-        previous=previous, opens_at=_iso(opens_at), closes_at=_iso(closes_at),
+        by,
+        "discussion.extend" if extended else "discussion.reschedule",
+        discussion,
+        previous=previous,
+        opens_at=_iso(opens_at),
+        closes_at=_iso(closes_at),
     )
     db.session.flush()
     return discussion
@@ -359,13 +404,19 @@ def invite_expert(discussion, expert, *, by):
     if discussion.status == ThreadStatus.closed:
         raise Invalid(_("This discussion is closed."))
     existing = db.session.scalar(
-        select(DiscussionExpert).where(DiscussionExpert.discussion_id == discussion.id, DiscussionExpert.user_id == expert.id)
+        select(DiscussionExpert).where(
+            DiscussionExpert.discussion_id == discussion.id, DiscussionExpert.user_id == expert.id
+        )
     )
     if existing is not None:
         raise Invalid(_("%(name)s is already invited to this discussion.", name=expert.display_name))
     now = clock.now()
     invitation = DiscussionExpert(
-        discussion_id=discussion.id, user_id=expert.id, user=expert, invited_by_id=by.id, invited_at=now,
+        discussion_id=discussion.id,
+        user_id=expert.id,
+        user=expert,
+        invited_by_id=by.id,
+        invited_at=now,
     )
     db.session.add(invitation)
     try:
@@ -375,8 +426,12 @@ def invite_expert(discussion, expert, *, by):
         raise Invalid(_("%(name)s is already invited to this discussion.", name=expert.display_name)) from None
     text = discussion.text_for(expert.locale or "en")
     notify(
-        expert, "expert_invited", link=site_path("discussions.view", discussion_id=discussion.id),
-        title=text.title, by=by.display_name, opens_at=_iso(discussion.opens_at),
+        expert,
+        "expert_invited",
+        link=site_path("discussions.view", discussion_id=discussion.id),
+        title=text.title,
+        by=by.display_name,
+        opens_at=_iso(discussion.opens_at),
     )
     invitation.notified_at = now
     audit.record(by, "discussion.invite_expert", discussion, expert=expert.id, expert_name=expert.display_name)
@@ -391,17 +446,21 @@ def announce_opened_discussions(now):
     claims each discussion for exactly one transaction, and only the
     discussions it returned are announced.
     """
-    claimed = db.session.execute(
-        update(Discussion)
-        .where(
-            Discussion.announced_at.is_(None),
-            Discussion.opens_at <= now,
-            or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+    claimed = (
+        db.session.execute(
+            update(Discussion)
+            .where(
+                Discussion.announced_at.is_(None),
+                Discussion.opens_at <= now,
+                or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+            )
+            .values(announced_at=now)
+            .returning(Discussion.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(announced_at=now)
-        .returning(Discussion.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if not claimed:
         return []
     announced = db.session.scalars(
@@ -412,16 +471,15 @@ def announce_opened_discussions(now):
     ).all()
     threads = thread_index(claimed)
     members = db.session.scalars(
-        select(User).where(
-            User.active, User.role.in_(tuple(policy.MEMBER_ROLES)), User.password_hash.is_not(None)
-        )
+        select(User).where(User.active, User.role.in_(tuple(policy.MEMBER_ROLES)), User.password_hash.is_not(None))
     ).all()
     for discussion in announced:
         for member in members:
             text = discussion.text_for(member.locale or "en")
             thread = threads.get(discussion.id, {}).get(text.language_code)
             link = (
-                site_path("threads.thread", thread_id=thread.thread_id) if thread
+                site_path("threads.thread", thread_id=thread.thread_id)
+                if thread
                 else site_path("discussions.view", discussion_id=discussion.id)
             )
             notify(member, "discussion_opened", link=link, title=text.title)
@@ -444,7 +502,9 @@ def discussion_threads(discussion):
 
 def discussion_experts(discussion):
     return db.session.scalars(
-        select(DiscussionExpert).where(DiscussionExpert.discussion_id == discussion.id).order_by(DiscussionExpert.invited_at)
+        select(DiscussionExpert)
+        .where(DiscussionExpert.discussion_id == discussion.id)
+        .order_by(DiscussionExpert.invited_at)
     ).all()
 
 
@@ -486,14 +546,20 @@ def linked_threads(thread, user):
         return [], None
     rows = db.session.execute(
         select(
-            Thread.id, Thread.post_count, Room.language_code, Language.native_name, Language.active,
+            Thread.id,
+            Thread.post_count,
+            Room.language_code,
+            Language.native_name,
+            Language.active,
             DiscussionText.summary_html,
         )
         .join(Room, Room.id == Thread.room_id)
         .join(Language, Language.code == Room.language_code)
         .outerjoin(
             DiscussionText,
-            and_(DiscussionText.discussion_id == Thread.discussion_id, DiscussionText.language_code == Room.language_code),
+            and_(
+                DiscussionText.discussion_id == Thread.discussion_id, DiscussionText.language_code == Room.language_code
+            ),
         )
         .where(Thread.discussion_id == thread.discussion_id)
         .order_by(Language.position)

@@ -1,5 +1,6 @@
 """Weekly discussions: schedule, edit, times, summaries and experts (URLs under /topics/discussions)."""
-from datetime import timezone
+
+from datetime import UTC
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,7 +32,7 @@ def _to_utc(local):
     """A naive form value, read in the reader's time zone, as aware UTC."""
     if local is None:
         return None
-    return local.replace(tzinfo=reader_zone()).astimezone(timezone.utc)
+    return local.replace(tzinfo=reader_zone()).astimezone(UTC)
 
 
 def _to_local(moment):
@@ -129,25 +130,34 @@ def new():
             _fill_texts(form, texts)
     elif form.validate_on_submit():
         opens_at, closes_at = _form_times(form)
-        fields = dict(category_id=form.category.data, texts=_texts_from(form, languages),
-                      opens_at=opens_at, closes_at=closes_at)
+        fields = dict(
+            category_id=form.category.data, texts=_texts_from(form, languages), opens_at=opens_at, closes_at=closes_at
+        )
         if proposal is not None:
-            done = run_act(lambda: proposals.schedule_proposal(proposal, by=current_user, **fields),
-                           success=_("The discussion is scheduled."))
+            done = run_act(
+                lambda: proposals.schedule_proposal(proposal, by=current_user, **fields),
+                success=_("The discussion is scheduled."),
+            )
         else:
-            done = run_act(lambda: service.schedule_discussion(by=current_user, **fields),
-                           success=_("The discussion is scheduled."))
+            done = run_act(
+                lambda: service.schedule_discussion(by=current_user, **fields),
+                success=_("The discussion is scheduled."),
+            )
         if done:
             return _to_discussion(done.value)
     return render_template(
-        "discussions/discussion_form.html", form=form, languages=languages, proposal=proposal, discussion=None,
+        "discussions/discussion_form.html",
+        form=form,
+        languages=languages,
+        proposal=proposal,
+        discussion=None,
         zone=reader_zone().key,
     ), _form_status()
 
 
 @bp.route("/topics/discussions/<int:discussion_id>")
 def view(discussion_id):
-    """A discussion: its times, its threads per language, summaries, experts and the moderator's tools; 404 if unknown."""
+    """A discussion: its times, threads per language, summaries, experts and the moderator's tools; 404 if unknown."""
     discussion = _get_discussion(discussion_id)
     threads = service.discussion_threads(discussion)
     expert_form = None
@@ -155,8 +165,12 @@ def view(discussion_id):
         expert_form = InviteExpertForm(formdata=None)
         expert_form.expert.choices = [(user.id, user.display_name) for user in service.expert_candidates()]
     return render_template(
-        "discussions/discussion.html", discussion=discussion, threads=threads,
-        experts=service.discussion_experts(discussion), expert_form=expert_form, locale=current_locale_code(),
+        "discussions/discussion.html",
+        discussion=discussion,
+        threads=threads,
+        experts=service.discussion_experts(discussion),
+        expert_form=expert_form,
+        locale=current_locale_code(),
     )
 
 
@@ -167,7 +181,8 @@ def edit(discussion_id):
     policy.require(policy.can_manage_discussion(current_user, discussion))
     present = discussion.language_codes
     languages = [
-        language for language in _languages_with(discussion)
+        language
+        for language in _languages_with(discussion)
         if language.code in present or policy.can_manage_discussion_languages(current_user, {language.code})
     ]
     form = discussion_form(EditDiscussionForm, languages)
@@ -177,12 +192,17 @@ def edit(discussion_id):
         _fill_texts(form, {t.language_code: service.TextInput(t.title, t.opening_source) for t in discussion.texts})
     elif form.validate_on_submit():
         texts = _texts_from(form, languages)
-        if run_act(lambda: service.edit_discussion(discussion, by=current_user, category_id=form.category.data,
-                                                   texts=texts),
-                   success=_("Your changes are saved.")):
+        if run_act(
+            lambda: service.edit_discussion(discussion, by=current_user, category_id=form.category.data, texts=texts),
+            success=_("Your changes are saved."),
+        ):
             return _to_discussion(discussion)
     return render_template(
-        "discussions/discussion_form.html", form=form, languages=languages, proposal=None, discussion=discussion,
+        "discussions/discussion_form.html",
+        form=form,
+        languages=languages,
+        proposal=None,
+        discussion=discussion,
     ), _form_status()
 
 
@@ -204,12 +224,16 @@ def reschedule(discussion_id):
         _fill_times(form, discussion.opens_at, discussion.closes_at)
     elif form.validate_on_submit():
         opens_at, closes_at = _form_times(form)
-        if run_act(lambda: service.reschedule_discussion(discussion, by=current_user, opens_at=opens_at,
-                                                         closes_at=closes_at),
-                   success=_("The times are saved.")):
+        if run_act(
+            lambda: service.reschedule_discussion(discussion, by=current_user, opens_at=opens_at, closes_at=closes_at),
+            success=_("The times are saved."),
+        ):
             return _to_discussion(discussion)
     return render_template(
-        "discussions/reschedule.html", form=form, discussion=discussion, zone=reader_zone().key,
+        "discussions/reschedule.html",
+        form=form,
+        discussion=discussion,
+        zone=reader_zone().key,
         locale=current_locale_code(),
     ), _form_status()
 
@@ -234,8 +258,10 @@ def summary(discussion_id, code):
     if request.method == "GET":
         form.summary.data = text.summary_source or ""
     elif form.validate_on_submit():
-        if run_act(lambda: service.set_summary(discussion, code, form.summary.data, by=current_user),
-                   success=_("The summary is saved.")):
+        if run_act(
+            lambda: service.set_summary(discussion, code, form.summary.data, by=current_user),
+            success=_("The summary is saved."),
+        ):
             return _to_discussion(discussion)
     return render_template("discussions/summary.html", form=form, discussion=discussion, text=text), _form_status()
 

@@ -34,23 +34,27 @@ class GuestRequestForm(FlaskForm):
         choices=[SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()],
     )
     justification = TextAreaField(
-        _l("Why should this guest take part?"), validators=[DataRequired(), Length(max=TEXT_MAX)],
+        _l("Why should this guest take part?"),
+        validators=[DataRequired(), Length(max=TEXT_MAX)],
         description=_l("The moderator assesses the request against the usage protocol; the administrators decide."),
     )
     # Choices: the discussion's languages (set by the view). None ticked: all of them.
     languages = CheckboxesField(
-        _l("Languages the guest may use"), validate_choice=False,
+        _l("Languages the guest may use"),
+        validate_choice=False,
         description=_l("Leave all unticked to let the guest take part in every language of the discussion."),
     )
     ends_at = DateField(
-        _l("Access ends on (optional)"), validators=[Optional()],
+        _l("Access ends on (optional)"),
+        validators=[Optional()],
         description=_l("Without a date, access ends when the discussion closes."),
     )
 
 
 class AssessForm(FlaskForm):
     decision = RadioField(
-        _l("Assessment"), choices=[SelectChoice("recommend", _l("Recommend")), SelectChoice("reject", _l("Reject"))],
+        _l("Assessment"),
+        choices=[SelectChoice("recommend", _l("Recommend")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired(message=_l("Choose to recommend or to reject the request."))],
     )
     # Choices come from the protocol in force (set by the view); the service validates the citation.
@@ -60,11 +64,13 @@ class AssessForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        _l("Decision"), choices=[SelectChoice("approve", _l("Approve and send the invitation")), SelectChoice("reject", _l("Reject"))],
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve and send the invitation")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired(message=_l("Choose to approve or to reject the request."))],
     )
     reason = TextAreaField(
-        _l("Reason"), validators=[Length(max=TEXT_MAX)],
+        _l("Reason"),
+        validators=[Length(max=TEXT_MAX)],
         description=_l("Required for a rejection; the requester sees it."),
     )
 
@@ -80,7 +86,8 @@ class ResendForm(FlaskForm):
 class AcceptNewForm(FlaskForm):
     display_name = StringField(_l("Your name as others will see it"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(
-        _l("Choose a password"), validators=[DataRequired(), Length(max=1024)],
+        _l("Choose a password"),
+        validators=[DataRequired(), Length(max=1024)],
         description=_l("At least 12 characters. A sentence of several words works well."),
     )
     confirm = PasswordField(

@@ -6,6 +6,7 @@ rejected), an administrator decides (approved, then sent with a one-time
 link), the guest accepts (accepted); access then ends by time (expired) or by
 a moderator's act (revoked). Every change is also an audit event on this row.
 """
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -53,7 +54,6 @@ class InvitationStatus(StateEnum):
     @property
     def label(self):
         return str(STATUS_LABELS[self])
-
 
 
 STATUS_LABELS = {
@@ -166,7 +166,9 @@ class GuestInvitation(db.Model):
     @property
     def was_recommended(self):
         """The moderator's assessment was a recommendation (an administrator may still have rejected it)."""
-        return self.assessed_at is not None and (self.status != InvitationStatus.rejected or self.decided_at is not None)
+        return self.assessed_at is not None and (
+            self.status != InvitationStatus.rejected or self.decided_at is not None
+        )
 
     def __repr__(self):
         return f"<GuestInvitation {self.id} {self.email} {self.status.value}>"

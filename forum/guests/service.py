@@ -4,6 +4,7 @@ Each operation checks `forum.policy`, refuses bad input with a translated
 Invalid before writing anything, changes the invitation's state, writes one
 audit event per state change and only flushes: the caller commits.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,8 +45,6 @@ ORGANISATION_MAX = 200
 TEXT_MAX = 5000
 
 
-
-
 def token_days():
     return current_app.config.get("GUEST_INVITATION_DAYS", DEFAULT_TOKEN_DAYS)
 
@@ -69,7 +68,9 @@ def _clean(value, maximum, missing, too_long):
 
 
 def _clean_reason(reason, missing):
-    return _clean(reason, TEXT_MAX, missing, _("The reason is too long (at most %(count)d characters).", count=TEXT_MAX))
+    return _clean(
+        reason, TEXT_MAX, missing, _("The reason is too long (at most %(count)d characters).", count=TEXT_MAX)
+    )
 
 
 NOT_AT_THAT_STEP = _l("This request is no longer at that step: reload the page to see where it stands.")
@@ -95,16 +96,24 @@ def _member_account(email):
 def _notify_requester(invitation, kind, **params):
     requester = invitation.requested_by
     notify(
-        requester, kind, link=site_path("guests.detail", invitation_id=invitation.id),
-        name=invitation.guest_name, title=_title(invitation.discussion, requester.locale), **params,
+        requester,
+        kind,
+        link=site_path("guests.detail", invitation_id=invitation.id),
+        name=invitation.guest_name,
+        title=_title(invitation.discussion, requester.locale),
+        **params,
     )
 
 
 def _notify_role(role, kind, invitation):
     for user in db.session.scalars(select(User).where(User.role == role, User.active)):
         notify(
-            user, kind, link=site_path("guests.detail", invitation_id=invitation.id), name=invitation.guest_name,
-            organisation=invitation.organisation, title=_title(invitation.discussion, user.locale),
+            user,
+            kind,
+            link=site_path("guests.detail", invitation_id=invitation.id),
+            name=invitation.guest_name,
+            organisation=invitation.organisation,
+            title=_title(invitation.discussion, user.locale),
         )
 
 
@@ -112,7 +121,16 @@ def _notify_role(role, kind, invitation):
 
 
 def request_guest(
-    discussion, *, by, guest_name, email, organisation, organisation_kind, justification, languages=(), ends_at=None,
+    discussion,
+    *,
+    by,
+    guest_name,
+    email,
+    organisation,
+    organisation_kind,
+    justification,
+    languages=(),
+    ends_at=None,
 ):
     """A member asks for an external stakeholder in one discussion; the chief moderators are notified.
 
@@ -126,7 +144,9 @@ def request_guest(
     if discussion.status_at(now) == ThreadStatus.closed:
         raise Invalid(_("This discussion is closed: guests can no longer be invited to it."))
     guest_name = _clean(
-        guest_name, NAME_MAX, _("Give the guest's name."),
+        guest_name,
+        NAME_MAX,
+        _("Give the guest's name."),
         _("The name is too long (at most %(count)d characters).", count=NAME_MAX),
     )
     try:
@@ -134,7 +154,9 @@ def request_guest(
     except Invalid as error:
         raise Invalid(str(error)) from None
     organisation = _clean(
-        organisation, ORGANISATION_MAX, _("Give the guest's organisation."),
+        organisation,
+        ORGANISATION_MAX,
+        _("Give the guest's organisation."),
         _("The organisation's name is too long (at most %(count)d characters).", count=ORGANISATION_MAX),
     )
     try:
@@ -142,28 +164,44 @@ def request_guest(
     except ValueError:
         raise Invalid(_("Choose the kind of organisation.")) from None
     justification = _clean(
-        justification, TEXT_MAX, _("Explain why this guest should take part."),
+        justification,
+        TEXT_MAX,
+        _("Explain why this guest should take part."),
         _("The justification is too long (at most %(count)d characters).", count=TEXT_MAX),
     )
     codes = _clean_languages(discussion, languages)
     if ends_at is not None and ends_at <= now:
         raise Invalid(_("The end of access must be in the future."))
     if _member_account(email) is not None:
-        raise Invalid(
-            _("This e-mail address belongs to a member account: members take part without an invitation.")
-        )
+        raise Invalid(_("This e-mail address belongs to a member account: members take part without an invitation."))
     if _under_way(email, discussion, now):
         raise Invalid(_("A request for this person in this discussion is already under way."))
     invitation = GuestInvitation(
-        discussion_id=discussion.id, discussion=discussion, requested_by_id=by.id, requested_by=by, requested_at=now,
-        guest_name=guest_name, email=email, organisation=organisation, organisation_kind=kind,
-        justification=justification, languages=codes, ends_at=ends_at, status=InvitationStatus.requested,
+        discussion_id=discussion.id,
+        discussion=discussion,
+        requested_by_id=by.id,
+        requested_by=by,
+        requested_at=now,
+        guest_name=guest_name,
+        email=email,
+        organisation=organisation,
+        organisation_kind=kind,
+        justification=justification,
+        languages=codes,
+        ends_at=ends_at,
+        status=InvitationStatus.requested,
     )
     db.session.add(invitation)
     db.session.flush()
     audit.record(
-        by, "guest.request", invitation, discussion=discussion.id, guest=guest_name, organisation=organisation,
-        languages=codes, ends_at=_iso(ends_at),
+        by,
+        "guest.request",
+        invitation,
+        discussion=discussion.id,
+        guest=guest_name,
+        organisation=organisation,
+        languages=codes,
+        ends_at=_iso(ends_at),
     )
     _notify_role(Role.moderator, "guest_requested", invitation)
     db.session.flush()
@@ -210,16 +248,29 @@ def assess_request(invitation, *, by, recommend, clause, reason):
     except Invalid as error:
         raise Invalid(str(error)) from None
     _claim(
-        invitation, "status", InvitationStatus.requested,
+        invitation,
+        "status",
+        InvitationStatus.requested,
         status=InvitationStatus.recommended if recommend else InvitationStatus.rejected,
-        assessment_clause=clause, assessment_reason=reason, assessed_by_id=by.id, assessed_at=clock.now(),
+        assessment_clause=clause,
+        assessment_reason=reason,
+        assessed_by_id=by.id,
+        assessed_at=clock.now(),
     )
     audit.record(
-        by, "guest.recommend" if recommend else "guest.reject", invitation, reason=reason, clause=clause,
-        stage="assessment", protocol_version=version.number,
+        by,
+        "guest.recommend" if recommend else "guest.reject",
+        invitation,
+        reason=reason,
+        clause=clause,
+        stage="assessment",
+        protocol_version=version.number,
     )
     _notify_requester(
-        invitation, "guest_recommended" if recommend else "guest_rejected", clause=clause, reason=reason,
+        invitation,
+        "guest_recommended" if recommend else "guest_rejected",
+        clause=clause,
+        reason=reason,
     )
     if recommend:
         _notify_role(Role.admin, "guest_awaiting_approval", invitation)
@@ -241,9 +292,13 @@ def decide_request(invitation, *, by, approve, reason=None):
     if approve:
         _check_can_still_run(invitation, now)
     _claim(
-        invitation, "status", InvitationStatus.recommended,
+        invitation,
+        "status",
+        InvitationStatus.recommended,
         status=InvitationStatus.approved if approve else InvitationStatus.rejected,
-        decision_reason=reason, decided_by_id=by.id, decided_at=now,
+        decision_reason=reason,
+        decided_by_id=by.id,
+        decided_at=now,
     )
     if not approve:
         audit.record(by, "guest.reject", invitation, reason=reason, stage="decision")
@@ -260,9 +315,7 @@ def _check_can_still_run(invitation, now):
     if invitation.access_ended_at(now):
         raise Invalid(_("The discussion is closed or the end date of the invitation has passed."))
     if _member_account(invitation.email) is not None:
-        raise Invalid(
-            _("This e-mail address belongs to a member account: members take part without an invitation.")
-        )
+        raise Invalid(_("This e-mail address belongs to a member account: members take part without an invitation."))
 
 
 # The link --------------------------------------------------------------------
@@ -285,8 +338,13 @@ def send_invitation(invitation, *, by):
     # Claimed on the link this request saw: two administrators resending at
     # once cannot both send a working link.
     _claim(
-        invitation, "token_hash", invitation.token_hash,
-        token_hash=token_hash, token_expires_at=now + timedelta(days=token_days()), sent_at=now, expired_at=None,
+        invitation,
+        "token_hash",
+        invitation.token_hash,
+        token_hash=token_hash,
+        token_expires_at=now + timedelta(days=token_days()),
+        sent_at=now,
+        expired_at=None,
         status=InvitationStatus.sent,
     )
     audit.record(by, "guest.send", invitation, expires_at=_iso(invitation.token_expires_at), resent=resending)
@@ -313,13 +371,18 @@ def _email_invitation(invitation, raw):
         title = _title(invitation.discussion, locale)
         subject = _("Invitation to a discussion of the CDIP technical-assistance forum")
         body = _(
-            "Hello %(name)s,\n\n%(requester)s asked for you to take part, as a guest representing %(organisation)s, in the "
+            "Hello %(name)s,\n\n%(requester)s asked for you to take part, as a guest representing "
+            "%(organisation)s, in the "
             "discussion “%(title)s” of the forum of the member states of the Committee on Development and "
             "Intellectual Property (CDIP).\n\nAccept the invitation here (the link works once, for %(days)d days):"
             "\n\n%(link)s\n\nYou will choose a password, or sign in with your guest account if you already have "
             "one, and accept the forum's usage protocol.\n",
-            name=invitation.guest_name, requester=_requester_label(requester), organisation=invitation.organisation,
-            title=title, days=token_days(), link=link,
+            name=invitation.guest_name,
+            requester=_requester_label(requester),
+            organisation=invitation.organisation,
+            title=title,
+            days=token_days(),
+            link=link,
         )
         return queue_email(invitation.email, subject, body, one_time_links=[link])
 
@@ -354,7 +417,7 @@ def account_for(invitation):
 
 
 def find_acceptable_invitation(token):
-    """(invitation, the guest's existing account or None) for a link that can still be accepted; (None, None) otherwise."""
+    """(invitation, the guest's existing account or None) for a link still to be accepted; (None, None) otherwise."""
     invitation = find_invitation_by_token(token)
     if invitation is None:
         return None, None
@@ -385,7 +448,9 @@ def accept_as_new_guest(invitation, *, display_name, password):
     if account_for(invitation) is not None:
         raise Invalid(_("You already have a guest account: sign in with its password to accept."))
     display_name = _clean(
-        display_name, NAME_MAX, _("A display name is required."),
+        display_name,
+        NAME_MAX,
+        _("A display name is required."),
         _("The display name is too long (at most %(count)d characters).", count=NAME_MAX),
     )
     problems = password_problems(password or "", invitation.email)
@@ -393,8 +458,12 @@ def accept_as_new_guest(invitation, *, display_name, password):
         raise Invalid(" ".join(problems))
     now = clock.now()
     user = User(
-        email=invitation.email, display_name=display_name, role=Role.guest, password_hash=hash_password(password),
-        created_at=now, activated_at=now,
+        email=invitation.email,
+        display_name=display_name,
+        role=Role.guest,
+        password_hash=hash_password(password),
+        created_at=now,
+        activated_at=now,
     )
     db.session.add(user)
     try:
@@ -459,7 +528,9 @@ def landing_thread_id(invitation, locale):
         .where(Thread.discussion_id == invitation.discussion_id, Language.active)
         .order_by(Language.position)
     ).all()
-    allowed = [(thread_id, code) for thread_id, code in threads if not invitation.languages or code in invitation.languages]
+    allowed = [
+        (thread_id, code) for thread_id, code in threads if not invitation.languages or code in invitation.languages
+    ]
     for thread_id, code in allowed:
         if code == locale:
             return thread_id
@@ -477,8 +548,13 @@ def revoke_invitation(invitation, *, by, reason):
     reason = _clean_reason(reason, _("Give the reason for revoking the invitation."))
     previous = invitation.status
     _claim(
-        invitation, "status", previous,
-        status=InvitationStatus.revoked, token_hash=None, revoked_by_id=by.id, revoked_at=clock.now(),
+        invitation,
+        "status",
+        previous,
+        status=InvitationStatus.revoked,
+        token_hash=None,
+        revoked_by_id=by.id,
+        revoked_at=clock.now(),
         revoke_reason=reason,
     )
     audit.record(by, "guest.revoke", invitation, reason=reason, previous=previous.value)
@@ -568,16 +644,18 @@ def guest_home(user):
                 continue
             by_discussion.setdefault(thread.discussion_id, []).append(
                 GuestThread(
-                    thread.id, thread.title, thread.room.language_code, thread.room.language.native_name, thread.status,
+                    thread.id,
+                    thread.title,
+                    thread.room.language_code,
+                    thread.room.language.native_name,
+                    thread.status,
                     thread.opens_at,
                 )
             )
         discussions = [GuestDiscussion(discussion_id, threads) for discussion_id, threads in by_discussion.items()]
         return discussions, False
     ended = bool(
-        db.session.scalar(
-            select(func.count(GuestInvitation.id)).where(GuestInvitation.guest_user_id == user.id)
-        )
+        db.session.scalar(select(func.count(GuestInvitation.id)).where(GuestInvitation.guest_user_id == user.id))
     )
     return discussions, ended
 
@@ -592,7 +670,7 @@ def _scope(user):
 
 
 def requests_page(user, status, page, per_page):
-    """(total, requests) the user may see (all for chief moderators, else their own), of one status or all, newest first."""
+    """(total, requests) the user may see (chief moderators: all; others: their own), of one status or all."""
     condition = _scope(user)
     if status is not None:
         condition = and_(condition, GuestInvitation.status == status)
@@ -618,7 +696,9 @@ def _load_discussions(invitations):
 def status_counts(user):
     """{status: count} of the requests the user may see, in one grouped query."""
     rows = db.session.execute(
-        select(GuestInvitation.status, func.count(GuestInvitation.id)).where(_scope(user)).group_by(GuestInvitation.status)
+        select(GuestInvitation.status, func.count(GuestInvitation.id))
+        .where(_scope(user))
+        .group_by(GuestInvitation.status)
     ).all()
     return dict(rows)
 

@@ -1,5 +1,6 @@
 """Guest requests (ask, assess, decide, revoke), their list, and the invitation link a guest follows."""
-from datetime import datetime, time, timedelta, timezone
+
+from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -41,7 +42,7 @@ def _end_of_day(day):
     """Access "until" a calendar day lasts to the end of that day in the reader's time zone."""
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=reader_zone()).astimezone(timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=reader_zone()).astimezone(UTC)
 
 
 def _get_invitation(invitation_id):
@@ -49,8 +50,6 @@ def _get_invitation(invitation_id):
     invitation = service.get_invitation(invitation_id)
     policy.require_visible(invitation is not None and policy.can_view_guest_request(current_user, invitation))
     return invitation
-
-
 
 
 # Asking ------------------------------------------------------------------------
@@ -63,13 +62,20 @@ def new(discussion_id):
     policy.require_visible(discussion is not None and policy.can_view_topics(current_user))
     policy.require(policy.can_request_guest(current_user))
     form = GuestRequestForm()
-    form.languages.choices = [(text.language_code, native_name(text.language_code)) for text in discussion.ordered_texts]
+    form.languages.choices = [
+        (text.language_code, native_name(text.language_code)) for text in discussion.ordered_texts
+    ]
     if form.validate_on_submit():
         done = run_act(
             lambda: service.request_guest(
-                discussion, by=current_user, guest_name=form.guest_name.data, email=form.email.data,
-                organisation=form.organisation.data, organisation_kind=form.organisation_kind.data,
-                justification=form.justification.data, languages=form.languages.data or [],
+                discussion,
+                by=current_user,
+                guest_name=form.guest_name.data,
+                email=form.email.data,
+                organisation=form.organisation.data,
+                organisation_kind=form.organisation_kind.data,
+                justification=form.justification.data,
+                languages=form.languages.data or [],
                 ends_at=_end_of_day(form.ends_at.data),
             ),
             success=_("Your request is sent to the moderators, who will assess it."),
@@ -78,7 +84,10 @@ def new(discussion_id):
             return redirect(url_for("guests.detail", invitation_id=done.value.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "guests/new.html", form=form, discussion=discussion, locale=current_locale_code(),
+        "guests/new.html",
+        form=form,
+        discussion=discussion,
+        locale=current_locale_code(),
     ), status
 
 
@@ -93,9 +102,15 @@ def requests():
     page = page_arg()
     total, items = service.requests_page(current_user, status, page, REQUESTS_PER_PAGE)
     return render_template(
-        "guests/list.html", items=items, status=status, statuses=list(InvitationStatus),
-        counts=service.status_counts(current_user), page=page,
-        last_page=last_page(total, REQUESTS_PER_PAGE), total=total, locale=current_locale_code(),
+        "guests/list.html",
+        items=items,
+        status=status,
+        statuses=list(InvitationStatus),
+        counts=service.status_counts(current_user),
+        page=page,
+        last_page=last_page(total, REQUESTS_PER_PAGE),
+        total=total,
+        locale=current_locale_code(),
     )
 
 
@@ -104,11 +119,18 @@ def _detail_page(invitation, status=200, **forms):
     forms.setdefault("assess_form", AssessForm(formdata=None, prefix="assess"))
     forms.setdefault("decision_form", DecisionForm(formdata=None, prefix="decide"))
     forms.setdefault("revoke_form", RevokeForm(formdata=None, prefix="revoke"))
-    forms["assess_form"].clause.choices = [("", _("— choose a clause —"))] + protocol.clause_choices(current_locale_code())
+    forms["assess_form"].clause.choices = [("", _("— choose a clause —"))] + protocol.clause_choices(
+        current_locale_code()
+    )
     history = service.history_for_email(invitation) if policy.can_see_all_guest_requests(current_user) else []
     return render_template(
-        "guests/detail.html", invitation=invitation, events=service.events_for(invitation), history=history,
-        effective=invitation.effective_status(), resend_form=ResendForm(formdata=None), locale=current_locale_code(),
+        "guests/detail.html",
+        invitation=invitation,
+        events=service.events_for(invitation),
+        history=history,
+        effective=invitation.effective_status(),
+        resend_form=ResendForm(formdata=None),
+        locale=current_locale_code(),
         guest_event_label=event_label,
         **forms,
     ), status
@@ -132,9 +154,18 @@ def assess(invitation_id):
                 flash(str(error), "error")
         return _detail_page(invitation, 400, assess_form=form)
     recommend = form.decision.data == "recommend"
-    done = run_act(lambda: service.assess_request(
-            invitation, by=current_user, recommend=recommend, clause=form.clause.data, reason=form.reason.data,
-        ), success=_("The request is recommended to the administrators.") if recommend else _("The request is rejected; the requester is told why."))
+    done = run_act(
+        lambda: service.assess_request(
+            invitation,
+            by=current_user,
+            recommend=recommend,
+            clause=form.clause.data,
+            reason=form.reason.data,
+        ),
+        success=_("The request is recommended to the administrators.")
+        if recommend
+        else _("The request is rejected; the requester is told why."),
+    )
     if not done:
         return _detail_page(invitation, 400, assess_form=form)
     return redirect(url_for("guests.detail", invitation_id=invitation.id))
@@ -152,7 +183,12 @@ def decide(invitation_id):
                 flash(str(error), "error")
         return _detail_page(invitation, 400, decision_form=form)
     approve = form.decision.data == "approve"
-    done = run_act(lambda: service.decide_request(invitation, by=current_user, approve=approve, reason=form.reason.data), success=_("The guest is approved and the invitation is on its way.") if approve else _("The request is rejected; the requester is told why."))
+    done = run_act(
+        lambda: service.decide_request(invitation, by=current_user, approve=approve, reason=form.reason.data),
+        success=_("The guest is approved and the invitation is on its way.")
+        if approve
+        else _("The request is rejected; the requester is told why."),
+    )
     if not done:
         return _detail_page(invitation, 400, decision_form=form)
     return redirect(url_for("guests.detail", invitation_id=invitation.id))
@@ -165,7 +201,9 @@ def resend(invitation_id):
     policy.require(policy.can_approve_guest(current_user))
     if not ResendForm().validate_on_submit():
         abort(400)
-    done = run_act(lambda: service.send_invitation(invitation, by=current_user), success=_("A new invitation link is on its way."))
+    done = run_act(
+        lambda: service.send_invitation(invitation, by=current_user), success=_("A new invitation link is on its way.")
+    )
     if not done:
         return _detail_page(invitation, 400)
     return redirect(url_for("guests.detail", invitation_id=invitation.id))
@@ -179,7 +217,10 @@ def revoke(invitation_id):
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
         return _detail_page(invitation, 400, revoke_form=form)
-    done = run_act(lambda: service.revoke_invitation(invitation, by=current_user, reason=form.reason.data), success=_("The invitation is revoked."))
+    done = run_act(
+        lambda: service.revoke_invitation(invitation, by=current_user, reason=form.reason.data),
+        success=_("The invitation is revoked."),
+    )
     if not done:
         return _detail_page(invitation, 400, revoke_form=form)
     return redirect(url_for("guests.detail", invitation_id=invitation.id))
@@ -208,7 +249,9 @@ def accept(token):
     if form.validate_on_submit():
         done = run_act(
             lambda: service.accept_invitation(
-                invitation, existing=existing, password=form.password.data,
+                invitation,
+                existing=existing,
+                password=form.password.data,
                 display_name=form.display_name.data if existing is None else None,
                 locale=current_locale_code(),
             ),
@@ -226,5 +269,9 @@ def accept(token):
             return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "guests/accept.html", form=form, invitation=invitation, existing=existing, locale=current_locale_code(),
+        "guests/accept.html",
+        form=form,
+        invitation=invitation,
+        existing=existing,
+        locale=current_locale_code(),
     ), status

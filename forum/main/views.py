@@ -1,4 +1,5 @@
 """Home, health check, language switcher and notifications."""
+
 from flask import (
     Blueprint,
     current_app,

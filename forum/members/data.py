@@ -55,197 +55,197 @@ REGIONAL_GROUPS = (
 # (ISO 3166-1 alpha-3, regional group code), sorted by code.
 # The trailing comments give pycountry's English name for easier review.
 MEMBER_STATES = (
-    ("AFG", "ASPAC"),     # Afghanistan
-    ("AGO", "AFRICAN"),   # Angola
-    ("ALB", "CEBS"),      # Albania
-    ("AND", "B"),         # Andorra
-    ("ARE", "ASPAC"),     # United Arab Emirates
-    ("ARG", "GRULAC"),    # Argentina
-    ("ARM", "CACEEC"),    # Armenia
-    ("ATG", "GRULAC"),    # Antigua and Barbuda
-    ("AUS", "B"),         # Australia
-    ("AUT", "B"),         # Austria
-    ("AZE", "CACEEC"),    # Azerbaijan
-    ("BDI", "AFRICAN"),   # Burundi
-    ("BEL", "B"),         # Belgium
-    ("BEN", "AFRICAN"),   # Benin
-    ("BFA", "AFRICAN"),   # Burkina Faso
-    ("BGD", "ASPAC"),     # Bangladesh
-    ("BGR", "CEBS"),      # Bulgaria
-    ("BHR", "ASPAC"),     # Bahrain
-    ("BHS", "GRULAC"),    # Bahamas
-    ("BIH", "CEBS"),      # Bosnia and Herzegovina
-    ("BLR", "CACEEC"),    # Belarus
-    ("BLZ", "GRULAC"),    # Belize
-    ("BOL", "GRULAC"),    # Bolivia, Plurinational State of
-    ("BRA", "GRULAC"),    # Brazil
-    ("BRB", "GRULAC"),    # Barbados
-    ("BRN", "ASPAC"),     # Brunei Darussalam
-    ("BTN", "ASPAC"),     # Bhutan
-    ("BWA", "AFRICAN"),   # Botswana
-    ("CAF", "AFRICAN"),   # Central African Republic
-    ("CAN", "B"),         # Canada
-    ("CHE", "B"),         # Switzerland
-    ("CHL", "GRULAC"),    # Chile
-    ("CHN", "CHINA"),     # China -- a group of its own
-    ("CIV", "AFRICAN"),   # Côte d'Ivoire
-    ("CMR", "AFRICAN"),   # Cameroon
-    ("COD", "AFRICAN"),   # Congo, The Democratic Republic of the
-    ("COG", "AFRICAN"),   # Congo
-    ("COK", "ASPAC"),     # Cook Islands -- not a UN member, WIPO member since 2016; Asia-Pacific
-    ("COL", "GRULAC"),    # Colombia
-    ("COM", "AFRICAN"),   # Comoros
-    ("CPV", "AFRICAN"),   # Cabo Verde
-    ("CRI", "GRULAC"),    # Costa Rica
-    ("CUB", "GRULAC"),    # Cuba
-    ("CYP", "B"),         # Cyprus -- Asia-Pacific at the UN, Group B at WIPO
-    ("CZE", "CEBS"),      # Czechia
-    ("DEU", "B"),         # Germany
-    ("DJI", "AFRICAN"),   # Djibouti
-    ("DMA", "GRULAC"),    # Dominica
-    ("DNK", "B"),         # Denmark
-    ("DOM", "GRULAC"),    # Dominican Republic
-    ("DZA", "AFRICAN"),   # Algeria
-    ("ECU", "GRULAC"),    # Ecuador
-    ("EGY", "AFRICAN"),   # Egypt
-    ("ERI", "AFRICAN"),   # Eritrea
-    ("ESP", "B"),         # Spain
-    ("EST", "CEBS"),      # Estonia
-    ("ETH", "AFRICAN"),   # Ethiopia
-    ("FIN", "B"),         # Finland
-    ("FJI", "ASPAC"),     # Fiji
-    ("FRA", "B"),         # France
-    ("GAB", "AFRICAN"),   # Gabon
-    ("GBR", "B"),         # United Kingdom
-    ("GEO", "CEBS"),      # Georgia -- CEBS (coordinated CEBS in 2021)
-    ("GHA", "AFRICAN"),   # Ghana
-    ("GIN", "AFRICAN"),   # Guinea
-    ("GMB", "AFRICAN"),   # Gambia
-    ("GNB", "AFRICAN"),   # Guinea-Bissau
-    ("GNQ", "AFRICAN"),   # Equatorial Guinea
-    ("GRC", "B"),         # Greece
-    ("GRD", "GRULAC"),    # Grenada
-    ("GTM", "GRULAC"),    # Guatemala
-    ("GUY", "GRULAC"),    # Guyana
-    ("HND", "GRULAC"),    # Honduras
-    ("HRV", "CEBS"),      # Croatia
-    ("HTI", "GRULAC"),    # Haiti
-    ("HUN", "CEBS"),      # Hungary
-    ("IDN", "ASPAC"),     # Indonesia
-    ("IND", "ASPAC"),     # India
-    ("IRL", "B"),         # Ireland
-    ("IRN", "ASPAC"),     # Iran, Islamic Republic of
-    ("IRQ", "ASPAC"),     # Iraq
-    ("ISL", "B"),         # Iceland
-    ("ISR", "B"),         # Israel -- Group B at WIPO
-    ("ITA", "B"),         # Italy
-    ("JAM", "GRULAC"),    # Jamaica
-    ("JOR", "ASPAC"),     # Jordan
-    ("JPN", "B"),         # Japan
-    ("KAZ", "CACEEC"),    # Kazakhstan
-    ("KEN", "AFRICAN"),   # Kenya
-    ("KGZ", "CACEEC"),    # Kyrgyzstan
-    ("KHM", "ASPAC"),     # Cambodia
-    ("KIR", "ASPAC"),     # Kiribati
-    ("KNA", "GRULAC"),    # Saint Kitts and Nevis
-    ("KOR", "ASPAC"),     # Korea, Republic of
-    ("KWT", "ASPAC"),     # Kuwait
-    ("LAO", "ASPAC"),     # Lao People's Democratic Republic
-    ("LBN", "ASPAC"),     # Lebanon
-    ("LBR", "AFRICAN"),   # Liberia
-    ("LBY", "AFRICAN"),   # Libya
-    ("LCA", "GRULAC"),    # Saint Lucia
-    ("LIE", "B"),         # Liechtenstein
-    ("LKA", "ASPAC"),     # Sri Lanka
-    ("LSO", "AFRICAN"),   # Lesotho
-    ("LTU", "CEBS"),      # Lithuania
-    ("LUX", "B"),         # Luxembourg
-    ("LVA", "CEBS"),      # Latvia
-    ("MAR", "AFRICAN"),   # Morocco
-    ("MCO", "B"),         # Monaco
-    ("MDA", "CEBS"),      # Moldova, Republic of -- CEBS in current practice; see docstring
-    ("MDG", "AFRICAN"),   # Madagascar
-    ("MDV", "ASPAC"),     # Maldives
-    ("MEX", "GRULAC"),    # Mexico
-    ("MHL", "ASPAC"),     # Marshall Islands -- joined WIPO after 2016 (see docstring)
-    ("MKD", "CEBS"),      # North Macedonia
-    ("MLI", "AFRICAN"),   # Mali
-    ("MLT", "B"),         # Malta
-    ("MMR", "ASPAC"),     # Myanmar
-    ("MNE", "CEBS"),      # Montenegro
-    ("MNG", "ASPAC"),     # Mongolia
-    ("MOZ", "AFRICAN"),   # Mozambique
-    ("MRT", "AFRICAN"),   # Mauritania
-    ("MUS", "AFRICAN"),   # Mauritius
-    ("MWI", "AFRICAN"),   # Malawi
-    ("MYS", "ASPAC"),     # Malaysia
-    ("NAM", "AFRICAN"),   # Namibia
-    ("NER", "AFRICAN"),   # Niger
-    ("NGA", "AFRICAN"),   # Nigeria
-    ("NIC", "GRULAC"),    # Nicaragua
-    ("NIU", "ASPAC"),     # Niue -- not a UN member, WIPO member; Asia-Pacific
-    ("NLD", "B"),         # Netherlands
-    ("NOR", "B"),         # Norway
-    ("NPL", "ASPAC"),     # Nepal
-    ("NRU", "ASPAC"),     # Nauru -- joined WIPO after 2016 (see docstring)
-    ("NZL", "B"),         # New Zealand
-    ("OMN", "ASPAC"),     # Oman
-    ("PAK", "ASPAC"),     # Pakistan
-    ("PAN", "GRULAC"),    # Panama
-    ("PER", "GRULAC"),    # Peru
-    ("PHL", "ASPAC"),     # Philippines
-    ("PNG", "ASPAC"),     # Papua New Guinea
-    ("POL", "CEBS"),      # Poland
-    ("PRK", "ASPAC"),     # Korea, Democratic People's Republic of
-    ("PRT", "B"),         # Portugal
-    ("PRY", "GRULAC"),    # Paraguay
-    ("QAT", "ASPAC"),     # Qatar
-    ("ROU", "CEBS"),      # Romania
-    ("RUS", "CACEEC"),    # Russian Federation
-    ("RWA", "AFRICAN"),   # Rwanda
-    ("SAU", "ASPAC"),     # Saudi Arabia
-    ("SDN", "AFRICAN"),   # Sudan
-    ("SEN", "AFRICAN"),   # Senegal
-    ("SGP", "ASPAC"),     # Singapore
-    ("SLB", "ASPAC"),     # Solomon Islands -- joined WIPO after 2016 (see docstring)
-    ("SLE", "AFRICAN"),   # Sierra Leone
-    ("SLV", "GRULAC"),    # El Salvador
-    ("SMR", "B"),         # San Marino
-    ("SOM", "AFRICAN"),   # Somalia
-    ("SRB", "CEBS"),      # Serbia
-    ("STP", "AFRICAN"),   # Sao Tome and Principe
-    ("SUR", "GRULAC"),    # Suriname
-    ("SVK", "CEBS"),      # Slovakia
-    ("SVN", "CEBS"),      # Slovenia
-    ("SWE", "B"),         # Sweden
-    ("SWZ", "AFRICAN"),   # Eswatini
-    ("SYC", "AFRICAN"),   # Seychelles
-    ("SYR", "ASPAC"),     # Syrian Arab Republic
-    ("TCD", "AFRICAN"),   # Chad
-    ("TGO", "AFRICAN"),   # Togo
-    ("THA", "ASPAC"),     # Thailand
-    ("TJK", "CACEEC"),    # Tajikistan
-    ("TKM", "CACEEC"),    # Turkmenistan
-    ("TLS", "ASPAC"),     # Timor-Leste -- joined WIPO after 2016
-    ("TON", "ASPAC"),     # Tonga
-    ("TTO", "GRULAC"),    # Trinidad and Tobago
-    ("TUN", "AFRICAN"),   # Tunisia
-    ("TUR", "B"),         # Türkiye -- Group B at WIPO
-    ("TUV", "ASPAC"),     # Tuvalu
-    ("TZA", "AFRICAN"),   # Tanzania, United Republic of
-    ("UGA", "AFRICAN"),   # Uganda
-    ("UKR", "CEBS"),      # Ukraine -- full CEBS member since 14 March 2022 (previously no group)
-    ("URY", "GRULAC"),    # Uruguay
-    ("USA", "B"),         # United States
-    ("UZB", "CACEEC"),    # Uzbekistan
-    ("VAT", "B"),         # Holy See (Vatican City State) -- not a UN member
-    ("VCT", "GRULAC"),    # Saint Vincent and the Grenadines
-    ("VEN", "GRULAC"),    # Venezuela, Bolivarian Republic of
-    ("VNM", "ASPAC"),     # Viet Nam
-    ("VUT", "ASPAC"),     # Vanuatu
-    ("WSM", "ASPAC"),     # Samoa
-    ("YEM", "ASPAC"),     # Yemen
-    ("ZAF", "AFRICAN"),   # South Africa
-    ("ZMB", "AFRICAN"),   # Zambia
-    ("ZWE", "AFRICAN"),   # Zimbabwe
+    ("AFG", "ASPAC"),  # Afghanistan
+    ("AGO", "AFRICAN"),  # Angola
+    ("ALB", "CEBS"),  # Albania
+    ("AND", "B"),  # Andorra
+    ("ARE", "ASPAC"),  # United Arab Emirates
+    ("ARG", "GRULAC"),  # Argentina
+    ("ARM", "CACEEC"),  # Armenia
+    ("ATG", "GRULAC"),  # Antigua and Barbuda
+    ("AUS", "B"),  # Australia
+    ("AUT", "B"),  # Austria
+    ("AZE", "CACEEC"),  # Azerbaijan
+    ("BDI", "AFRICAN"),  # Burundi
+    ("BEL", "B"),  # Belgium
+    ("BEN", "AFRICAN"),  # Benin
+    ("BFA", "AFRICAN"),  # Burkina Faso
+    ("BGD", "ASPAC"),  # Bangladesh
+    ("BGR", "CEBS"),  # Bulgaria
+    ("BHR", "ASPAC"),  # Bahrain
+    ("BHS", "GRULAC"),  # Bahamas
+    ("BIH", "CEBS"),  # Bosnia and Herzegovina
+    ("BLR", "CACEEC"),  # Belarus
+    ("BLZ", "GRULAC"),  # Belize
+    ("BOL", "GRULAC"),  # Bolivia, Plurinational State of
+    ("BRA", "GRULAC"),  # Brazil
+    ("BRB", "GRULAC"),  # Barbados
+    ("BRN", "ASPAC"),  # Brunei Darussalam
+    ("BTN", "ASPAC"),  # Bhutan
+    ("BWA", "AFRICAN"),  # Botswana
+    ("CAF", "AFRICAN"),  # Central African Republic
+    ("CAN", "B"),  # Canada
+    ("CHE", "B"),  # Switzerland
+    ("CHL", "GRULAC"),  # Chile
+    ("CHN", "CHINA"),  # China -- a group of its own
+    ("CIV", "AFRICAN"),  # Côte d'Ivoire
+    ("CMR", "AFRICAN"),  # Cameroon
+    ("COD", "AFRICAN"),  # Congo, The Democratic Republic of the
+    ("COG", "AFRICAN"),  # Congo
+    ("COK", "ASPAC"),  # Cook Islands -- not a UN member, WIPO member since 2016; Asia-Pacific
+    ("COL", "GRULAC"),  # Colombia
+    ("COM", "AFRICAN"),  # Comoros
+    ("CPV", "AFRICAN"),  # Cabo Verde
+    ("CRI", "GRULAC"),  # Costa Rica
+    ("CUB", "GRULAC"),  # Cuba
+    ("CYP", "B"),  # Cyprus -- Asia-Pacific at the UN, Group B at WIPO
+    ("CZE", "CEBS"),  # Czechia
+    ("DEU", "B"),  # Germany
+    ("DJI", "AFRICAN"),  # Djibouti
+    ("DMA", "GRULAC"),  # Dominica
+    ("DNK", "B"),  # Denmark
+    ("DOM", "GRULAC"),  # Dominican Republic
+    ("DZA", "AFRICAN"),  # Algeria
+    ("ECU", "GRULAC"),  # Ecuador
+    ("EGY", "AFRICAN"),  # Egypt
+    ("ERI", "AFRICAN"),  # Eritrea
+    ("ESP", "B"),  # Spain
+    ("EST", "CEBS"),  # Estonia
+    ("ETH", "AFRICAN"),  # Ethiopia
+    ("FIN", "B"),  # Finland
+    ("FJI", "ASPAC"),  # Fiji
+    ("FRA", "B"),  # France
+    ("GAB", "AFRICAN"),  # Gabon
+    ("GBR", "B"),  # United Kingdom
+    ("GEO", "CEBS"),  # Georgia -- CEBS (coordinated CEBS in 2021)
+    ("GHA", "AFRICAN"),  # Ghana
+    ("GIN", "AFRICAN"),  # Guinea
+    ("GMB", "AFRICAN"),  # Gambia
+    ("GNB", "AFRICAN"),  # Guinea-Bissau
+    ("GNQ", "AFRICAN"),  # Equatorial Guinea
+    ("GRC", "B"),  # Greece
+    ("GRD", "GRULAC"),  # Grenada
+    ("GTM", "GRULAC"),  # Guatemala
+    ("GUY", "GRULAC"),  # Guyana
+    ("HND", "GRULAC"),  # Honduras
+    ("HRV", "CEBS"),  # Croatia
+    ("HTI", "GRULAC"),  # Haiti
+    ("HUN", "CEBS"),  # Hungary
+    ("IDN", "ASPAC"),  # Indonesia
+    ("IND", "ASPAC"),  # India
+    ("IRL", "B"),  # Ireland
+    ("IRN", "ASPAC"),  # Iran, Islamic Republic of
+    ("IRQ", "ASPAC"),  # Iraq
+    ("ISL", "B"),  # Iceland
+    ("ISR", "B"),  # Israel -- Group B at WIPO
+    ("ITA", "B"),  # Italy
+    ("JAM", "GRULAC"),  # Jamaica
+    ("JOR", "ASPAC"),  # Jordan
+    ("JPN", "B"),  # Japan
+    ("KAZ", "CACEEC"),  # Kazakhstan
+    ("KEN", "AFRICAN"),  # Kenya
+    ("KGZ", "CACEEC"),  # Kyrgyzstan
+    ("KHM", "ASPAC"),  # Cambodia
+    ("KIR", "ASPAC"),  # Kiribati
+    ("KNA", "GRULAC"),  # Saint Kitts and Nevis
+    ("KOR", "ASPAC"),  # Korea, Republic of
+    ("KWT", "ASPAC"),  # Kuwait
+    ("LAO", "ASPAC"),  # Lao People's Democratic Republic
+    ("LBN", "ASPAC"),  # Lebanon
+    ("LBR", "AFRICAN"),  # Liberia
+    ("LBY", "AFRICAN"),  # Libya
+    ("LCA", "GRULAC"),  # Saint Lucia
+    ("LIE", "B"),  # Liechtenstein
+    ("LKA", "ASPAC"),  # Sri Lanka
+    ("LSO", "AFRICAN"),  # Lesotho
+    ("LTU", "CEBS"),  # Lithuania
+    ("LUX", "B"),  # Luxembourg
+    ("LVA", "CEBS"),  # Latvia
+    ("MAR", "AFRICAN"),  # Morocco
+    ("MCO", "B"),  # Monaco
+    ("MDA", "CEBS"),  # Moldova, Republic of -- CEBS in current practice; see docstring
+    ("MDG", "AFRICAN"),  # Madagascar
+    ("MDV", "ASPAC"),  # Maldives
+    ("MEX", "GRULAC"),  # Mexico
+    ("MHL", "ASPAC"),  # Marshall Islands -- joined WIPO after 2016 (see docstring)
+    ("MKD", "CEBS"),  # North Macedonia
+    ("MLI", "AFRICAN"),  # Mali
+    ("MLT", "B"),  # Malta
+    ("MMR", "ASPAC"),  # Myanmar
+    ("MNE", "CEBS"),  # Montenegro
+    ("MNG", "ASPAC"),  # Mongolia
+    ("MOZ", "AFRICAN"),  # Mozambique
+    ("MRT", "AFRICAN"),  # Mauritania
+    ("MUS", "AFRICAN"),  # Mauritius
+    ("MWI", "AFRICAN"),  # Malawi
+    ("MYS", "ASPAC"),  # Malaysia
+    ("NAM", "AFRICAN"),  # Namibia
+    ("NER", "AFRICAN"),  # Niger
+    ("NGA", "AFRICAN"),  # Nigeria
+    ("NIC", "GRULAC"),  # Nicaragua
+    ("NIU", "ASPAC"),  # Niue -- not a UN member, WIPO member; Asia-Pacific
+    ("NLD", "B"),  # Netherlands
+    ("NOR", "B"),  # Norway
+    ("NPL", "ASPAC"),  # Nepal
+    ("NRU", "ASPAC"),  # Nauru -- joined WIPO after 2016 (see docstring)
+    ("NZL", "B"),  # New Zealand
+    ("OMN", "ASPAC"),  # Oman
+    ("PAK", "ASPAC"),  # Pakistan
+    ("PAN", "GRULAC"),  # Panama
+    ("PER", "GRULAC"),  # Peru
+    ("PHL", "ASPAC"),  # Philippines
+    ("PNG", "ASPAC"),  # Papua New Guinea
+    ("POL", "CEBS"),  # Poland
+    ("PRK", "ASPAC"),  # Korea, Democratic People's Republic of
+    ("PRT", "B"),  # Portugal
+    ("PRY", "GRULAC"),  # Paraguay
+    ("QAT", "ASPAC"),  # Qatar
+    ("ROU", "CEBS"),  # Romania
+    ("RUS", "CACEEC"),  # Russian Federation
+    ("RWA", "AFRICAN"),  # Rwanda
+    ("SAU", "ASPAC"),  # Saudi Arabia
+    ("SDN", "AFRICAN"),  # Sudan
+    ("SEN", "AFRICAN"),  # Senegal
+    ("SGP", "ASPAC"),  # Singapore
+    ("SLB", "ASPAC"),  # Solomon Islands -- joined WIPO after 2016 (see docstring)
+    ("SLE", "AFRICAN"),  # Sierra Leone
+    ("SLV", "GRULAC"),  # El Salvador
+    ("SMR", "B"),  # San Marino
+    ("SOM", "AFRICAN"),  # Somalia
+    ("SRB", "CEBS"),  # Serbia
+    ("STP", "AFRICAN"),  # Sao Tome and Principe
+    ("SUR", "GRULAC"),  # Suriname
+    ("SVK", "CEBS"),  # Slovakia
+    ("SVN", "CEBS"),  # Slovenia
+    ("SWE", "B"),  # Sweden
+    ("SWZ", "AFRICAN"),  # Eswatini
+    ("SYC", "AFRICAN"),  # Seychelles
+    ("SYR", "ASPAC"),  # Syrian Arab Republic
+    ("TCD", "AFRICAN"),  # Chad
+    ("TGO", "AFRICAN"),  # Togo
+    ("THA", "ASPAC"),  # Thailand
+    ("TJK", "CACEEC"),  # Tajikistan
+    ("TKM", "CACEEC"),  # Turkmenistan
+    ("TLS", "ASPAC"),  # Timor-Leste -- joined WIPO after 2016
+    ("TON", "ASPAC"),  # Tonga
+    ("TTO", "GRULAC"),  # Trinidad and Tobago
+    ("TUN", "AFRICAN"),  # Tunisia
+    ("TUR", "B"),  # Türkiye -- Group B at WIPO
+    ("TUV", "ASPAC"),  # Tuvalu
+    ("TZA", "AFRICAN"),  # Tanzania, United Republic of
+    ("UGA", "AFRICAN"),  # Uganda
+    ("UKR", "CEBS"),  # Ukraine -- full CEBS member since 14 March 2022 (previously no group)
+    ("URY", "GRULAC"),  # Uruguay
+    ("USA", "B"),  # United States
+    ("UZB", "CACEEC"),  # Uzbekistan
+    ("VAT", "B"),  # Holy See (Vatican City State) -- not a UN member
+    ("VCT", "GRULAC"),  # Saint Vincent and the Grenadines
+    ("VEN", "GRULAC"),  # Venezuela, Bolivarian Republic of
+    ("VNM", "ASPAC"),  # Viet Nam
+    ("VUT", "ASPAC"),  # Vanuatu
+    ("WSM", "ASPAC"),  # Samoa
+    ("YEM", "ASPAC"),  # Yemen
+    ("ZAF", "AFRICAN"),  # South Africa
+    ("ZMB", "AFRICAN"),  # Zambia
+    ("ZWE", "AFRICAN"),  # Zimbabwe
 )

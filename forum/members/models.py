@@ -1,4 +1,5 @@
 """Member states and the organisation's regional groups."""
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

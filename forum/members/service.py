@@ -1,4 +1,5 @@
 """Member states: reference data and names in the reader's language."""
+
 import gettext
 from functools import lru_cache
 

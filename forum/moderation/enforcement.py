@@ -9,6 +9,7 @@ moderators are exempt: they write summaries and quote what they moderate.
 The functions return a translated message (or a verdict) and raise nothing,
 so the discussions service decides how to refuse.
 """
+
 import re
 from datetime import timedelta
 from functools import lru_cache
@@ -60,7 +61,8 @@ def posting_too_fast(author, room):
     return ngettext(
         "You are posting too quickly: at most %(num)d message in %(period)s. Please wait a little and send it again.",
         "You are posting too quickly: at most %(num)d messages in %(period)s. Please wait a little and send it again.",
-        amount, period=period,
+        amount,
+        period=period,
     )
 
 
@@ -81,8 +83,11 @@ def too_many_links(author, room, body):
     period = format_timedelta(timedelta(days=current_app.config["NEW_MEMBER_DAYS"]), threshold=1.0)
     return ngettext(
         "During their first %(period)s, new members may put at most %(num)d link in a message; this one has %(found)d.",
-        "During their first %(period)s, new members may put at most %(num)d links in a message; this one has %(found)d.",
-        maximum, period=period, found=found,
+        "During their first %(period)s, new members may put at most %(num)d links in a message; "
+        "this one has %(found)d.",
+        maximum,
+        period=period,
+        found=found,
     )
 
 

@@ -20,7 +20,8 @@ def _reason_field(label=None, required=True):
 class FlagForm(FlaskForm):
     clause = _clause_field(_l("Which clause of the protocol does it breach?"))
     note = TextAreaField(
-        _l("Note for the moderators (optional)"), validators=[Optional(), Length(max=1000)],
+        _l("Note for the moderators (optional)"),
+        validators=[Optional(), Length(max=1000)],
         description=_l("Only moderators see it."),
     )
     submit = SubmitField(_l("Report to the moderators"))

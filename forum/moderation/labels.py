@@ -1,4 +1,5 @@
 """Readable, translated names for audit actions and notification kinds of the moderation features."""
+
 from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {

@@ -1,4 +1,5 @@
 """Flags on posts, sanctions on users, and the record of reversed moderation acts."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text

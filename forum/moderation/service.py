@@ -5,10 +5,11 @@ policy, validates the clause and the reason before changing anything, writes
 exactly one audit event, tells the people concerned, and only flushes: the
 view (or CLI command) commits.
 """
+
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import has_request_context
 from flask_babel import get_timezone
@@ -38,13 +39,11 @@ from forum.urls import site_path
 REASON_MAX = 2000
 NOTE_MAX = 1000
 # `User.suspended_until` for a suspension "until lifted"; the Sanction row says so in words.
-UNTIL_LIFTED = datetime(9999, 12, 31, tzinfo=timezone.utc)
+UNTIL_LIFTED = datetime(9999, 12, 31, tzinfo=UTC)
 SUSPENSION_DAYS_MAX = 365
 
 # Acts of language moderators that the chief moderator can reverse.
 REVERSIBLE_ACTIONS = ("post.hide", "post.restore", "post.approve", "flags.dismiss", "user.warn")
-
-
 
 
 def _require(allowed):
@@ -88,8 +87,13 @@ def flag_post(post, *, by, clause, note=""):
     if already is not None:
         raise Invalid(_("You have already reported this message; the moderators will look at it."))
     flag = Flag(
-        post_id=post.id, post=post, reporter_id=by.id, clause=clause, protocol_version=version.number,
-        note=note, created_at=clock.now(),
+        post_id=post.id,
+        post=post,
+        reporter_id=by.id,
+        clause=clause,
+        protocol_version=version.number,
+        note=note,
+        created_at=clock.now(),
     )
     db.session.add(flag)
     db.session.flush()
@@ -151,13 +155,25 @@ def hide_post(post, *, by, clause, reason):
     reason = _reason(reason)
     previous = post.state
     _change_state(
-        post, (PostState.visible, PostState.held), _("This message is already hidden."),
-        state=PostState.hidden, state_clause=clause, state_reason=reason,
+        post,
+        (PostState.visible, PostState.held),
+        _("This message is already hidden."),
+        state=PostState.hidden,
+        state_clause=clause,
+        state_reason=reason,
     )
     flag_ids, reporter_ids = _close_open_flags(post, FlagStatus.upheld, by)
     event = audit.record(
-        by, "post.hide", post, reason=reason, clause=clause, protocol_version=version.number,
-        previous_state=previous.value, flags=flag_ids, thread_id=post.thread_id, author_id=post.author_id,
+        by,
+        "post.hide",
+        post,
+        reason=reason,
+        clause=clause,
+        protocol_version=version.number,
+        previous_state=previous.value,
+        flags=flag_ids,
+        thread_id=post.thread_id,
+        author_id=post.author_id,
     )
     notify(post.author, "post_hidden", link=_post_link(post), thread=post.thread.title, clause=clause, reason=reason)
     _tell_reporters(reporter_ids, "flag_upheld", post)
@@ -174,8 +190,14 @@ def restore_post(post, *, by, reason):
     previous_clause, previous_reason = post.state_clause, post.state_reason
     _change_state(post, (PostState.hidden,), _("This message is not hidden."), **_VISIBLE)
     event = audit.record(
-        by, "post.restore", post, reason=reason, previous_clause=previous_clause, previous_reason=previous_reason,
-        thread_id=post.thread_id, author_id=post.author_id,
+        by,
+        "post.restore",
+        post,
+        reason=reason,
+        previous_clause=previous_clause,
+        previous_reason=previous_reason,
+        thread_id=post.thread_id,
+        author_id=post.author_id,
     )
     notify(post.author, "post_restored", link=_post_link(post), thread=post.thread.title, reason=reason)
     db.session.flush()
@@ -205,7 +227,13 @@ def dismiss_flags(post, *, by, reason=None):
     if not flag_ids:
         raise Invalid(_("There are no open reports on this message."))
     event = audit.record(
-        by, "flags.dismiss", post, reason=reason, flags=flag_ids, thread_id=post.thread_id, author_id=post.author_id,
+        by,
+        "flags.dismiss",
+        post,
+        reason=reason,
+        flags=flag_ids,
+        thread_id=post.thread_id,
+        author_id=post.author_id,
     )
     _tell_reporters(reporter_ids, "flag_dismissed", post)
     db.session.flush()
@@ -229,14 +257,26 @@ def warn_user(target, *, by, clause, reason, post=None):
     clause, version = _clause(clause)
     reason = _reason(reason)
     sanction = Sanction(
-        user_id=target.id, kind=SanctionKind.warning, clause=clause, protocol_version=version.number, reason=reason,
-        post_id=post.id if post else None, created_at=clock.now(), created_by_id=by.id,
+        user_id=target.id,
+        kind=SanctionKind.warning,
+        clause=clause,
+        protocol_version=version.number,
+        reason=reason,
+        post_id=post.id if post else None,
+        created_at=clock.now(),
+        created_by_id=by.id,
     )
     db.session.add(sanction)
     db.session.flush()
     event = audit.record(
-        by, "user.warn", target, reason=reason, clause=clause, protocol_version=version.number,
-        sanction_id=sanction.id, post_id=post.id if post else None,
+        by,
+        "user.warn",
+        target,
+        reason=reason,
+        clause=clause,
+        protocol_version=version.number,
+        sanction_id=sanction.id,
+        post_id=post.id if post else None,
     )
     notify(target, "warning", link=_post_link(post) if post else None, clause=clause, reason=reason)
     db.session.flush()
@@ -249,24 +289,42 @@ def suspend_user(target, *, by, clause, reason, days=None):
     if target.is_suspended:
         raise Invalid(_("This account is already suspended. Lift the suspension first to change it."))
     if days is not None and not (isinstance(days, int) and 1 <= days <= SUSPENSION_DAYS_MAX):
-        raise Invalid(_("A suspension lasts from 1 to %(count)d days, or until it is lifted.", count=SUSPENSION_DAYS_MAX))
+        raise Invalid(
+            _("A suspension lasts from 1 to %(count)d days, or until it is lifted.", count=SUSPENSION_DAYS_MAX)
+        )
     clause, version = _clause(clause)
     reason = _reason(reason)
     now = clock.now()
     ends_at = now + timedelta(days=days) if days else None
     sanction = Sanction(
-        user_id=target.id, kind=SanctionKind.suspension, clause=clause, protocol_version=version.number, reason=reason,
-        created_at=now, created_by_id=by.id, ends_at=ends_at,
+        user_id=target.id,
+        kind=SanctionKind.suspension,
+        clause=clause,
+        protocol_version=version.number,
+        reason=reason,
+        created_at=now,
+        created_by_id=by.id,
+        ends_at=ends_at,
     )
     db.session.add(sanction)
     target.suspended_until = ends_at or UNTIL_LIFTED
     db.session.flush()
     event = audit.record(
-        by, "user.suspend", target, reason=reason, clause=clause, protocol_version=version.number,
-        sanction_id=sanction.id, days=days, until=ends_at.isoformat() if ends_at else None,
+        by,
+        "user.suspend",
+        target,
+        reason=reason,
+        clause=clause,
+        protocol_version=version.number,
+        sanction_id=sanction.id,
+        days=days,
+        until=ends_at.isoformat() if ends_at else None,
     )
     notify(
-        target, "suspension", clause=clause, reason=reason,
+        target,
+        "suspension",
+        clause=clause,
+        reason=reason,
         until=ends_at.isoformat() if ends_at else None,
     )
     db.session.flush()
@@ -299,7 +357,9 @@ def active_suspension(user):
     return db.session.scalar(
         select(Sanction)
         .where(
-            Sanction.user_id == user.id, Sanction.kind == SanctionKind.suspension, Sanction.lifted_at.is_(None),
+            Sanction.user_id == user.id,
+            Sanction.kind == SanctionKind.suspension,
+            Sanction.lifted_at.is_(None),
             or_(Sanction.ends_at.is_(None), Sanction.ends_at > clock.now()),
         )
         .order_by(Sanction.created_at.desc(), Sanction.id.desc())
@@ -329,11 +389,18 @@ def reverse_act(event, *, by, reason):
     reason = _reason(reason)
     target = _UNDO[event.action](event, by, reason)
     reversal = audit.record(
-        by, "act.reverse", target, reason=reason, reverses=event.id, reversed_action=event.action,
+        by,
+        "act.reverse",
+        target,
+        reason=reason,
+        reverses=event.id,
+        reversed_action=event.action,
         reversed_actor_id=event.actor_id,
     )
     db.session.flush()
-    db.session.add(ReversedAct(event_id=event.id, reversal_event_id=reversal.id, reversed_by_id=by.id, reversed_at=clock.now()))
+    db.session.add(
+        ReversedAct(event_id=event.id, reversal_event_id=reversal.id, reversed_by_id=by.id, reversed_at=clock.now())
+    )
     db.session.flush()
     return reversal
 
@@ -368,7 +435,14 @@ def _undo_restore(event, by, reason):
     clause = event.details.get("previous_clause")
     post.state, post.state_clause = PostState.hidden, clause
     post.state_reason = event.details.get("previous_reason") or reason
-    notify(post.author, "post_hidden", link=_post_link(post), thread=post.thread.title, clause=clause, reason=post.state_reason)
+    notify(
+        post.author,
+        "post_hidden",
+        link=_post_link(post),
+        thread=post.thread.title,
+        clause=clause,
+        reason=post.state_reason,
+    )
     return post
 
 
@@ -524,8 +598,8 @@ class AuditFilters:
 
 
 def _local_midnight_utc(day):
-    tz = get_timezone() if has_request_context() else timezone.utc
-    return datetime.combine(day, time.min).replace(tzinfo=tz).astimezone(timezone.utc)
+    tz = get_timezone() if has_request_context() else UTC
+    return datetime.combine(day, time.min).replace(tzinfo=tz).astimezone(UTC)
 
 
 def audit_query(viewer, filters):
@@ -560,7 +634,9 @@ def audit_query(viewer, filters):
 def audit_page(viewer, filters, *, page=1, per_page=50):
     """One page of the audit log: (events, total). Actors come with the events (joined)."""
     query = audit_query(viewer, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).with_only_columns(AuditEvent.id).subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).with_only_columns(AuditEvent.id).subquery())
+    )
     events = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return events, total
 
@@ -580,7 +656,18 @@ def audit_actors(viewer):
     return db.session.scalars(select(User).where(User.id.in_(acted)).order_by(User.display_name, User.id)).all()
 
 
-CSV_COLUMNS = ("id", "at_utc", "actor_id", "actor_email", "action", "target_type", "target_id", "clause", "reason", "details")
+CSV_COLUMNS = (
+    "id",
+    "at_utc",
+    "actor_id",
+    "actor_email",
+    "action",
+    "target_type",
+    "target_id",
+    "clause",
+    "reason",
+    "details",
+)
 
 
 def audit_csv_chunks(viewer, filters, batch=500):
@@ -596,9 +683,16 @@ def audit_csv_chunks(viewer, filters, batch=500):
         for event in events:
             writer.writerow(
                 [
-                    event.id, event.at.isoformat(), event.actor_id, event.actor.email if event.actor else "",
-                    event.action, event.target_type, event.target_id, event.clause,
-                    event.reason, json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True),
+                    event.id,
+                    event.at.isoformat(),
+                    event.actor_id,
+                    event.actor.email if event.actor else "",
+                    event.action,
+                    event.target_type,
+                    event.target_id,
+                    event.clause,
+                    event.reason,
+                    json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True),
                 ]
             )
         yield buffer.getvalue()

@@ -5,6 +5,7 @@ what the user may not even read), validates the form, calls one service
 function and commits; refused input re-renders the page with a 400 and a
 translated message, having written nothing.
 """
+
 from datetime import date
 
 from flask import (
@@ -84,8 +85,6 @@ def _duration_choices():
     return choices + [("0", _("Until lifted"))]
 
 
-
-
 # Reporting ---------------------------------------------------------------------
 
 
@@ -96,7 +95,10 @@ def flag_post(post_id):
     policy.require(policy.can_flag_post(current_user, post))
     (form,) = _with_clauses(FlagForm())
     if form.validate_on_submit():
-        done = run_act(lambda: service.flag_post(post, by=current_user, clause=form.clause.data, note=form.note.data), success=_("Thank you: the moderators will look at this message."))
+        done = run_act(
+            lambda: service.flag_post(post, by=current_user, clause=form.clause.data, note=form.note.data),
+            success=_("Thank you: the moderators will look at this message."),
+        )
         if not done:
             return (render_template("moderation/flag.html", post=post, form=form), 400)
         return redirect(url_for("threads.goto_post", post_id=post.id))
@@ -110,15 +112,22 @@ def flag_post(post_id):
 def queue():
     """Reported and held posts in the moderator's languages, oldest first, grouped by post."""
     policy.require(policy.can_see_moderation_queue(current_user))
-    languages = [language for language in active_languages() if policy.can_moderate_language(current_user, language.code)]
+    languages = [
+        language for language in active_languages() if policy.can_moderate_language(current_user, language.code)
+    ]
     language = request.args.get("language") or None
     if language not in {lang.code for lang in languages}:
         language = None
     page = page_arg()
     items, total = service.moderation_queue(current_user, page=page, per_page=QUEUE_PER_PAGE, language=language)
     return render_template(
-        "moderation/queue.html", items=items, total=total, page=page, last_page=last_page(total, QUEUE_PER_PAGE),
-        languages=languages, language=language,
+        "moderation/queue.html",
+        items=items,
+        total=total,
+        page=page,
+        last_page=last_page(total, QUEUE_PER_PAGE),
+        languages=languages,
+        language=language,
     )
 
 
@@ -139,8 +148,12 @@ def _review_page(post, status=200, **forms):
         # Offer the clause the first reporter cited; the moderator can change it.
         defaults["hide"].clause.data = open_flags[0].clause
     return render_template(
-        "moderation/post.html", post=post, flags=flags, open_flags=open_flags,
-        history=service.events_about(post), forms=defaults,
+        "moderation/post.html",
+        post=post,
+        flags=flags,
+        open_flags=open_flags,
+        history=service.events_about(post),
+        forms=defaults,
         can_warn=policy.can_warn_user(current_user, post.author, post),
     ), status
 
@@ -168,7 +181,9 @@ def _post_decision(post_id, prefix, form_class, act, success):
 def hide(post_id):
     """Hide a post under a clause, upholding its reports; the author is told."""
     return _post_decision(
-        post_id, "hide", HideForm,
+        post_id,
+        "hide",
+        HideForm,
         lambda post, form: service.hide_post(post, by=current_user, clause=form.clause.data, reason=form.reason.data),
         _("The message is hidden and its author informed."),
     )
@@ -178,7 +193,9 @@ def hide(post_id):
 def restore(post_id):
     """Publish a hidden post again; the author is told."""
     return _post_decision(
-        post_id, "restore", RestoreForm,
+        post_id,
+        "restore",
+        RestoreForm,
         lambda post, form: service.restore_post(post, by=current_user, reason=form.reason.data),
         _("The message is published again and its author informed."),
     )
@@ -188,7 +205,9 @@ def restore(post_id):
 def approve(post_id):
     """Publish a post that was held for moderation."""
     return _post_decision(
-        post_id, "approve", ApproveForm,
+        post_id,
+        "approve",
+        ApproveForm,
         lambda post, form: service.approve_post(post, by=current_user, reason=form.reason.data),
         _("The message is published."),
     )
@@ -198,7 +217,9 @@ def approve(post_id):
 def dismiss(post_id):
     """Close a post's open reports without acting on it."""
     return _post_decision(
-        post_id, "dismiss", DismissForm,
+        post_id,
+        "dismiss",
+        DismissForm,
         lambda post, form: service.dismiss_flags(post, by=current_user, reason=form.reason.data),
         _("The reports are dismissed."),
     )
@@ -210,8 +231,12 @@ def warn_author(post_id):
     post = _moderated_post(post_id)
     policy.require(policy.can_warn_user(current_user, post.author, post))
     return _post_decision(
-        post_id, "warn", WarnForm,
-        lambda post, form: service.warn_user(post.author, by=current_user, clause=form.clause.data, reason=form.reason.data, post=post),
+        post_id,
+        "warn",
+        WarnForm,
+        lambda post, form: service.warn_user(
+            post.author, by=current_user, clause=form.clause.data, reason=form.reason.data, post=post
+        ),
         _("The warning is sent."),
     )
 
@@ -220,12 +245,12 @@ def warn_author(post_id):
 
 
 def _target_user(user_id):
-    """The user whose record is asked for: 404 for an unknown id and for anyone who may see no record at all.
+    """The user whose record is asked for: 403 for anyone who may see no record, then 404 for an unknown id.
 
     The permission is asked before the id is looked up, so ids reveal nothing
-    to non-moderators.
+    to non-moderators: they get 403 whether the account exists or not.
     """
-    policy.require_visible(policy.can_see_moderation_queue(current_user))
+    policy.require(policy.can_see_moderation_queue(current_user))
     user = policy.found(db.session.get(User, user_id))
     policy.require(policy.can_view_user_record(current_user, user))
     return user
@@ -241,15 +266,19 @@ def _user_page(user, status=200, **forms):
     _with_clauses(defaults["warn"], defaults["suspend"])
     defaults["suspend"].duration.choices = _duration_choices()
     return render_template(
-        "moderation/user.html", user=user, sanctions=service.sanctions_of(user),
-        suspension=service.active_suspension(user), acceptances=protocol.acceptances_of(user),
-        current_protocol=protocol.current_version(), forms=defaults,
+        "moderation/user.html",
+        user=user,
+        sanctions=service.sanctions_of(user),
+        suspension=service.active_suspension(user),
+        acceptances=protocol.acceptances_of(user),
+        current_protocol=protocol.current_version(),
+        forms=defaults,
     ), status
 
 
 @bp.route("/moderation/users/<int:user_id>")
 def user_record(user_id):
-    """A user's sanctions and protocol acceptances, for moderators; 404 for others and unknown ids."""
+    """A user's sanctions and protocol acceptances, for moderators; 403 for others, 404 for unknown ids."""
     return _user_page(_target_user(user_id))
 
 
@@ -273,7 +302,10 @@ def _user_decision(user_id, prefix, form_class, allowed, act, success):
 def warn_user(user_id):
     """Warn a user under a clause (chief moderators)."""
     return _user_decision(
-        user_id, "warn", WarnForm, lambda actor, user: policy.can_warn_user(actor, user),
+        user_id,
+        "warn",
+        WarnForm,
+        lambda actor, user: policy.can_warn_user(actor, user),
         lambda user, form: service.warn_user(user, by=current_user, clause=form.clause.data, reason=form.reason.data),
         _("The warning is sent."),
     )
@@ -283,9 +315,15 @@ def warn_user(user_id):
 def suspend(user_id):
     """Suspend a user for a period or until lifted (chief moderators); they can still read."""
     return _user_decision(
-        user_id, "suspend", SuspendForm, policy.can_suspend_user,
+        user_id,
+        "suspend",
+        SuspendForm,
+        policy.can_suspend_user,
         lambda user, form: service.suspend_user(
-            user, by=current_user, clause=form.clause.data, reason=form.reason.data,
+            user,
+            by=current_user,
+            clause=form.clause.data,
+            reason=form.reason.data,
             days=int(form.duration.data) or None,
         ),
         _("The account is suspended and its owner informed."),
@@ -296,7 +334,10 @@ def suspend(user_id):
 def lift(user_id):
     """End a suspension now (chief moderators)."""
     return _user_decision(
-        user_id, "lift", LiftForm, policy.can_suspend_user,
+        user_id,
+        "lift",
+        LiftForm,
+        policy.can_suspend_user,
         lambda user, form: service.lift_suspension(user, by=current_user, reason=form.reason.data),
         _("The suspension is lifted."),
     )
@@ -312,8 +353,14 @@ def supervision():
     page = page_arg()
     events, reversals, total = service.language_moderator_acts(page=page, per_page=EVENTS_PER_PAGE)
     return render_template(
-        "moderation/supervision.html", events=events, reversals=reversals, targets=service.load_targets(events),
-        reversible=service.REVERSIBLE_ACTIONS, page=page, last_page=last_page(total, EVENTS_PER_PAGE), total=total,
+        "moderation/supervision.html",
+        events=events,
+        reversals=reversals,
+        targets=service.load_targets(events),
+        reversible=service.REVERSIBLE_ACTIONS,
+        page=page,
+        last_page=last_page(total, EVENTS_PER_PAGE),
+        total=total,
     )
 
 
@@ -321,22 +368,30 @@ def supervision():
 def reverse(event_id):
     """Reverse a language moderator's act, with a reason.
 
-    404 for an unknown act and for anyone who supervises no one (asked before
-    the id is looked up); 403 for a supervisor and an act that cannot be reversed.
+    403 for anyone who is no moderator, asked before the id is looked up so ids
+    reveal nothing to members; then 404 for an unknown act and 403 for an act
+    the user may not reverse.
     """
-    policy.require_visible(policy.can_supervise_language_moderators(current_user))
+    policy.require(policy.can_see_moderation_queue(current_user))
     event = policy.found(db.session.get(AuditEvent, event_id))
     policy.require(policy.can_reverse_act(current_user, event))
     form = ReverseForm()
 
     def page(status=200):
         return render_template(
-            "moderation/reverse.html", event=event, form=form, targets=service.load_targets([event]),
-            reversal=service.reversal_of(event), reversible=event.action in service.REVERSIBLE_ACTIONS,
+            "moderation/reverse.html",
+            event=event,
+            form=form,
+            targets=service.load_targets([event]),
+            reversal=service.reversal_of(event),
+            reversible=event.action in service.REVERSIBLE_ACTIONS,
         ), status
 
     if form.validate_on_submit():
-        done = run_act(lambda: service.reverse_act(event, by=current_user, reason=form.reason.data), success=_("The act is reversed; the reversal is in the audit trail."))
+        done = run_act(
+            lambda: service.reverse_act(event, by=current_user, reason=form.reason.data),
+            success=_("The act is reversed; the reversal is in the audit trail."),
+        )
         if not done:
             return page(400)
         return redirect(url_for("moderation.supervision"))
@@ -352,7 +407,9 @@ def _audit_filters():
     form.actor.choices = [("", _("Anyone")), (service.SYSTEM_ACTOR, _("The forum (automatic)"))] + [
         (str(user.id), f"{user.display_name} <{user.email}>") for user in service.audit_actors(current_user)
     ]
-    form.action.choices = [("", _("Any action"))] + [(action, action_label(action)) for action in service.audit_actions(current_user)]
+    form.action.choices = [("", _("Any action"))] + [
+        (action, action_label(action)) for action in service.audit_actions(current_user)
+    ]
     form.validate()
     filters = service.AuditFilters(action=form.action.data or None)
     actor = form.actor.data or ""
@@ -380,8 +437,14 @@ def audit_log():
     events, total = service.audit_page(current_user, filters, page=page, per_page=EVENTS_PER_PAGE)
     query = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "moderation/audit.html", form=form, events=events, total=total, page=page,
-        last_page=last_page(total, EVENTS_PER_PAGE), targets=service.load_targets(events), query=query,
+        "moderation/audit.html",
+        form=form,
+        events=events,
+        total=total,
+        page=page,
+        last_page=last_page(total, EVENTS_PER_PAGE),
+        targets=service.load_targets(events),
+        query=query,
     )
 
 

@@ -1,4 +1,5 @@
 """Outgoing e-mail and in-forum notifications."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -26,9 +27,7 @@ class OutgoingEmail(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # The body with its one-time links removed; replaces `body` once the message is sent.
     redacted_body: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[EmailStatus] = mapped_column(
-        enum_column(EmailStatus, 16), default=EmailStatus.pending, index=True
-    )
+    status: Mapped[EmailStatus] = mapped_column(enum_column(EmailStatus, 16), default=EmailStatus.pending, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

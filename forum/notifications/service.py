@@ -1,4 +1,5 @@
 """Outgoing e-mail: queued in the database with the event, delivered by a backend."""
+
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -68,10 +69,7 @@ def deliver_pending(limit=200):
     if current_app.config["MAIL_BACKEND"] != "smtp":
         return 0, 0
     pending = db.session.scalars(
-        select(OutgoingEmail)
-        .where(OutgoingEmail.status == EmailStatus.pending)
-        .order_by(OutgoingEmail.id)
-        .limit(limit)
+        select(OutgoingEmail).where(OutgoingEmail.status == EmailStatus.pending).order_by(OutgoingEmail.id).limit(limit)
     ).all()
     sent = failed = 0
     config = current_app.config

@@ -1,4 +1,5 @@
 """Forms of topic proposals and the moderators' decisions on them."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
@@ -10,11 +11,14 @@ from forum.forms import MARKDOWN_HELP, MultiCheckboxField, TextLength, int_or_no
 class ProposalForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("A title is required.")),
-                    Length(max=200, message=_l("The title is too long (at most %(count)d characters).", count=200))],
+        validators=[
+            DataRequired(message=_l("A title is required.")),
+            Length(max=200, message=_l("The title is too long (at most %(count)d characters).", count=200)),
+        ],
     )
     description = TextAreaField(
-        _l("Description"), validators=[DataRequired(message=_l("Describe the topic.")), TextLength()],
+        _l("Description"),
+        validators=[DataRequired(message=_l("Describe the topic.")), TextLength()],
         description=MARKDOWN_HELP,
     )
     category = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)

@@ -5,6 +5,7 @@ became a weekly discussion), or is declined with a reason the proposer sees.
 Endorsements are counted by regional group, so the Secretariat can see which
 regions a topic serves.
 """
+
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,6 @@ PROPOSAL_STATUS_LABELS = {
 }
 
 
-
 # Proposals members may still endorse, and the topics page lists as "being considered".
 PENDING_STATUSES = (ProposalStatus.submitted, ProposalStatus.under_consideration)
 # The states each decision may start from (services claim the move, policy shows the buttons).
@@ -72,9 +72,7 @@ class TopicProposal(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     # Content language codes, in the order of the languages' positions.
     preferred_languages: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[ProposalStatus] = mapped_column(
-        enum_column(ProposalStatus, 24), default=ProposalStatus.submitted
-    )
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus, 24), default=ProposalStatus.submitted)
     # A moderator's remark shown with the proposal (e.g. why it is being considered).
     moderator_note: Mapped[str | None] = mapped_column(Text)
     # Shown to the proposer (and moderators) only.

@@ -6,6 +6,7 @@ Secretariat considers, accepts or declines with a reason, and an accepted
 proposal is scheduled as a weekly discussion. The topics page publishes what
 was held, what is planned and what is still being considered.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -76,28 +77,45 @@ def propose_topic(*, by, title, description, category_id, aims="", audience="", 
     title_max = current_app.config["TITLE_MAX_LENGTH"]
     body_max = current_app.config["POST_MAX_LENGTH"]
     check_length(title, title_max, _("The title is too long (at most %(count)d characters).", count=title_max))
-    check_length(description, body_max, _("The description is too long (at most %(count)d characters).", count=body_max))
+    check_length(
+        description, body_max, _("The description is too long (at most %(count)d characters).", count=body_max)
+    )
     check_length(aims, body_max, _("The aims are too long (at most %(count)d characters).", count=body_max))
     check_length(
-        audience, AUDIENCE_MAX_LENGTH,
+        audience,
+        AUDIENCE_MAX_LENGTH,
         _("The audience is too long (at most %(count)d characters).", count=AUDIENCE_MAX_LENGTH),
     )
     category = discussions.get_category(category_id)
     codes = _clean_proposal_languages(languages)
     proposal = TopicProposal(
-        proposer_id=by.id, proposer=by, member_state_id=by.member_state_id,
+        proposer_id=by.id,
+        proposer=by,
+        member_state_id=by.member_state_id,
         on_behalf_of_group_id=by.member_state.group_id if for_group else None,
-        title=title, description_source=description, description_html=render_markdown(description),
-        aims_source=aims, aims_html=render_markdown(aims) if aims else "", audience=audience,
-        category_id=category.id, category=category, preferred_languages=codes, created_at=clock.now(),
+        title=title,
+        description_source=description,
+        description_html=render_markdown(description),
+        aims_source=aims,
+        aims_html=render_markdown(aims) if aims else "",
+        audience=audience,
+        category_id=category.id,
+        category=category,
+        preferred_languages=codes,
+        created_at=clock.now(),
     )
     db.session.add(proposal)
     db.session.flush()
     audit.record(by, "proposal.create", proposal, category=category.code, languages=codes, for_group=bool(for_group))
     moderators = db.session.scalars(select(User).where(User.role == Role.moderator, User.active)).all()
     for moderator in moderators:
-        notify(moderator, "proposal_submitted", link=site_path("proposals.view", proposal_id=proposal.id),
-               title=proposal.title, author=by.display_name)
+        notify(
+            moderator,
+            "proposal_submitted",
+            link=site_path("proposals.view", proposal_id=proposal.id),
+            title=proposal.title,
+            author=by.display_name,
+        )
     db.session.flush()
     return proposal
 
@@ -116,8 +134,12 @@ def endorse(proposal, *, by, for_group=False):
     if existing is not None:
         return existing
     endorsement = Endorsement(
-        proposal_id=proposal.id, user_id=by.id, user=by, on_behalf_of_group=bool(for_group),
-        group_id=by.member_state.group_id if by.member_state else None, created_at=clock.now(),
+        proposal_id=proposal.id,
+        user_id=by.id,
+        user=by,
+        on_behalf_of_group=bool(for_group),
+        group_id=by.member_state.group_id if by.member_state else None,
+        created_at=clock.now(),
     )
     db.session.add(endorsement)
     try:
@@ -183,7 +205,12 @@ def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at):
     ):
         raise Invalid(_("Only an accepted proposal can become a discussion."))
     discussion = discussions.schedule_discussion(
-        by=by, category_id=category_id, texts=texts, opens_at=opens_at, closes_at=closes_at, proposal=proposal,
+        by=by,
+        category_id=category_id,
+        texts=texts,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        proposal=proposal,
     )
     _notify_proposer(proposal, "proposal_scheduled", link=site_path("discussions.view", discussion_id=discussion.id))
     db.session.flush()
@@ -193,16 +220,24 @@ def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at):
 def consider_proposal(proposal, *, by, note=None):
     """Mark a submitted proposal as under consideration."""
     return _decide(
-        proposal, by=by, allowed_from=CONSIDERABLE_STATUSES, status=ProposalStatus.under_consideration,
-        action="proposal.consider", note=note,
+        proposal,
+        by=by,
+        allowed_from=CONSIDERABLE_STATUSES,
+        status=ProposalStatus.under_consideration,
+        action="proposal.consider",
+        note=note,
     )
 
 
 def accept_proposal(proposal, *, by, note=None):
     """Accept a proposal; a moderator then schedules it as a discussion (`schedule_proposal`)."""
     return _decide(
-        proposal, by=by, allowed_from=ACCEPTABLE_STATUSES, status=ProposalStatus.accepted,
-        action="proposal.accept", note=note,
+        proposal,
+        by=by,
+        allowed_from=ACCEPTABLE_STATUSES,
+        status=ProposalStatus.accepted,
+        action="proposal.accept",
+        note=note,
     )
 
 
@@ -214,8 +249,12 @@ def decline_proposal(proposal, *, by, reason):
     maximum = current_app.config["POST_MAX_LENGTH"]
     check_length(reason, maximum, _("The reason is too long (at most %(count)d characters).", count=maximum))
     return _decide(
-        proposal, by=by, allowed_from=DECLINABLE_STATUSES, status=ProposalStatus.declined,
-        action="proposal.decline", reason=reason,
+        proposal,
+        by=by,
+        allowed_from=DECLINABLE_STATUSES,
+        status=ProposalStatus.declined,
+        action="proposal.decline",
+        reason=reason,
     )
 
 
@@ -246,7 +285,9 @@ def prefill_from_proposal(proposal):
 def _credit(proposal):
     name = proposal.proposer.display_name
     if proposal.on_behalf_of_group is not None:
-        return _("Topic proposed by %(name)s on behalf of the %(group)s.", name=name, group=proposal.on_behalf_of_group.name)
+        return _(
+            "Topic proposed by %(name)s on behalf of the %(group)s.", name=name, group=proposal.on_behalf_of_group.name
+        )
     if proposal.member_state is not None:
         return _("Topic proposed by %(name)s (%(state)s).", name=name, state=proposal.member_state.name)
     return _("Topic proposed by %(name)s.", name=name)
@@ -265,7 +306,9 @@ def endorsement_counts(proposal_ids):
         return {}
     rows = db.session.execute(
         select(
-            Endorsement.proposal_id, RegionalGroup, func.count(Endorsement.id),
+            Endorsement.proposal_id,
+            RegionalGroup,
+            func.count(Endorsement.id),
             func.max(cast(Endorsement.on_behalf_of_group, Integer)),
         )
         .outerjoin(RegionalGroup, RegionalGroup.id == Endorsement.group_id)
@@ -295,9 +338,15 @@ def endorsed_by(user, proposal_ids):
 
 def proposal_endorsements(proposal):
     """Who endorsed a proposal (with their states and groups), oldest first, in one query."""
-    return db.session.scalars(
-        select(Endorsement).where(Endorsement.proposal_id == proposal.id).order_by(Endorsement.created_at, Endorsement.id)
-    ).unique().all()
+    return (
+        db.session.scalars(
+            select(Endorsement)
+            .where(Endorsement.proposal_id == proposal.id)
+            .order_by(Endorsement.created_at, Endorsement.id)
+        )
+        .unique()
+        .all()
+    )
 
 
 def _load_categories():
@@ -310,14 +359,18 @@ def proposals_page(status, page, per_page):
     """(total, proposals) of one status (None: all), newest first."""
     condition = TopicProposal.status == status if status is not None else true()
     total = db.session.scalar(select(func.count(TopicProposal.id)).where(condition))
-    proposals = db.session.scalars(
-        select(TopicProposal)
-        .where(condition)
-        .options(selectinload(TopicProposal.category))
-        .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).unique().all()
+    proposals = (
+        db.session.scalars(
+            select(TopicProposal)
+            .where(condition)
+            .options(selectinload(TopicProposal.category))
+            .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .unique()
+        .all()
+    )
     return total, proposals
 
 
@@ -361,26 +414,34 @@ def topics_overview(user, *, now, held_page=1, held_per_page=10, calendar_offset
     categories = _load_categories()
     # Texts come joined to each list (one query per list rather than two).
     with_texts = joinedload(Discussion.texts)
-    upcoming = db.session.scalars(
-        select(Discussion)
-        .where(or_(Discussion.closes_at.is_(None), Discussion.closes_at > now))
-        .options(with_texts)
-        .order_by(Discussion.opens_at, Discussion.id)
-        .limit(UPCOMING_LIMIT)
-    ).unique().all()
+    upcoming = (
+        db.session.scalars(
+            select(Discussion)
+            .where(or_(Discussion.closes_at.is_(None), Discussion.closes_at > now))
+            .options(with_texts)
+            .order_by(Discussion.opens_at, Discussion.id)
+            .limit(UPCOMING_LIMIT)
+        )
+        .unique()
+        .all()
+    )
     current = [d for d in upcoming if d.opens_at <= now]
     planned = [d for d in upcoming if d.opens_at > now]
 
     closed = and_(Discussion.closes_at.is_not(None), Discussion.closes_at <= now)
     held_total = db.session.scalar(select(func.count(Discussion.id)).where(closed))
-    held = db.session.scalars(
-        select(Discussion)
-        .where(closed)
-        .options(with_texts)
-        .order_by(Discussion.closes_at.desc(), Discussion.id.desc())
-        .limit(held_per_page)
-        .offset((held_page - 1) * held_per_page)
-    ).unique().all()
+    held = (
+        db.session.scalars(
+            select(Discussion)
+            .where(closed)
+            .options(with_texts)
+            .order_by(Discussion.closes_at.desc(), Discussion.id.desc())
+            .limit(held_per_page)
+            .offset((held_page - 1) * held_per_page)
+        )
+        .unique()
+        .all()
+    )
 
     this_week = _week_start(now)
     first = this_week + timedelta(weeks=calendar_offset - CALENDAR_WEEKS_BEFORE)
@@ -390,12 +451,16 @@ def topics_overview(user, *, now, held_page=1, held_per_page=10, calendar_offset
     ]
     window_start = datetime.combine(weeks[0].monday, time(0), tzinfo=GENEVA)
     window_end = datetime.combine(weeks[-1].monday + timedelta(weeks=1), time(0), tzinfo=GENEVA)
-    in_window = db.session.scalars(
-        select(Discussion)
-        .where(Discussion.opens_at >= window_start, Discussion.opens_at < window_end)
-        .options(with_texts)
-        .order_by(Discussion.opens_at, Discussion.id)
-    ).unique().all()
+    in_window = (
+        db.session.scalars(
+            select(Discussion)
+            .where(Discussion.opens_at >= window_start, Discussion.opens_at < window_end)
+            .options(with_texts)
+            .order_by(Discussion.opens_at, Discussion.id)
+        )
+        .unique()
+        .all()
+    )
     by_week = {week.monday: week for week in weeks}
     for discussion in in_window:
         by_week[_week_start(discussion.opens_at)].discussions.append(discussion)
@@ -403,16 +468,28 @@ def topics_overview(user, *, now, held_page=1, held_per_page=10, calendar_offset
     proposals_total = db.session.scalar(
         select(func.count(TopicProposal.id)).where(TopicProposal.status.in_(PENDING_STATUSES))
     )
-    proposals = db.session.scalars(
-        select(TopicProposal)
-        .where(TopicProposal.status.in_(PENDING_STATUSES))
-        .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc())
-        .limit(TOPICS_PAGE_PROPOSALS)
-    ).unique().all()
+    proposals = (
+        db.session.scalars(
+            select(TopicProposal)
+            .where(TopicProposal.status.in_(PENDING_STATUSES))
+            .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc())
+            .limit(TOPICS_PAGE_PROPOSALS)
+        )
+        .unique()
+        .all()
+    )
     proposal_ids = [p.id for p in proposals]
     return TopicsOverview(
-        now=now, current=current, planned=planned, held=held, held_total=held_total, calendar=weeks,
+        now=now,
+        current=current,
+        planned=planned,
+        held=held,
+        held_total=held_total,
+        calendar=weeks,
         threads=discussions.thread_index({d.id for d in current + held}),
-        proposals=proposals, proposals_total=proposals_total,
-        counts=endorsement_counts(proposal_ids), endorsed=endorsed_by(user, proposal_ids), categories=categories,
+        proposals=proposals,
+        proposals_total=proposals_total,
+        counts=endorsement_counts(proposal_ids),
+        endorsed=endorsed_by(user, proposal_ids),
+        categories=categories,
     )

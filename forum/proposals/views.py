@@ -1,4 +1,5 @@
 """The topics page and topic proposals: propose, endorse, consider, accept, decline (URLs under /topics)."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,11 +44,19 @@ def topics():
     offset = max(min(int_arg("weeks", 0), CALENDAR_OFFSET_LIMIT), -CALENDAR_OFFSET_LIMIT)
     held_page = page_arg("held")
     overview = service.topics_overview(
-        current_user, now=clock.now(), held_page=held_page, held_per_page=HELD_PER_PAGE, calendar_offset=offset,
+        current_user,
+        now=clock.now(),
+        held_page=held_page,
+        held_per_page=HELD_PER_PAGE,
+        calendar_offset=offset,
     )
     return render_template(
-        "proposals/topics.html", overview=overview, locale=current_locale_code(), offset=offset,
-        held_page=held_page, held_last_page=last_page(overview.held_total, HELD_PER_PAGE),
+        "proposals/topics.html",
+        overview=overview,
+        locale=current_locale_code(),
+        offset=offset,
+        held_page=held_page,
+        held_last_page=last_page(overview.held_total, HELD_PER_PAGE),
     )
 
 
@@ -60,9 +69,16 @@ def index():
     total, items = service.proposals_page(status, page, PROPOSALS_PER_PAGE)
     ids = [proposal.id for proposal in items]
     return render_template(
-        "proposals/proposals.html", proposals=items, status=status, statuses=list(ProposalStatus),
-        counts_by_id=service.endorsement_counts(ids), endorsed=service.endorsed_by(current_user, ids),
-        page=page, last_page=last_page(total, PROPOSALS_PER_PAGE), total=total, locale=current_locale_code(),
+        "proposals/proposals.html",
+        proposals=items,
+        status=status,
+        statuses=list(ProposalStatus),
+        counts_by_id=service.endorsement_counts(ids),
+        endorsed=service.endorsed_by(current_user, ids),
+        page=page,
+        last_page=last_page(total, PROPOSALS_PER_PAGE),
+        total=total,
+        locale=current_locale_code(),
     )
 
 
@@ -76,9 +92,14 @@ def new():
     if form.validate_on_submit():
         done = run_act(
             lambda: service.propose_topic(
-                by=current_user, title=form.title.data, description=form.description.data,
-                category_id=form.category.data, aims=form.aims.data, audience=form.audience.data,
-                languages=form.languages.data or [], for_group=form.for_group.data,
+                by=current_user,
+                title=form.title.data,
+                description=form.description.data,
+                category_id=form.category.data,
+                aims=form.aims.data,
+                audience=form.audience.data,
+                languages=form.languages.data or [],
+                for_group=form.for_group.data,
             ),
             success=_("Thank you: your proposal is submitted."),
         )
@@ -93,10 +114,14 @@ def view(proposal_id):
     proposal = _get_proposal(proposal_id)
     endorsements = service.proposal_endorsements(proposal)
     return render_template(
-        "proposals/proposal.html", proposal=proposal, endorsements=endorsements,
+        "proposals/proposal.html",
+        proposal=proposal,
+        endorsements=endorsements,
         counts=service.endorsement_counts([proposal.id]).get(proposal.id, []),
         endorsed=any(e.user_id == current_user.id for e in endorsements),
-        note_form=NoteForm(formdata=None), decline_form=DeclineForm(formdata=None), locale=current_locale_code(),
+        note_form=NoteForm(formdata=None),
+        decline_form=DeclineForm(formdata=None),
+        locale=current_locale_code(),
     )
 
 
@@ -107,11 +132,14 @@ def endorse(proposal_id):
     policy.require(policy.can_endorse(current_user, proposal))
     if request.form.get("endorse") == "1":
         for_group = request.form.get("for_group") == "1"
-        run_act(lambda: service.endorse(proposal, by=current_user, for_group=for_group),
-                success=_("Your endorsement is recorded."))
+        run_act(
+            lambda: service.endorse(proposal, by=current_user, for_group=for_group),
+            success=_("Your endorsement is recorded."),
+        )
     else:
-        run_act(lambda: service.withdraw_endorsement(proposal, by=current_user),
-                success=_("Your endorsement is withdrawn."))
+        run_act(
+            lambda: service.withdraw_endorsement(proposal, by=current_user), success=_("Your endorsement is withdrawn.")
+        )
     return _to_proposal(proposal)
 
 
@@ -123,8 +151,10 @@ def consider(proposal_id):
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    run_act(lambda: service.consider_proposal(proposal, by=current_user, note=form.note.data),
-            success=_("The proposal is under consideration."))
+    run_act(
+        lambda: service.consider_proposal(proposal, by=current_user, note=form.note.data),
+        success=_("The proposal is under consideration."),
+    )
     return _to_proposal(proposal)
 
 
@@ -136,8 +166,10 @@ def accept(proposal_id):
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    done = run_act(lambda: service.accept_proposal(proposal, by=current_user, note=form.note.data),
-                   success=_("The proposal is accepted. Schedule it as a weekly discussion."))
+    done = run_act(
+        lambda: service.accept_proposal(proposal, by=current_user, note=form.note.data),
+        success=_("The proposal is accepted. Schedule it as a weekly discussion."),
+    )
     if done and policy.can_schedule_proposal(current_user, proposal):
         return redirect(url_for("discussions.new", proposal=proposal.id))
     return _to_proposal(proposal)
@@ -150,8 +182,10 @@ def decline(proposal_id):
     policy.require(policy.can_handle_proposal(current_user, proposal))
     form = DeclineForm()
     if form.validate_on_submit():
-        run_act(lambda: service.decline_proposal(proposal, by=current_user, reason=form.reason.data),
-                success=_("The proposal is declined; the proposer is told why."))
+        run_act(
+            lambda: service.decline_proposal(proposal, by=current_user, reason=form.reason.data),
+            success=_("The proposal is declined; the proposer is told why."),
+        )
     else:
         for error in form.reason.errors:
             flash(error, "error")

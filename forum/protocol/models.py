@@ -1,4 +1,5 @@
 """The usage protocol: published versions, their text per language, and who accepted which."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, exists, or_, select

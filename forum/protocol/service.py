@@ -1,4 +1,5 @@
 """The usage protocol: reading it, accepting it, publishing new versions, citing its clauses."""
+
 import re
 
 from flask_babel import gettext as _
@@ -21,8 +22,6 @@ CLAUSE_PATTERN = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _SECTION_LINE = re.compile(r"^#\s*(?P<title>.+?)\s*$")
 _CLAUSE_LINE = re.compile(r"^(?P<number>\d{1,2}\.\d{1,2})\.?\s+(?P<text>\S.*)$")
 CHANGE_NOTE_MAX = 2000
-
-
 
 
 # Reading ---------------------------------------------------------------------
@@ -62,7 +61,9 @@ def has_accepted_current(user):
 def acceptances_of(user):
     """Every acceptance of `user`, newest first, with its version."""
     return db.session.scalars(
-        select(ProtocolAcceptance).where(ProtocolAcceptance.user_id == user.id).order_by(ProtocolAcceptance.accepted_at.desc(), ProtocolAcceptance.id.desc())
+        select(ProtocolAcceptance)
+        .where(ProtocolAcceptance.user_id == user.id)
+        .order_by(ProtocolAcceptance.accepted_at.desc(), ProtocolAcceptance.id.desc())
     ).all()
 
 
@@ -79,9 +80,13 @@ def accept(user, version):
         raise NotAllowed(_("Sign in to accept the usage protocol."))
     current = current_version()
     if version is None or current is None or version.id != current.id:
-        raise Invalid(_("A new version of the protocol was published in the meantime. Please read it before accepting."))
+        raise Invalid(
+            _("A new version of the protocol was published in the meantime. Please read it before accepting.")
+        )
     existing = db.session.scalar(
-        select(ProtocolAcceptance).where(ProtocolAcceptance.user_id == user.id, ProtocolAcceptance.version_id == version.id)
+        select(ProtocolAcceptance).where(
+            ProtocolAcceptance.user_id == user.id, ProtocolAcceptance.version_id == version.id
+        )
     )
     if existing is not None:
         return existing
@@ -110,9 +115,7 @@ def check_clause(clause, version=None):
     if not clause:
         raise Invalid(_("Cite the clause of the protocol that applies."))
     if version is None or clause not in (version.clause_numbers or []):
-        raise Invalid(
-            _("There is no clause %(clause)s in the usage protocol in force.", clause=clause[:20])
-        )
+        raise Invalid(_("There is no clause %(clause)s in the usage protocol in force.", clause=clause[:20]))
     return clause, version
 
 
@@ -143,37 +146,79 @@ def parse_protocol_text(raw, language_label=""):
     sections = []
     for line_number, line in enumerate((raw or "").splitlines(), start=1):
         line = line.strip()
-        if not line:
-            continue
-        heading = _SECTION_LINE.match(line)
-        clause = _CLAUSE_LINE.match(line)
-        if heading:
-            sections.append({"key": None, "title": heading.group("title"), "clauses": []})
-        elif clause:
-            if not sections:
-                raise Invalid(_("%(language)s, line %(line)d: a clause comes before the first section heading (# …).", language=language_label, line=line_number))
-            number = clause.group("number")
-            if number.split(".")[0] != str(len(sections)):
-                raise Invalid(_("%(language)s, line %(line)d: clause %(clause)s is not numbered within section %(section)d.", language=language_label, line=line_number, clause=number, section=len(sections)))
-            sections[-1]["clauses"].append([number, clause.group("text").strip()])
-        elif sections and sections[-1]["clauses"]:
-            sections[-1]["clauses"][-1][1] += " " + line
-        else:
-            raise Invalid(_("%(language)s, line %(line)d: expected a section heading (# …) or a numbered clause (1.1 …).", language=language_label, line=line_number))
+        if line:
+            _read_protocol_line(sections, line, line_number, language_label)
+    _check_sections(sections, language_label)
+    return sections
+
+
+def _read_protocol_line(sections, line, line_number, language_label):
+    """Add one non-empty line to `sections`: a heading, a clause, or the continuation of a clause."""
+    heading = _SECTION_LINE.match(line)
+    clause = _CLAUSE_LINE.match(line)
+    if heading:
+        sections.append({"key": None, "title": heading.group("title"), "clauses": []})
+    elif clause:
+        if not sections:
+            raise Invalid(
+                _(
+                    "%(language)s, line %(line)d: a clause comes before the first section heading (# …).",
+                    language=language_label,
+                    line=line_number,
+                )
+            )
+        number = clause.group("number")
+        if number.split(".")[0] != str(len(sections)):
+            raise Invalid(
+                _(
+                    "%(language)s, line %(line)d: clause %(clause)s is not numbered within section %(section)d.",
+                    language=language_label,
+                    line=line_number,
+                    clause=number,
+                    section=len(sections),
+                )
+            )
+        sections[-1]["clauses"].append([number, clause.group("text").strip()])
+    elif sections and sections[-1]["clauses"]:
+        sections[-1]["clauses"][-1][1] += " " + line
+    else:
+        raise Invalid(
+            _(
+                "%(language)s, line %(line)d: expected a section heading (# …) or a numbered clause (1.1 …).",
+                language=language_label,
+                line=line_number,
+            )
+        )
+
+
+def _check_sections(sections, language_label):
+    """Exactly the five sections, each with clauses, no clause number twice; names each section by its key."""
     if len(sections) != len(SECTION_KEYS):
         raise Invalid(
-            _("%(language)s: the protocol needs exactly %(count)d sections (operation, security policy, content, community rules, copyright).", language=language_label, count=len(SECTION_KEYS))
+            _(
+                "%(language)s: the protocol needs exactly %(count)d sections "
+                "(operation, security policy, content, community rules, copyright).",
+                language=language_label,
+                count=len(SECTION_KEYS),
+            )
         )
     seen = set()
-    for key, section in zip(SECTION_KEYS, sections):
+    for key, section in zip(SECTION_KEYS, sections, strict=True):
         section["key"] = key
         if not section["clauses"]:
-            raise Invalid(_("%(language)s: section “%(section)s” has no clauses.", language=language_label, section=section["title"]))
+            raise Invalid(
+                _(
+                    "%(language)s: section “%(section)s” has no clauses.",
+                    language=language_label,
+                    section=section["title"],
+                )
+            )
         for number, _text in section["clauses"]:
             if number in seen:
-                raise Invalid(_("%(language)s: clause %(clause)s appears twice.", language=language_label, clause=number))
+                raise Invalid(
+                    _("%(language)s: clause %(clause)s appears twice.", language=language_label, clause=number)
+                )
             seen.add(number)
-    return sections
 
 
 def format_protocol_text(sections):
@@ -204,8 +249,11 @@ def _build_version(number, change_note, texts, by):
             )
         parsed[code] = sections
     version = ProtocolVersion(
-        number=number, change_note=change_note, published_at=clock.now(),
-        published_by_id=getattr(by, "id", None), clause_numbers=reference or [],
+        number=number,
+        change_note=change_note,
+        published_at=clock.now(),
+        published_by_id=getattr(by, "id", None),
+        clause_numbers=reference or [],
     )
     version.texts = [ProtocolText(language_code=code, sections=sections) for code, sections in parsed.items()]
     db.session.add(version)
@@ -231,7 +279,9 @@ def publish_version(*, by, change_note, texts, languages):
     for code, label in languages:
         raw = (texts.get(code) or "").strip()
         if not raw:
-            raise Invalid(_("The protocol must be written in every active language: %(language)s is missing.", language=label))
+            raise Invalid(
+                _("The protocol must be written in every active language: %(language)s is missing.", language=label)
+            )
         wanted[code] = (label, raw)
     current = current_version()
     version = _build_version((current.number if current else 0) + 1, change_note, wanted, by)

@@ -1,4 +1,5 @@
 """The usage protocol: reading it (public), accepting it, and publishing new versions (administrators)."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,8 +51,10 @@ def accept():
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("protocol.view", next=target))
-    if not run_act(lambda: service.accept(current_user, service.get_version(form.version.data)),
-                   success=_("Thank you: you accepted the usage protocol and can now post.")):
+    if not run_act(
+        lambda: service.accept(current_user, service.get_version(form.version.data)),
+        success=_("Thank you: you accepted the usage protocol and can now post."),
+    ):
         return redirect(url_for("protocol.view", next=target))
     return redirect(target or url_for("main.home"))
 

@@ -1,4 +1,5 @@
 """Content languages, the CDIP/21/4 categories and their rooms."""
+
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,4 +1,5 @@
 """Rooms: reference data, the home overview and room listings."""
+
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -44,7 +45,9 @@ def ensure_rooms():
     for category in db.session.scalars(select(Category)):
         for language in db.session.scalars(select(Language)):
             if (category.id, language.code) not in have:
-                room = Room(category_id=category.id, language_code=language.code, slug=f"{category.code}-{language.code}")
+                room = Room(
+                    category_id=category.id, language_code=language.code, slug=f"{category.code}-{language.code}"
+                )
                 db.session.add(room)
                 created.append(room)
     db.session.flush()
@@ -59,7 +62,9 @@ def add_language(code, *, by, native=None):
     language = db.session.get(Language, code)
     if language is None:
         position = (db.session.scalar(select(func.max(Language.position))) or 0) + 1
-        language = Language(code=code, native_name=native or native_name(code), direction=direction(code), position=position)
+        language = Language(
+            code=code, native_name=native or native_name(code), direction=direction(code), position=position
+        )
         db.session.add(language)
         audit.record(by, "language.add", None, language=code)
     elif not language.active:
@@ -81,7 +86,9 @@ def add_category(code, *, by, name, description=""):
         raise Invalid(_("This category already exists."))
     position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
     category = Category(code=code, position=position)
-    category.translations.append(CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip()))
+    category.translations.append(
+        CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip())
+    )
     db.session.add(category)
     db.session.flush()
     audit.record(by, "category.add", category, code=code)
@@ -162,7 +169,12 @@ def home_overview(user, locale):
     figures = {
         room_id: (threads, posts, last)
         for room_id, threads, posts, last in db.session.execute(
-            select(Thread.room_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0), func.max(Thread.last_post_at))
+            select(
+                Thread.room_id,
+                func.count(Thread.id),
+                func.coalesce(func.sum(Thread.post_count), 0),
+                func.max(Thread.last_post_at),
+            )
             .where(policy.readable_threads(user))
             .group_by(Thread.room_id)
         )

@@ -1,4 +1,5 @@
 """The home page (categories and their rooms) and room pages."""
+
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
@@ -25,6 +26,11 @@ def room(slug):
     page = page_arg()
     total, threads = service.room_threads(room, current_user, page, per_page)
     return render_template(
-        "rooms/room.html", room=room, threads=threads, page=page, last_page=last_page(total, per_page), total=total,
+        "rooms/room.html",
+        room=room,
+        threads=threads,
+        page=page,
+        last_page=last_page(total, per_page),
+        total=total,
         locale=current_locale_code(),
     )

@@ -20,9 +20,7 @@ class PostForm(FlaskForm):
 
 
 class ThreadForm(FlaskForm):
-    title = StringField(
-        _l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=200)]
-    )
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=200)])
     body = TextAreaField(
         _l("First message"),
         validators=[DataRequired(message=_l("The message is empty.")), TextLength()],
@@ -34,9 +32,7 @@ class ThreadForm(FlaskForm):
 
 
 class EditPostForm(FlaskForm):
-    body = TextAreaField(
-        _l("Message"), validators=[DataRequired(message=_l("The message is empty.")), TextLength()]
-    )
+    body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("The message is empty.")), TextLength()])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save changes"))
 

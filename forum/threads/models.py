@@ -1,4 +1,5 @@
 """Threads, posts, their revisions, read markers and watches."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """Threads and posts: starting, replying, editing, reading, watching, moderating threads."""
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
@@ -42,12 +43,17 @@ def _check_text(title=None, body=None):
             raise Invalid(_("The message is empty."))
         if len(body) > current_app.config["POST_MAX_LENGTH"]:
             raise Invalid(
-                _("The message is too long (at most %(count)d characters).", count=current_app.config["POST_MAX_LENGTH"])
+                _(
+                    "The message is too long (at most %(count)d characters).",
+                    count=current_app.config["POST_MAX_LENGTH"],
+                )
             )
     return title
 
 
-def start_thread(room, *, author, title, body, submission_key=None, kind=ThreadKind.member, opens_at=None, closes_at=None):
+def start_thread(
+    room, *, author, title, body, submission_key=None, kind=ThreadKind.member, opens_at=None, closes_at=None
+):
     """Create a thread with its first post. Raises NotAllowed (403) or Invalid."""
     if not policy.can_start_thread(author, room):
         raise NotAllowed(_("You cannot start a thread in this room."))
@@ -58,8 +64,15 @@ def start_thread(room, *, author, title, body, submission_key=None, kind=ThreadK
     held = _enforce_protocol(author, room, body, title=title)
     now = clock.now()
     thread = Thread(
-        room_id=room.id, room=room, title=title, author_id=author.id, kind=kind, created_at=now,
-        last_post_at=now, opens_at=opens_at, closes_at=closes_at,
+        room_id=room.id,
+        room=room,
+        title=title,
+        author_id=author.id,
+        kind=kind,
+        created_at=now,
+        last_post_at=now,
+        opens_at=opens_at,
+        closes_at=closes_at,
     )
     db.session.add(thread)
     db.session.flush()
@@ -103,7 +116,14 @@ def _enforce_protocol(author, room, body, *, title=None, new_post=True):
 
 def _record_hold(post):
     # Not a person's act, but moderators and the supervision view see why the post waits.
-    audit.record(None, "post.hold", post, terms=enforcement.blocked_terms_in(post.source), thread_id=post.thread_id, author_id=post.author_id)
+    audit.record(
+        None,
+        "post.hold",
+        post,
+        terms=enforcement.blocked_terms_in(post.source),
+        thread_id=post.thread_id,
+        author_id=post.author_id,
+    )
 
 
 def _post_for_submission(author, submission_key):
@@ -122,9 +142,15 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
         .returning(Thread.post_count)
     ).scalar_one()
     post = Post(
-        thread_id=thread.id, number=number, author_id=author.id, author=author,
-        reply_to_id=reply_to.id if reply_to else None, source=body, html=render_markdown(body),
-        created_at=now, submission_key=submission_key or None,
+        thread_id=thread.id,
+        number=number,
+        author_id=author.id,
+        author=author,
+        reply_to_id=reply_to.id if reply_to else None,
+        source=body,
+        html=render_markdown(body),
+        created_at=now,
+        submission_key=submission_key or None,
         state=PostState.held if held else PostState.visible,
     )
     db.session.add(post)
@@ -151,7 +177,9 @@ def edit_post(post, *, editor, body):
     if body == post.source:
         return post
     held = _enforce_protocol(editor, post.thread.room, body, new_post=False)
-    db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now()))
+    db.session.add(
+        PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now())
+    )
     post.source = body
     post.html = render_markdown(body)
     post.edited_at = clock.now()
@@ -172,7 +200,9 @@ def get_thread(thread_id):
 
 def revisions(post):
     return db.session.scalars(
-        select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
     ).all()
 
 
@@ -202,16 +232,21 @@ def page_of(number, per_page):
 
 
 def last_read_number(user, thread):
-    return db.session.scalar(
-        select(ReadMarker.last_read_number).where(ReadMarker.user_id == user.id, ReadMarker.thread_id == thread.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(ReadMarker.last_read_number).where(ReadMarker.user_id == user.id, ReadMarker.thread_id == thread.id)
+        )
+        or 0
+    )
 
 
 def mark_read(user, thread, number):
     """Move the user's read marker forward to `number`; never backwards, and no write if nothing moves."""
     marker = db.session.get(ReadMarker, (user.id, thread.id))
     if marker is None:
-        db.session.add(ReadMarker(user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now()))
+        db.session.add(
+            ReadMarker(user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now())
+        )
     elif marker.last_read_number < number:
         marker.last_read_number = number
         marker.updated_at = clock.now()
@@ -258,14 +293,14 @@ def _notify_watchers(thread, post):
     from forum.accounts.models import User
 
     watchers = db.session.scalars(
-        select(User).join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id)).where(User.id != post.author_id)
+        select(User)
+        .join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id))
+        .where(User.id != post.author_id)
     ).all()
 
     link = site_path("threads.goto_post", post_id=post.id)
     for watcher in watchers:
         notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name)
-
-
 
 
 # Moderating threads ------------------------------------------------------------

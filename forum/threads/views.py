@@ -1,4 +1,5 @@
 """Thread pages, posting, editing, read markers, watching and thread moderation."""
+
 import secrets
 
 from flask import (
@@ -60,7 +61,10 @@ def new_thread(slug):
         else:
             done = run_act(
                 lambda: service.start_thread(
-                    room, author=current_user, title=form.title.data, body=form.body.data,
+                    room,
+                    author=current_user,
+                    title=form.title.data,
+                    body=form.body.data,
                     submission_key=form.submission_key.data,
                 ),
                 success=_("Your thread is started."),
@@ -124,10 +128,15 @@ def reply(thread_id):
             if reply_to is None or reply_to.thread_id != thread.id:
                 abort(400)
         if not form.preview.data:
-            done = run_act(lambda: service.reply(
-                thread, author=current_user, body=form.body.data, reply_to=reply_to,
-                submission_key=form.submission_key.data,
-            ))
+            done = run_act(
+                lambda: service.reply(
+                    thread,
+                    author=current_user,
+                    body=form.body.data,
+                    reply_to=reply_to,
+                    submission_key=form.submission_key.data,
+                )
+            )
             if done:
                 return redirect(_post_url(done.value))
     per_page = current_app.config["POSTS_PER_PAGE"]
@@ -179,7 +188,11 @@ def live(thread_id):
         with database.write_transaction():
             service.mark_read(current_user, thread, posts[-1].number)
     html = render_template("threads/_posts.html", thread=thread, posts=posts, last_read=after)
-    return html, 200, {"Content-Type": "text/html; charset=utf-8", "X-Last-Number": str(posts[-1].number if posts else after)}
+    return (
+        html,
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "X-Last-Number": str(posts[-1].number if posts else after)},
+    )
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
@@ -195,8 +208,10 @@ def edit_post(post_id):
         if form.preview.data:
             preview = render_markdown(form.body.data)
         else:
-            if run_act(lambda: service.edit_post(post, editor=current_user, body=form.body.data),
-                       success=_("Your changes are saved.")):
+            if run_act(
+                lambda: service.edit_post(post, editor=current_user, body=form.body.data),
+                success=_("Your changes are saved."),
+            ):
                 return redirect(_post_url(post))
     return render_template("threads/edit_post.html", post=post, form=form, preview=preview)
 
@@ -213,8 +228,10 @@ def post_revisions(post_id):
 def watch(thread_id):
     thread = _get_thread(thread_id)
     watching = request.form.get("watch") == "1"
-    run_act(lambda: service.set_watching(current_user, thread, watching),
-            success=_("You are following this thread.") if watching else _("You no longer follow this thread."))
+    run_act(
+        lambda: service.set_watching(current_user, thread, watching),
+        success=_("You are following this thread.") if watching else _("You no longer follow this thread."),
+    )
     return redirect(url_for("threads.thread", thread_id=thread.id))
 
 
@@ -223,8 +240,10 @@ def pin(thread_id):
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     pinned = request.form.get("pinned") == "1"
-    run_act(lambda: service.set_pinned(thread, pinned, by=current_user),
-            success=_("The thread is pinned.") if pinned else _("The thread is no longer pinned."))
+    run_act(
+        lambda: service.set_pinned(thread, pinned, by=current_user),
+        success=_("The thread is pinned.") if pinned else _("The thread is no longer pinned."),
+    )
     return redirect(url_for("threads.thread", thread_id=thread.id))
 
 
@@ -233,8 +252,10 @@ def lock(thread_id):
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     locked = request.form.get("locked") == "1"
-    run_act(lambda: service.set_locked(thread, locked, by=current_user),
-            success=_("The thread is closed.") if locked else _("The thread is open again."))
+    run_act(
+        lambda: service.set_locked(thread, locked, by=current_user),
+        success=_("The thread is closed.") if locked else _("The thread is open again."),
+    )
     return redirect(url_for("threads.thread", thread_id=thread.id))
 
 

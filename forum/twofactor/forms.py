@@ -14,7 +14,8 @@ class CodeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     code = StringField(
-        _l("Code from the app"), validators=[DataRequired(), Length(max=64)],
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=64)],
         description=_l("Type the six digits the app shows now."),
     )
 

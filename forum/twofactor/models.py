@@ -1,4 +1,5 @@
 """Second factors of an account, its recovery codes, and the security events log."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event

@@ -4,6 +4,7 @@ Acts raise `forum.errors.NotAllowed`/`Invalid` and leave committing to the
 caller (views use `forum.web.run_act`). Nothing here stores or logs a secret
 in clear except the TOTP seed, which the authenticator app needs too.
 """
+
 import hashlib
 import hmac
 import secrets

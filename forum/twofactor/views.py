@@ -1,7 +1,8 @@
 """Two-factor sign-in: enrolment, the second sign-in step, recovery codes, admin reset, security events."""
+
 import csv
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -180,7 +181,9 @@ def remove():
     done = run_act(lambda: service.remove_own_factor(user), success=_("Your second factor is removed."))
     if done:
         _keep_this_session(user)
-    return redirect(url_for("twofactor.setup") if policy.is_second_factor_required(user) else url_for("accounts.profile"))
+    return redirect(
+        url_for("twofactor.setup") if policy.is_second_factor_required(user) else url_for("accounts.profile")
+    )
 
 
 @bp.route("/admin/accounts/<int:user_id>/second-factor/reset", methods=["POST"])
@@ -218,9 +221,13 @@ def _filtered_events():
     if email:
         query = query.where(SecurityEvent.email == email)
     if day is not None:
-        start = datetime.combine(day, time(0), tzinfo=timezone.utc)
+        start = datetime.combine(day, time(0), tzinfo=UTC)
         query = query.where(SecurityEvent.at >= start, SecurityEvent.at < start + timedelta(days=1))
-    filters = {"kind": kind if kind in service.EVENT_KINDS else "", "email": email, "date": day.isoformat() if day else ""}
+    filters = {
+        "kind": kind if kind in service.EVENT_KINDS else "",
+        "email": email,
+        "date": day.isoformat() if day else "",
+    }
     return query, filters
 
 
@@ -238,8 +245,14 @@ def security_events():
     ).all()
     kinds = [(kind, action_label(kind)) for kind in service.EVENT_KINDS]
     return render_template(
-        "twofactor/security_events.html", events=events, filters=filters, kinds=kinds, page=page, last=last,
-        total=total, label=action_label,
+        "twofactor/security_events.html",
+        events=events,
+        filters=filters,
+        kinds=kinds,
+        page=page,
+        last=last,
+        total=total,
+        label=action_label,
     )
 
 
@@ -262,8 +275,10 @@ def security_events_csv():
     for event_ in db.session.scalars(query.order_by(SecurityEvent.at, SecurityEvent.id).limit(100_000)):
         details = ";".join(f"{key}={value}" for key, value in sorted((event_.details or {}).items()))
         writer.writerow(
-            [csv_safe(cell) for cell in (event_.at.isoformat(), event_.kind, event_.email, event_.user_id or "",
-                                         event_.ip, details)]
+            [
+                csv_safe(cell)
+                for cell in (event_.at.isoformat(), event_.kind, event_.email, event_.user_id or "", event_.ip, details)
+            ]
         )
     return Response(
         buffer.getvalue(),

@@ -26,6 +26,8 @@ taking `visitor` (and `make_thread` or `server.db()` for set-up); the `e2e`
 marker is added here. Adding a page to the page-wide checks: one line in
 `MAIN_PAGES`. Wait on conditions (`expect`, `wait_for_*`), never sleep.
 """
+
+import contextlib
 import re
 
 import pytest
@@ -88,8 +90,11 @@ def visitor(browser, server, request):
 
     def open_visitor(email=None, *, width=1280, height=900, javascript=True, locale="en", bypass_csp=False):
         context = browser.new_context(
-            base_url=server.url, viewport={"width": width, "height": height}, locale="en-US",
-            java_script_enabled=javascript, bypass_csp=bypass_csp,
+            base_url=server.url,
+            viewport={"width": width, "height": height},
+            locale="en-US",
+            java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
         )
         context.set_default_timeout(harness.WAIT_MS)
         watch = harness.PageWatch()
@@ -113,10 +118,9 @@ def visitor(browser, server, request):
         if report is not None and report.failed:
             FAILURE_DIR.mkdir(parents=True, exist_ok=True)
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-            try:
+            # A crashed page has nothing to show; the failure itself is reported.
+            with contextlib.suppress(Exception):
                 person.page.screenshot(path=str(FAILURE_DIR / f"{name}-{number}.png"), full_page=True)
-            except Exception:  # a crashed page has nothing to show; the failure itself is reported
-                pass
         problems.extend(f"visitor {number} ({person.page.url}) — {item}" for item in person.watch.problems())
         person.context.close()
     if problems and not (report is not None and report.failed):
@@ -127,8 +131,14 @@ def visitor(browser, server, request):
 def make_thread(server):
     """Factory: a new open thread made through the services; returns {"id", "first_post", "title"}."""
 
-    def make(title="A thread for an end-to-end test", body="The first message.", *, author=DELEGATE_BR,
-             room="capacity-en", replies=()):
+    def make(
+        title="A thread for an end-to-end test",
+        body="The first message.",
+        *,
+        author=DELEGATE_BR,
+        room="capacity-en",
+        replies=(),
+    ):
         from forum.accounts.service import find_user_by_email
         from forum.rooms.service import get_room
         from forum.threads import service
@@ -186,11 +196,15 @@ def showcase(server):
     with server.db():
         admin = find_user_by_email(ADMIN)
         thread = service.start_thread(
-            get_room("capacity-en"), author=admin, title="Evaluating examiner training programmes",
+            get_room("capacity-en"),
+            author=admin,
+            title="Evaluating examiner training programmes",
             body=SHOWCASE_BODY.replace("markedly", "a lot"),
         )
         first = first_post(thread)
-        service.reply(thread, author=find_user_by_email(DELEGATE_BR), body="Thank you — could you share the *survey questions*?")
+        service.reply(
+            thread, author=find_user_by_email(DELEGATE_BR), body="Thank you — could you share the *survey questions*?"
+        )
         service.edit_post(first, editor=admin, body=SHOWCASE_BODY)
         delegate_id = db.session.scalar(select(User.id).where(User.email == DELEGATE_BR))
         data = {"room": "capacity-en", "thread": thread.id, "post": first.id, "delegate_id": delegate_id}

@@ -3,6 +3,7 @@
 Fixtures in `conftest.py` wire these together; tests use the fixtures and,
 where a page list or a helper is needed, import from here.
 """
+
 import os
 import secrets
 import socket
@@ -21,8 +22,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 SCREENSHOT_DIR = PROJECT_ROOT / "test-artifacts" / "screenshots"
 CATALOG_DIR = PROJECT_ROOT / "translations"
@@ -92,8 +99,12 @@ class LiveServer:
     def flask(self, *args, timeout=120):
         """Run a `flask …` command against the server's database; returns its output."""
         result = subprocess.run(
-            [sys.executable, "-m", "flask", *args], cwd=PROJECT_ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-m", "flask", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -102,11 +113,27 @@ class LiveServer:
     def start(self, timeout=30):
         self.flask("db", "upgrade")
         self.flask("forum", "seed-demo")
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (the server's log stays open until stop())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-             "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+                "wsgi:app",
+            ],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -154,9 +181,14 @@ class LiveServer:
             from forum import create_app
 
             settings = {
-                "SQLALCHEMY_DATABASE_URI": self.database_url, "MAIL_BACKEND": "outbox",
-                "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
-                "SECRET_KEY": self.env["SECRET_KEY"], "FORUM_BASE_URL": self.url, "RATELIMIT_ENABLED": False,
+                "SQLALCHEMY_DATABASE_URI": self.database_url,
+                "MAIL_BACKEND": "outbox",
+                "ARGON2_TIME_COST": 1,
+                "ARGON2_MEMORY_COST": 1024,
+                "ARGON2_PARALLELISM": 1,
+                "SECRET_KEY": self.env["SECRET_KEY"],
+                "FORUM_BASE_URL": self.url,
+                "RATELIMIT_ENABLED": False,
             }
             self._app = create_app(type("E2EConfig", (DevelopmentConfig,), settings))
         return self._app
@@ -248,8 +280,10 @@ class PageWatch:
     def problems(self):
         found = []
         for label, items in (
-            ("console errors", self.console_errors), ("uncaught exceptions", self.page_errors),
-            ("dialogs", self.dialogs), ("CSP violations", self.csp_violations),
+            ("console errors", self.console_errors),
+            ("uncaught exceptions", self.page_errors),
+            ("dialogs", self.dialogs),
+            ("CSP violations", self.csp_violations),
             ("requests to other sites", self.outside_requests),
         ):
             if items:

@@ -5,6 +5,7 @@ and event handlers, `javascript:` links in every spelling Markdown accepts,
 SVG/MathML namespace confusion, comments, `noscript`/`template`/`style`
 parsing differentials. Other suites may import it.
 """
+
 RUN = "window.__xss=1;alert(document.domain)"
 
 PAYLOADS = (

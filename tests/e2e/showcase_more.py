@@ -5,6 +5,7 @@ would be empty on a fresh database, and axe would check an "empty" message
 instead of the tables and forms moderators use. Called by the `showcase`
 fixture inside its app context; returns the ids the MAIN_PAGES paths name.
 """
+
 from tests.e2e.harness import DELEGATE_BR, DELEGATE_FR, DELEGATE_KE, DELEGATE_MX
 
 LANGUAGE_MODERATOR = "langmod@forum.test"
@@ -25,7 +26,9 @@ def moderation_and_topics():
 
     fr, br, ke, mx = (find_user_by_email(email) for email in (DELEGATE_FR, DELEGATE_BR, DELEGATE_KE, DELEGATE_MX))
     thread = threads_service.start_thread(
-        get_room("strategies-fr"), author=fr, title="Indicateurs d'une stratégie nationale de PI",
+        get_room("strategies-fr"),
+        author=fr,
+        title="Indicateurs d'une stratégie nationale de PI",
         body="Quels **indicateurs** suivez-vous chaque année ?",
     )
     flagged = threads_service.reply(thread, author=mx, body="Nous suivons le nombre de demandes déposées par les PME.")
@@ -38,11 +41,19 @@ def moderation_and_topics():
     discussion = db.session.scalar(select(Discussion).order_by(Discussion.id))
     proposal = db.session.scalar(select(TopicProposal).order_by(TopicProposal.id))
     invitation = guests.request_guest(
-        discussion, by=ke, guest_name="Grace Mwangi", email="grace.mwangi@strathmore.example",
-        organisation="Strathmore University", organisation_kind=OrganisationKind.academic,
-        justification="She evaluated the technical assistance our office received in 2024.", languages=["en"],
+        discussion,
+        by=ke,
+        guest_name="Grace Mwangi",
+        email="grace.mwangi@strathmore.example",
+        organisation="Strathmore University",
+        organisation_kind=OrganisationKind.academic,
+        justification="She evaluated the technical assistance our office received in 2024.",
+        languages=["en"],
     )
     db.session.flush()
     return {
-        "discussion": discussion.id, "proposal": proposal.id, "flagged_post": flagged.id, "guest_request": invitation.id,
+        "discussion": discussion.id,
+        "proposal": proposal.id,
+        "flagged_post": flagged.id,
+        "guest_request": invitation.id,
     }

@@ -1,4 +1,5 @@
 """axe-core on every main page, in every interface language: no serious or critical violation."""
+
 import pytest
 
 from tests.e2e.harness import (

@@ -1,4 +1,5 @@
 """Signing in and out in a real browser."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """The Content Security Policy in the browser: strict, and no page breaks it."""
+
 from tests.e2e.harness import DELEGATE_KE, MAIN_PAGES, main_pages_by_user
 
 

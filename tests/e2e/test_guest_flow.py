@@ -6,6 +6,7 @@ protocol and posts; typed addresses outside the invited thread answer 404
 and show nothing of the forum; a moderator revokes and the guest's next
 request shows the access has ended.
 """
+
 import re
 import uuid
 
@@ -34,7 +35,9 @@ def invitation_link(server, email):
     from forum.notifications.models import OutgoingEmail
 
     with server.db() as session:
-        bodies = session.scalars(select(OutgoingEmail.body).where(OutgoingEmail.to == email).order_by(OutgoingEmail.id)).all()
+        bodies = session.scalars(
+            select(OutgoingEmail.body).where(OutgoingEmail.to == email).order_by(OutgoingEmail.id)
+        ).all()
     assert bodies, f"no e-mail to {email} in the outbox"
     found = INVITATION_LINK.search(bodies[-1])
     assert found, f"no invitation link in:\n{bodies[-1]}"
@@ -90,7 +93,9 @@ def test_guest_invitation_from_request_to_revocation(visitor, server, make_threa
     assess.get_by_label("Reason (shown to the requester)").fill("Relevant expertise for this discussion.")
     assess.get_by_role("button", name="Record the assessment").click()
     expect(page.locator(".flash-success")).to_have_text("The request is recommended to the administrators.")
-    expect(page.locator("section[aria-labelledby=assessment-heading]")).to_contain_text("under clause 4.6 of the usage protocol")
+    expect(page.locator("section[aria-labelledby=assessment-heading]")).to_contain_text(
+        "under clause 4.6 of the usage protocol"
+    )
     expect(page.locator(".page-head .status")).to_have_text("Recommended, awaiting approval")
 
     # The administrator approves: the invitation goes out at once.
@@ -148,14 +153,25 @@ def test_guest_invitation_from_request_to_revocation(visitor, server, make_threa
 
     # …and everything outside the invited thread is missing, as if it did not exist.
     outside = [
-        "/rooms/capacity-en", f"/t/{other['id']}", f"/t/{discussion['threads']['fr']}",
-        f"/p/{other['first_post']}/flag", "/topics", f"/topics/discussions/{discussion['id']}", "/topics/proposals",
-        "/admin/accounts", "/moderation", "/moderation/audit", "/notifications", "/guests",
+        "/rooms/capacity-en",
+        f"/t/{other['id']}",
+        f"/t/{discussion['threads']['fr']}",
+        f"/p/{other['first_post']}/flag",
+        "/topics",
+        f"/topics/discussions/{discussion['id']}",
+        "/topics/proposals",
+        "/admin/accounts",
+        "/moderation",
+        "/moderation/audit",
+        "/notifications",
+        "/guests",
     ]
     for path in outside:
         response = guest.goto(path, expect_status=None)
         assert response.status in (403, 404), f"{path}: HTTP {response.status} for a guest"
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Page not found" if response.status == 404 else "Not allowed")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(
+            "Page not found" if response.status == 404 else "Not allowed"
+        )
         body = page.locator("body").inner_text()
         shown = [title for title in outside_titles if title in body]
         assert not shown, f"{path} shows {shown} to a guest"

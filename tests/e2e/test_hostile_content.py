@@ -1,4 +1,5 @@
 """Hostile content, judged in the browser: posted through the forms, viewed by others, nothing runs."""
+
 import re
 
 from playwright.sync_api import expect
@@ -45,7 +46,8 @@ def _post_payloads(writer):
     return path
 
 
-def _thread_pages(viewer, path, expected=len(PAYLOADS)):
+def _thread_pages(viewer, path, expected=None):
+    expected = len(PAYLOADS) if expected is None else expected
     viewer.goto(path)
     last = viewer.page.locator("#posts").get_attribute("data-last-number")
     assert last == str(expected), f"expected {expected} posts, the thread says {last}"
@@ -93,8 +95,9 @@ def test_hostile_posts_do_not_run_for_anyone(visitor):
 
 def test_sanitizer_corpus_does_not_run_in_the_page(visitor, make_thread):
     """The unit tests' whole corpus (tests/hostile_inputs.py), stored through the service, read in the browser."""
-    thread = make_thread("Sanitizer corpus", body=HOSTILE_INPUTS[0],
-                         replies=[(DELEGATE_BR, payload) for payload in HOSTILE_INPUTS[1:]])
+    thread = make_thread(
+        "Sanitizer corpus", body=HOSTILE_INPUTS[0], replies=[(DELEGATE_BR, payload) for payload in HOSTILE_INPUTS[1:]]
+    )
     for viewer, setting in ((visitor(DELEGATE_KE), "with CSP"), (visitor(DELEGATE_MX, bypass_csp=True), "without CSP")):
         seen = 0
         viewer.goto(f"/t/{thread['id']}")
@@ -142,11 +145,13 @@ def test_the_checks_would_see_a_payload_that_ran(visitor, make_thread):
             assert person.watch.dialogs == ["alert: 127.0.0.1"]
             pixel = "https://tracker.example/pixel.png"
             # Wait for the failed load too, so its console error is in before the watch is cleared.
-            with person.page.expect_console_message(lambda message: pixel in message.location.get("url", "")):
-                with person.page.expect_request(pixel):
-                    person.page.evaluate(
-                        """src => { document.querySelector(".post-body").innerHTML = `<img src="${src}">`; }""", pixel
-                    )
+            with (
+                person.page.expect_console_message(lambda message, url=pixel: url in message.location.get("url", "")),
+                person.page.expect_request(pixel),
+            ):
+                person.page.evaluate(
+                    """src => { document.querySelector(".post-body").innerHTML = `<img src="${src}">`; }""", pixel
+                )
             assert person.watch.outside_requests == [pixel]
         else:
             person.page.wait_for_function("() => window.__cspViolations.length > 0")

@@ -1,4 +1,5 @@
 """Keyboard-only use: skip link first, every control reachable by Tab, focus always visible."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,7 +50,9 @@ def test_skip_link_comes_first_and_moves_focus_to_main(visitor, showcase):
         expect(skip).to_be_focused()
         expect(skip).to_have_text("Skip to main content")
         box = skip.bounding_box()
-        assert box is not None and box["y"] >= 0 and box["height"] > 0, f"{path}: the focused skip link is off screen: {box}"
+        assert box is not None and box["y"] >= 0 and box["height"] > 0, (
+            f"{path}: the focused skip link is off screen: {box}"
+        )
         focused = page.evaluate(FOCUSED)
         assert focused["outline"], f"{path}: the skip link shows no focus outline"
 
@@ -97,7 +100,9 @@ def test_reply_with_the_keyboard_only(visitor, make_thread):
     expect(page.locator("#post-2 .post-body strong")).to_have_text("without")
 
 
-@pytest.mark.parametrize("user, pages", main_pages_by_user(), ids=[user or "signed-out" for user, _ in main_pages_by_user()])
+@pytest.mark.parametrize(
+    "user, pages", main_pages_by_user(), ids=[user or "signed-out" for user, _ in main_pages_by_user()]
+)
 def test_tab_reaches_every_control_with_visible_focus(visitor, showcase, user, pages):
     person = visitor(user) if user else visitor()
     page = person.page
@@ -116,7 +121,7 @@ def test_tab_reaches_every_control_with_visible_focus(visitor, showcase, user, p
             if focused["index"] is not None:
                 reached.add(focused["index"])
             if not focused["outline"]:
-                invisible.append(f"{focused['tag']}#{focused['id']} \"{focused['text']}\"")
+                invisible.append(f'{focused["tag"]}#{focused["id"]} "{focused["text"]}"')
             if len(reached) == marked["count"]:
                 break
         missed = [marked["labels"][i] for i in range(marked["count"]) if i not in reached]

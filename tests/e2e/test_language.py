@@ -1,4 +1,5 @@
 """The language switcher: with JavaScript (choosing submits) and without (the Change button)."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """Phone and desktop widths: no horizontal scrolling; screenshots for a person to look at."""
+
 import pytest
 
 from tests.e2e.harness import SCREENSHOT_DIR, main_pages_by_user

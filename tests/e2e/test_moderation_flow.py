@@ -1,4 +1,5 @@
 """Protocol acceptance, flag and hide, and the chief moderator's reversal (DESIGN.md §4, flow 4)."""
+
 import re
 import uuid
 
@@ -11,8 +12,12 @@ LANGUAGE_MODERATOR = "langmod@forum.test"  # forum/cli.py DEMO_ACCOUNTS: moderat
 
 def test_accept_protocol_then_flag_hide_and_reverse(visitor, make_thread):
     tag = uuid.uuid4().hex[:6]
-    thread = make_thread(f"Bureaux régionaux et formation {tag}", "Quelles formations vos bureaux régionaux proposent-ils ?",
-                         author=DELEGATE_FR, room="capacity-fr")
+    thread = make_thread(
+        f"Bureaux régionaux et formation {tag}",
+        "Quelles formations vos bureaux régionaux proposent-ils ?",
+        author=DELEGATE_FR,
+        room="capacity-fr",
+    )
     thread_path = f"/t/{thread['id']}"
     reply_text = f"Achetez nos logiciels de dépôt en ligne à prix réduit ! Offre {tag}"
 
@@ -27,7 +32,9 @@ def test_accept_protocol_then_flag_hide_and_reverse(visitor, make_thread):
 
     gate.get_by_role("link", name="Read and accept the protocol").click()
     expect(page).to_have_url(re.compile(r"/protocol\?next="))
-    expect(page.locator("#protocol-gate")).to_contain_text("Please read the protocol and accept it before your first post.")
+    expect(page.locator("#protocol-gate")).to_contain_text(
+        "Please read the protocol and accept it before your first post."
+    )
     expect(page.locator("#clause-3\\.4")).to_contain_text("No advertising")
     page.get_by_role("button", name="Accept the protocol").click()
     # Not without ticking the box.
@@ -88,7 +95,9 @@ def test_accept_protocol_then_flag_hide_and_reverse(visitor, make_thread):
     chief.goto("/moderation")
     page.get_by_role("link", name="Language moderators' acts").click()
     expect(page).to_have_url(re.compile(r"/moderation/supervision$"))
-    row = page.locator("table.data tbody tr", has_text=f"Bureaux régionaux et formation {tag}").filter(has_text="Hid a message")
+    row = page.locator("table.data tbody tr", has_text=f"Bureaux régionaux et formation {tag}").filter(
+        has_text="Hid a message"
+    )
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Léa Modératrice")
     expect(row.locator("td").nth(4)).to_have_text("3.4")
@@ -99,7 +108,9 @@ def test_accept_protocol_then_flag_hide_and_reverse(visitor, make_thread):
     page.get_by_label("Reason for the reversal").fill("A link to a public tender is on topic here.")
     page.get_by_role("button", name="Reverse this act").click()
     expect(page.locator(".flash-success")).to_have_text("The act is reversed; the reversal is in the audit trail.")
-    row = page.locator("table.data tbody tr", has_text=f"Bureaux régionaux et formation {tag}").filter(has_text="Hid a message")
+    row = page.locator("table.data tbody tr", has_text=f"Bureaux régionaux et formation {tag}").filter(
+        has_text="Hid a message"
+    )
     expect(row).to_contain_text("Reversed on")
     expect(row).to_contain_text("A link to a public tender is on topic here.")
     expect(row.get_by_role("link", name="Reverse")).to_have_count(0)

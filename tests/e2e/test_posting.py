@@ -1,4 +1,5 @@
 """Replying with Markdown, previewing without JavaScript, live updates, editing and revisions."""
+
 import re
 import uuid
 

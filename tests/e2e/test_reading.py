@@ -1,4 +1,5 @@
 """Finding one's way from the rooms to a room and a thread."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.harness import DELEGATE_JP

@@ -6,6 +6,7 @@ every Arabic page, a mirrored header, no sideways scrolling on a phone in
 Arabic, user text keeping its own direction, and screenshots of the home and
 thread pages in Arabic and Chinese at both widths (test-artifacts/screenshots/).
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,7 +61,9 @@ def test_home_and_thread_in_arabic_and_chinese(visitor, showcase, code, width):
         page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-{code}-{width}.png"), full_page=True)
         measure = page.evaluate(OVERFLOW)
         if measure["scroll"] > measure["client"]:
-            problems.append(f"{name} [{code}] at {width}px: scrollWidth {measure['scroll']} > {measure['client']}: {measure['culprits']}")
+            problems.append(
+                f"{name} [{code}] at {width}px: scrollWidth {measure['scroll']} > {measure['client']}: {measure['culprits']}"
+            )
 
         # Mirrored: the brand starts the header bar on the reading side.
         bar = page.locator(".site-header .bar").bounding_box()
@@ -69,7 +72,9 @@ def test_home_and_thread_in_arabic_and_chinese(visitor, showcase, code, width):
             gap = (bar["x"] + bar["width"]) - (brand["x"] + brand["width"])
         else:
             gap = brand["x"] - bar["x"]
-        assert 0 <= gap < 48, f"{name} [{code}]: the brand does not start the header ({direction_of(code)}): {brand} in {bar}"
+        assert 0 <= gap < 48, (
+            f"{name} [{code}]: the brand does not start the header ({direction_of(code)}): {brand} in {bar}"
+        )
 
     # The interface is translated (when the catalog has the phrase)…
     person.goto("/")

@@ -1,4 +1,5 @@
 """Weekly discussions and topic proposals through the interface (DESIGN.md §4, flows 1 and 2)."""
+
 import re
 import uuid
 

@@ -1,4 +1,5 @@
 """Weekly discussions for the flows: made through forum.discussions.service, opened now."""
+
 from datetime import timedelta
 
 from tests.e2e.harness import MODERATOR
@@ -33,9 +34,14 @@ def make_open_discussion(server, titles, *, category="capacity", days=7):
         category_id = db.session.scalar(select(Category.id).where(Category.code == category))
         opens = clock.now() + timedelta(hours=1)
         discussion = discussions.schedule_discussion(
-            by=find_user_by_email(MODERATOR), category_id=category_id,
-            texts={code: discussions.TextInput(title, f"The opening message of “{title}”.") for code, title in titles.items()},
-            opens_at=opens, closes_at=opens + timedelta(days=days),
+            by=find_user_by_email(MODERATOR),
+            category_id=category_id,
+            texts={
+                code: discussions.TextInput(title, f"The opening message of “{title}”.")
+                for code, title in titles.items()
+            },
+            opens_at=opens,
+            closes_at=opens + timedelta(days=days),
         )
         discussion_id = discussion.id
         threads = {code: thread.id for code, thread in discussions.discussion_threads(discussion).items()}
