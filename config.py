@@ -102,7 +102,7 @@ class Config:
     POST_MAX_LENGTH = _env_int("POST_MAX_LENGTH", 20000)
     TITLE_MAX_LENGTH = 200
 
-    # Automatic enforcement of the usage protocol (forum/moderation/enforcement.py).
+    # Automatic enforcement of the usage protocol (forum/threads/rules.py).
     # Posts per user ("6 per minute", "20 per hour"); "off" disables it, and so
     # does RATELIMIT_ENABLED=false. Moderators of the room are exempt.
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute")

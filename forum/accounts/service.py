@@ -255,6 +255,20 @@ def update_profile(user, *, display_name, locale, timezone):
     db.session.flush()
 
 
+def set_interface_language(user, code):
+    """Remember the interface language on the account; Invalid for one the forum does not offer."""
+    if code not in current_app.config["FORUM_UI_LOCALES"]:
+        raise Invalid(_("Unknown language."))
+    user.locale = code
+    db.session.flush()
+
+
+def adopt_session_language(user, code):
+    """At sign-in, a language picked before signing in becomes the account's, if it has none yet."""
+    if user.locale is None and code in current_app.config["FORUM_UI_LOCALES"]:
+        user.locale = code
+
+
 # Administration ---------------------------------------------------------------
 
 

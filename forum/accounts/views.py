@@ -78,9 +78,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            # The language picked on the login page becomes the account's, if it has none yet.
-            if user.locale is None and session.get("locale") in current_app.config["FORUM_UI_LOCALES"]:
-                user.locale = session["locale"]
+            service.adopt_session_language(user, session.get("locale"))
             if user.second_factor_enabled:
                 db.session.commit()
                 # Not signed in yet: the second step (forum.twofactor) calls login_user.

@@ -674,16 +674,16 @@ def requests_page(user, status, page, per_page):
     condition = _scope(user)
     if status is not None:
         condition = and_(condition, GuestInvitation.status == status)
-    total = db.session.scalar(select(func.count(GuestInvitation.id)).where(condition))
-    items = db.session.scalars(
+    pages = db.paginate(
         select(GuestInvitation)
         .where(condition)
-        .order_by(GuestInvitation.requested_at.desc(), GuestInvitation.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    _load_discussions(items)
-    return total, items
+        .order_by(GuestInvitation.requested_at.desc(), GuestInvitation.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    _load_discussions(pages.items)
+    return pages.total, pages.items
 
 
 def _load_discussions(invitations):

@@ -1,22 +1,23 @@
-"""Home, health check, language switcher and notifications."""
+"""Home, health check, language switcher and notifications.
 
-from flask import (
-    Blueprint,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+Everything here answers for a signed-in user (guests included) except the
+health check and the language switch, which are public; nothing answers 403,
+and there are no ids to be unknown.
+"""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import refresh
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from forum import clock, database, policy
+from forum.accounts import service as accounts
 from forum.extensions import db, limiter
-from forum.notifications.models import Notification
-from forum.web import safe_next
+from forum.guests.service import guest_home
+from forum.i18n import current_locale_code
+from forum.notifications import service as notifications
+from forum.rooms.service import home_overview
+from forum.web import run_act, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -25,13 +26,10 @@ bp = Blueprint("main", __name__)
 def home():
     """Members see the rooms; guests see the discussions they were invited to."""
     if policy.is_guest(current_user):
-        from forum.guests.service import guest_home
-
         discussions, ended = guest_home(current_user)
         return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
-    from forum.rooms.views import home as rooms_home
-
-    return rooms_home()
+    locale = current_locale_code()
+    return render_template("rooms/home.html", overview=home_overview(current_user, locale), locale=locale)
 
 
 @bp.route("/health")
@@ -49,23 +47,18 @@ def set_language():
     if code in current_app.config["FORUM_UI_LOCALES"]:
         session["locale"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            run_act(lambda: accounts.set_interface_language(current_user, code))
         refresh()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
-@bp.route("/notifications")
-def notifications():
-    """The user's notifications, newest first; viewing them marks them read."""
-    items = db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(100)
-    ).all()
-    unread = [n for n in items if n.read_at is None]
+@bp.route("/notifications", endpoint="notifications")
+def notifications_page():
+    """The user's notifications, newest first; viewing them marks them read (one short write, if any)."""
+    items = notifications.recent_notifications(current_user)
     response = render_template("main/notifications.html", items=items)
+    unread = [item for item in items if item.read_at is None]
     if unread:
-        now = clock.now()
         with database.write_transaction():
-            for notification in unread:
-                notification.read_at = now
+            notifications.mark_read(unread)
     return response

@@ -560,10 +560,10 @@ def load_targets(events):
 def language_moderator_acts(*, page=1, per_page=50):
     """What language moderators did, newest first, with the reversal of each if any: (events, reversals, total)."""
     query = select(AuditEvent).join(User, User.id == AuditEvent.actor_id).where(User.role == Role.language_moderator)
-    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(AuditEvent.id).subquery()))
-    events = db.session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    pages = db.paginate(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page=page, per_page=per_page, error_out=False
+    )
+    events, total = pages.items, pages.total
     reversals = {}
     if events:
         reversals = {
@@ -633,12 +633,8 @@ def audit_query(viewer, filters):
 
 def audit_page(viewer, filters, *, page=1, per_page=50):
     """One page of the audit log: (events, total). Actors come with the events (joined)."""
-    query = audit_query(viewer, filters)
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).with_only_columns(AuditEvent.id).subquery())
-    )
-    events = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return events, total
+    pages = db.paginate(audit_query(viewer, filters), page=page, per_page=per_page, error_out=False)
+    return pages.items, pages.total
 
 
 def audit_actions(viewer):

@@ -117,3 +117,17 @@ def notify(user, kind, link=None, **params):
 def recent_outbox(limit=100):
     """The latest messages of the outbox, newest first (the admin's outbox page)."""
     return db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id.desc()).limit(limit)).all()
+
+
+def recent_notifications(user, limit=100):
+    """The user's latest notifications, newest first."""
+    return db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+    ).all()
+
+
+def mark_read(items):
+    """Mark these notifications read now (the caller holds a write transaction)."""
+    now = clock.now()
+    for notification in items:
+        notification.read_at = now

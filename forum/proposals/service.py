@@ -358,20 +358,16 @@ def _load_categories():
 def proposals_page(status, page, per_page):
     """(total, proposals) of one status (None: all), newest first."""
     condition = TopicProposal.status == status if status is not None else true()
-    total = db.session.scalar(select(func.count(TopicProposal.id)).where(condition))
-    proposals = (
-        db.session.scalars(
-            select(TopicProposal)
-            .where(condition)
-            .options(selectinload(TopicProposal.category))
-            .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .unique()
-        .all()
+    pages = db.paginate(
+        select(TopicProposal)
+        .where(condition)
+        .options(selectinload(TopicProposal.category))
+        .order_by(TopicProposal.created_at.desc(), TopicProposal.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
     )
-    return total, proposals
+    return pages.total, pages.items
 
 
 # The topics page -----------------------------------------------------------------------

@@ -11,12 +11,6 @@ from forum.web import last_page, page_arg
 bp = Blueprint("rooms", __name__)
 
 
-def home():
-    """Categories with their rooms, figures and unread markers (registered as main.home)."""
-    locale = current_locale_code()
-    return render_template("rooms/home.html", overview=service.home_overview(current_user, locale), locale=locale)
-
-
 @bp.route("/rooms/<slug>")
 def room(slug):
     """A room's threads, pinned first, then by latest activity; 404 if unknown or not readable."""

@@ -11,8 +11,8 @@ from forum import audit, clock, policy
 from forum.content import render_markdown
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
-from forum.moderation import enforcement
 from forum.notifications.service import notify
+from forum.threads import rules
 from forum.threads.models import (
     Post,
     PostRevision,
@@ -105,13 +105,13 @@ def _enforce_protocol(author, room, body, *, title=None, new_post=True):
     if not policy.has_accepted_protocol(author):
         raise ProtocolNotAccepted(_("Please read and accept the usage protocol before posting."))
     problem = (
-        enforcement.title_refusal(author, room, title)
-        or (enforcement.posting_too_fast(author, room) if new_post else None)
-        or enforcement.too_many_links(author, room, body)
+        rules.title_refusal(author, room, title)
+        or (rules.posting_too_fast(author, room) if new_post else None)
+        or rules.too_many_links(author, room, body)
     )
     if problem:
         raise Invalid(problem)
-    return enforcement.should_hold(author, room, body)
+    return rules.should_hold(author, room, body)
 
 
 def _record_hold(post):
@@ -120,7 +120,7 @@ def _record_hold(post):
         None,
         "post.hold",
         post,
-        terms=enforcement.blocked_terms_in(post.source),
+        terms=rules.blocked_terms_in(post.source),
         thread_id=post.thread_id,
         author_id=post.author_id,
     )

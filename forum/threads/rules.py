@@ -1,4 +1,4 @@
-"""Automatic enforcement of the plain cases, applied when a post is written.
+"""Posting rules: the usage protocol's plain cases, enforced automatically when a post is written.
 
 Three rules, each configurable (config.py): a posting rate limit per user
 (POST_RATE_LIMIT), a maximum number of links per post for new members
@@ -7,7 +7,7 @@ that hold a post for a moderator instead of publishing it. The room's
 moderators are exempt: they write summaries and quote what they moderate.
 
 The functions return a translated message (or a verdict) and raise nothing,
-so the discussions service decides how to refuse.
+so the threads service, which posts, decides how to refuse.
 """
 
 import re
