@@ -66,7 +66,7 @@ def _account_key():
     on_breach=_record_lockout,
 )
 def login():
-    """Sign in with e-mail and password; failures all look the same."""
+    """Sign in with e-mail and password; failures all look the same. Public; never 403 or 404."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -103,7 +103,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session here and everywhere the same cookie was copied to."""
+    """End the session here and everywhere the same cookie was copied to; never 403 or 404."""
     service.end_session(current_user)
     record_event("session.logout", current_user)
     db.session.commit()
@@ -114,12 +114,13 @@ def logout():
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 def activate(token):
-    """Choose a first password from the one-time link; a spent or expired link is refused."""
+    """Choose a first password from the one-time link; 404 (with a way forward) for a spent or expired link."""
     return _password_from_token(token, TokenPurpose.activation)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token):
+    """Choose a new password from a reset link; 404 (with a way forward) for a spent or expired link."""
     return _password_from_token(token, TokenPurpose.reset)
 
 
@@ -146,7 +147,7 @@ def _password_from_token(raw, purpose):
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], scope="reset-request")
 def reset_request():
-    """Ask for a reset link; the answer is the same whether the address exists or not."""
+    """Ask for a reset link; the answer is the same whether the address exists or not (never 404)."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
         service.request_password_reset(form.email.data)
@@ -158,7 +159,7 @@ def reset_request():
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    """Display name, interface language and time zone; password change."""
+    """Display name, interface language and time zone; password change. Own account only: never 403 or 404."""
     form = ProfileForm(obj=current_user, prefix="profile")
     form.locale.choices = [(code, native_name(code)) for code in current_app.config["FORUM_UI_LOCALES"]]
     form.timezone.choices = [(tz, tz.replace("_", " ")) for tz in service.valid_timezones()]

@@ -51,7 +51,7 @@ def _to_account(user):
 
 @bp.route("/accounts")
 def accounts_list():
-    """All accounts, searchable by name or e-mail, filterable by role."""
+    """All accounts, searchable by name or e-mail, filterable by role; 403 for all but administrators."""
     text = request.args.get("q", "").strip()
     role = Role.from_arg(request.args.get("role"))
     page = page_arg()
@@ -70,7 +70,7 @@ def accounts_list():
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def account_new():
-    """Create one account; the person receives an activation link."""
+    """Create one account; the person receives an activation link. 403 for all but administrators."""
     form = AccountForm()
     form.role.choices = _role_choices()
     form.member_state.choices = _state_choices()
@@ -149,7 +149,7 @@ def _uploaded_text(form):
 
 @bp.route("/accounts/import", methods=["GET", "POST"])
 def accounts_import():
-    """Create many accounts from a CSV file; a file with any bad row imports nothing (400 with the errors)."""
+    """Create many accounts from a CSV file; any bad row imports nothing (400 with the errors). 403 for non-admins."""
     form = ImportForm()
     errors = []
     if form.validate_on_submit():
@@ -174,7 +174,7 @@ def accounts_import():
 
 @bp.route("/outbox")
 def outbox():
-    """The e-mail outbox: what the forum sent or will send.
+    """The e-mail outbox: what the forum sent or will send; 403 for all but administrators.
 
     Bodies show only with the `console` and `outbox` backends (development,
     tests); with `smtp` the page lists recipient, subject and status.
@@ -184,7 +184,7 @@ def outbox():
 
 @bp.route("/languages", methods=["GET", "POST"])
 def languages():
-    """Content languages: add one (its rooms are created), activate or deactivate."""
+    """Content languages: add one (its rooms are created), activate or deactivate. 403 for non-admins."""
     form = LanguageForm()
     if form.validate_on_submit():
         if run_act(
@@ -215,7 +215,7 @@ def language_active(code):
 
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
-    """Categories with their names in every language; add a category (its rooms are created)."""
+    """Categories with their names in every language; add a category (its rooms are created). 403 for non-admins."""
     form = CategoryForm()
     if form.validate_on_submit():
         done = run_act(

@@ -196,7 +196,7 @@ def decide(invitation_id):
 
 @bp.route("/guests/<int:invitation_id>/resend", methods=["POST"])
 def resend(invitation_id):
-    """Send a new link (the earlier one stops working) to a guest who has not accepted yet; administrators only."""
+    """Send a new link (the earlier one stops working) before the guest accepted; 404 if unseen, 403 for non-admins."""
     invitation = _get_invitation(invitation_id)
     policy.require(policy.can_approve_guest(current_user))
     if not ResendForm().validate_on_submit():

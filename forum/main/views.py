@@ -24,7 +24,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    """Members see the rooms; guests see the discussions they were invited to."""
+    """Members see the rooms; guests see the discussions they were invited to. Never 403 or 404."""
     if policy.is_guest(current_user):
         discussions, ended = guest_home(current_user)
         return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
@@ -35,14 +35,14 @@ def home():
 @bp.route("/health")
 @limiter.exempt
 def health():
-    """For load balancers: 200 when the database answers."""
+    """For load balancers: 200 when the database answers. Public; never 403 or 404."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "time": clock.now().isoformat()}
 
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Switch the interface language; remembered on the account (or in the session before login)."""
+    """Switch the interface language; kept on the account (or in the session before login). Public, never 404."""
     code = request.form.get("locale", "")
     if code in current_app.config["FORUM_UI_LOCALES"]:
         session["locale"] = code
@@ -54,7 +54,7 @@ def set_language():
 
 @bp.route("/notifications", endpoint="notifications")
 def notifications_page():
-    """The user's notifications, newest first; viewing them marks them read (one short write, if any)."""
+    """The user's notifications, newest first; viewing marks them read (one short write). Never 403 or 404."""
     items = notifications.recent_notifications(current_user)
     response = render_template("main/notifications.html", items=items)
     unread = [item for item in items if item.read_at is None]

@@ -110,7 +110,7 @@ def flag_post(post_id):
 
 @bp.route("/moderation")
 def queue():
-    """Reported and held posts in the moderator's languages, oldest first, grouped by post."""
+    """Reported and held posts in the moderator's languages, oldest first; 403 for non-moderators."""
     policy.require(policy.can_see_moderation_queue(current_user))
     languages = [
         language for language in active_languages() if policy.can_moderate_language(current_user, language.code)
@@ -179,7 +179,7 @@ def _post_decision(post_id, prefix, form_class, act, success):
 
 @bp.route("/moderation/posts/<int:post_id>/hide", methods=["POST"])
 def hide(post_id):
-    """Hide a post under a clause, upholding its reports; the author is told."""
+    """Hide a post under a clause, upholding its reports, author told. 404 if unreadable, 403 if not its moderator."""
     return _post_decision(
         post_id,
         "hide",
@@ -191,7 +191,7 @@ def hide(post_id):
 
 @bp.route("/moderation/posts/<int:post_id>/restore", methods=["POST"])
 def restore(post_id):
-    """Publish a hidden post again; the author is told."""
+    """Publish a hidden post again; the author is told. 404 if unreadable, 403 outside the moderator's languages."""
     return _post_decision(
         post_id,
         "restore",
@@ -203,7 +203,7 @@ def restore(post_id):
 
 @bp.route("/moderation/posts/<int:post_id>/approve", methods=["POST"])
 def approve(post_id):
-    """Publish a post that was held for moderation."""
+    """Publish a post that was held for moderation; 404 if unreadable, 403 outside the moderator's languages."""
     return _post_decision(
         post_id,
         "approve",
@@ -215,7 +215,7 @@ def approve(post_id):
 
 @bp.route("/moderation/posts/<int:post_id>/dismiss", methods=["POST"])
 def dismiss(post_id):
-    """Close a post's open reports without acting on it."""
+    """Close a post's open reports without acting on it; 404 if unreadable, 403 outside the moderator's languages."""
     return _post_decision(
         post_id,
         "dismiss",
@@ -227,7 +227,7 @@ def dismiss(post_id):
 
 @bp.route("/moderation/posts/<int:post_id>/warn", methods=["POST"])
 def warn_author(post_id):
-    """Warn the author of a post under a clause (language moderators: posts in their languages)."""
+    """Warn a post's author under a clause; 404 if the post is unreadable, 403 outside the moderator's languages."""
     post = _moderated_post(post_id)
     policy.require(policy.can_warn_user(current_user, post.author, post))
     return _post_decision(
@@ -300,7 +300,7 @@ def _user_decision(user_id, prefix, form_class, allowed, act, success):
 
 @bp.route("/moderation/users/<int:user_id>/warn", methods=["POST"])
 def warn_user(user_id):
-    """Warn a user under a clause (chief moderators)."""
+    """Warn a user under a clause (chief moderators); 403 for others, 404 for an unknown user."""
     return _user_decision(
         user_id,
         "warn",
@@ -313,7 +313,7 @@ def warn_user(user_id):
 
 @bp.route("/moderation/users/<int:user_id>/suspend", methods=["POST"])
 def suspend(user_id):
-    """Suspend a user for a period or until lifted (chief moderators); they can still read."""
+    """Suspend a user for a period or until lifted (chief moderators); 403 for others, 404 for an unknown user."""
     return _user_decision(
         user_id,
         "suspend",
@@ -332,7 +332,7 @@ def suspend(user_id):
 
 @bp.route("/moderation/users/<int:user_id>/lift", methods=["POST"])
 def lift(user_id):
-    """End a suspension now (chief moderators)."""
+    """End a suspension now (chief moderators); 403 for others (before the id is looked up), 404 for an unknown user."""
     return _user_decision(
         user_id,
         "lift",
@@ -348,7 +348,7 @@ def lift(user_id):
 
 @bp.route("/moderation/supervision")
 def supervision():
-    """Every act of the language moderators, newest first, with what was reversed (chief moderators)."""
+    """Every act of the language moderators, newest first, with its reversal; 403 for all but chief moderators."""
     policy.require(policy.can_supervise_language_moderators(current_user))
     page = page_arg()
     events, reversals, total = service.language_moderator_acts(page=page, per_page=EVENTS_PER_PAGE)
@@ -430,7 +430,7 @@ def _audit_filters():
 
 @bp.route("/moderation/audit")
 def audit_log():
-    """The audit trail, filtered by actor, action, user concerned and dates (language moderators: their own acts)."""
+    """The audit trail, filtered by actor, action, user concerned and dates; 403 for those who see no audit log."""
     policy.require(policy.can_view_audit_log(current_user))
     form, filters = _audit_filters()
     page = page_arg()
@@ -450,7 +450,7 @@ def audit_log():
 
 @bp.route("/moderation/audit.csv")
 def audit_csv():
-    """The filtered audit trail as a CSV download."""
+    """The filtered audit trail as a CSV download (cells formula-safe); 403 for those who see no audit log."""
     policy.require(policy.can_view_audit_log(current_user))
     _form, filters = _audit_filters()
     filename = f"audit-{clock.now().date().isoformat()}.csv"

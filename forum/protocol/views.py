@@ -16,7 +16,7 @@ bp = Blueprint("protocol", __name__, url_prefix="/protocol")
 
 @bp.route("")
 def view():
-    """The protocol in force (or `?version=N`) in the reader's language; readable before signing in."""
+    """The protocol in force (or `?version=N`) in the reader's language; public; 404 for an unknown version."""
     current = service.current_version()
     number = int_arg("version")
     version = service.get_version(number) if number else current
@@ -43,7 +43,7 @@ def view():
 
 @bp.route("/accept", methods=["POST"])
 def accept():
-    """Accept the version in force; a form for an older version is refused with an explanation."""
+    """Accept the version in force; a form for an older version is refused with an explanation. 403 if not activated."""
     form = AcceptForm()
     target = safe_next(form.next.data)
     if not form.validate_on_submit():
@@ -76,7 +76,7 @@ def _publish_form(current):
 
 @bp.route("/publish", methods=["GET", "POST"])
 def publish():
-    """Publish a new version (administrators): everyone must accept it before posting again."""
+    """Publish a new version: everyone must accept it before posting again. 403 for all but administrators."""
     policy.require(policy.can_publish_protocol(current_user))
     current = service.current_version()
     form, fields = _publish_form(current)

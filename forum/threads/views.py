@@ -76,7 +76,7 @@ def new_thread(slug):
 
 @bp.route("/t/<int:thread_id>")
 def thread(thread_id):
-    """A page of a thread's posts; moves the reader's marker forward when there is something new."""
+    """A page of a thread's posts; moves the reader's marker forward when there is something new. 404 if unreadable."""
     thread = _get_thread(thread_id)
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
@@ -165,13 +165,13 @@ def _post_url(post):
 
 @bp.route("/p/<int:post_id>")
 def goto_post(post_id):
-    """Redirect to the page and anchor of a post."""
+    """Redirect to the page and anchor of a post; 404 if its thread is unreadable."""
     return redirect(_post_url(_get_post(post_id)))
 
 
 @bp.route("/t/<int:thread_id>/unread")
 def first_unread(thread_id):
-    """Jump to the first post the reader has not seen (or the last post)."""
+    """Jump to the first post the reader has not seen (or the last post); 404 if the thread is unreadable."""
     thread = _get_thread(thread_id)
     number = min(service.last_read_number(current_user, thread) + 1, max(thread.post_count, 1))
     page = service.page_of(number, current_app.config["POSTS_PER_PAGE"])
@@ -180,7 +180,7 @@ def first_unread(thread_id):
 
 @bp.route("/t/<int:thread_id>/live")
 def live(thread_id):
-    """Posts newer than `after`, as an HTML fragment for the live-update script."""
+    """Posts newer than `after`, as an HTML fragment for the live-update script; 404 once the thread is unreadable."""
     thread = _get_thread(thread_id)
     after = max(int_arg("after", 0), 0)
     posts = service.posts_after(thread, after)
@@ -197,7 +197,7 @@ def live(thread_id):
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id):
-    """Edit one's own post while the thread is open; the old text is kept as a revision."""
+    """Edit one's own post while the thread is open (old text kept); 404 if unreadable, 403 if not allowed."""
     post = _get_post(post_id)
     policy.require(policy.can_edit_post(current_user, post))
     form = EditPostForm(obj=post if request.method == "GET" else None)
@@ -218,7 +218,7 @@ def edit_post(post_id):
 
 @bp.route("/p/<int:post_id>/revisions")
 def post_revisions(post_id):
-    """Earlier versions of a post, for its author and the room's moderators."""
+    """Earlier versions of a post, for its author and the room's moderators; 404 if unreadable, 403 for others."""
     post = _get_post(post_id)
     policy.require(policy.can_see_revisions(current_user, post))
     return render_template("threads/revisions.html", post=post, revisions=service.revisions(post))
@@ -226,6 +226,7 @@ def post_revisions(post_id):
 
 @bp.route("/t/<int:thread_id>/watch", methods=["POST"])
 def watch(thread_id):
+    """Follow or stop following a thread; 404 if the thread is unreadable."""
     thread = _get_thread(thread_id)
     watching = request.form.get("watch") == "1"
     run_act(
@@ -237,6 +238,7 @@ def watch(thread_id):
 
 @bp.route("/t/<int:thread_id>/pin", methods=["POST"])
 def pin(thread_id):
+    """Pin or unpin a thread; 404 if unreadable, 403 unless the user moderates its room."""
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     pinned = request.form.get("pinned") == "1"
@@ -249,6 +251,7 @@ def pin(thread_id):
 
 @bp.route("/t/<int:thread_id>/lock", methods=["POST"])
 def lock(thread_id):
+    """Close or reopen a thread; 404 if unreadable, 403 unless the user moderates its room."""
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     locked = request.form.get("locked") == "1"
