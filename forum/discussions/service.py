@@ -577,7 +577,3 @@ def active_languages_for(user):
     """The active content languages `user` may run discussions in, in their order."""
     languages = db.session.scalars(select(Language).where(Language.active).order_by(Language.position)).all()
     return [language for language in languages if policy.can_manage_discussion_languages(user, {language.code})]
-
-
-def categories():
-    return db.session.scalars(select(Category).order_by(Category.position)).all()

@@ -22,7 +22,7 @@ from forum.discussions.forms import (
 from forum.extensions import db
 from forum.i18n import current_locale_code, reader_zone
 from forum.proposals import service as proposals
-from forum.rooms.service import active_languages
+from forum.rooms.service import active_languages, category_choices
 from forum.web import int_arg, run_act
 
 bp = Blueprint("discussions", __name__)
@@ -79,30 +79,6 @@ def _fill_texts(form, texts):
             form[body_field(code)].data = text.body
 
 
-def _category_choices():
-    locale = current_locale_code()
-    return [(category.id, category.text(locale)[0]) for category in service.categories()]
-
-
-def _texts_from(form, languages):
-    return {
-        language.code: service.TextInput(form[title_field(language.code)].data, form[body_field(language.code)].data)
-        for language in languages
-    }
-
-
-def _fill_texts(form, texts):
-    for code, text in texts.items():
-        if title_field(code) in form:
-            form[title_field(code)].data = text.title
-            form[body_field(code)].data = text.body
-
-
-def _category_choices():
-    locale = current_locale_code()
-    return [(category.id, category.text(locale)[0]) for category in service.categories()]
-
-
 def _form_status():
     """A form shown again after a POST failed to validate or was refused answers 400."""
     return 400 if request.method == "POST" else 200
@@ -122,7 +98,7 @@ def new():
         policy.require_visible(proposal is not None and policy.can_view_topics(current_user))
     languages = service.active_languages_for(current_user)
     form = discussion_form(NewDiscussionForm, languages)
-    form.category.choices = _category_choices()
+    form.category.choices = category_choices(current_locale_code())
     if request.method == "GET":
         _fill_times(form, *service.default_times())
         if proposal is not None:
@@ -186,7 +162,7 @@ def edit(discussion_id):
         if language.code in present or policy.can_manage_discussion_languages(current_user, {language.code})
     ]
     form = discussion_form(EditDiscussionForm, languages)
-    form.category.choices = _category_choices()
+    form.category.choices = category_choices(current_locale_code())
     if request.method == "GET":
         form.category.data = discussion.category_id
         _fill_texts(form, {t.language_code: service.TextInput(t.title, t.opening_source) for t in discussion.texts})

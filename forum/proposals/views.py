@@ -5,12 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import clock, policy
-from forum.discussions.service import categories
 from forum.i18n import current_locale_code
 from forum.proposals import service
 from forum.proposals.forms import DeclineForm, NoteForm, ProposalForm
 from forum.proposals.models import ProposalStatus
-from forum.rooms.service import active_languages
+from forum.rooms.service import active_languages, category_choices
 from forum.web import int_arg, last_page, page_arg, run_act
 
 bp = Blueprint("proposals", __name__)
@@ -30,11 +29,6 @@ def _get_proposal(proposal_id):
 
 def _to_proposal(proposal):
     return redirect(url_for("proposals.view", proposal_id=proposal.id))
-
-
-def _category_choices():
-    locale = current_locale_code()
-    return [(category.id, category.text(locale)[0]) for category in categories()]
 
 
 @bp.route("/topics")
@@ -87,7 +81,7 @@ def new():
     """Propose a topic; 403 for those who may not (guests never get this far)."""
     policy.require(policy.can_propose_topic(current_user))
     form = ProposalForm()
-    form.category.choices = _category_choices()
+    form.category.choices = category_choices(current_locale_code())
     form.languages.choices = [(language.code, language.native_name) for language in active_languages()]
     if form.validate_on_submit():
         done = run_act(

@@ -132,6 +132,11 @@ def all_categories():
     return db.session.scalars(select(Category).order_by(Category.position)).all()
 
 
+def category_choices(locale):
+    """(id, name in `locale`) of every category in order, for a form's select."""
+    return [(category.id, category.text(locale)[0]) for category in all_categories()]
+
+
 def get_category(category_id):
     return db.session.get(Category, category_id)
 
