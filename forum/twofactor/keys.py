@@ -103,6 +103,8 @@ def _clean_name(name):
 def _verified_registration(credential, challenge):
     if not challenge:
         raise Invalid(_("The security key took too long to answer. Try again."))
+    if not isinstance(credential, dict):
+        raise Invalid(_("The security key could not be registered. Try again."))
     try:
         return verify_registration_response(
             credential=credential,
