@@ -458,6 +458,7 @@ MAIN_PAGES = (
     MainPage("revisions", "/p/{post}/revisions"),
     MainPage("notifications", "/notifications"),
     MainPage("profile", "/profile"),
+    MainPage("second-factor", "/account/second-factor"),
     MainPage("admin-accounts", "/admin/accounts"),
     MainPage("admin-account-new", "/admin/accounts/new"),
     MainPage("admin-account-edit", "/admin/accounts/{delegate_id}"),
