@@ -369,3 +369,27 @@ def _challenge_of(options):
     from webauthn.helpers import base64url_to_bytes
 
     return base64url_to_bytes(options["challenge"])
+
+
+class TestThrottling:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"FORUM_BASE_URL": ORIGIN, "SECOND_FACTOR_LIMIT_PER_ACCOUNT": "3 per 10 minutes"}
+
+    def test_refused_keys_and_wrong_codes_share_one_budget(self, client, make_user, login):
+        user = make_user()
+        login(client, user)
+        key = SoftKey()
+        challenge = _challenge_of(client.post("/account/second-factor/keys/options", json={}).get_json())
+        client.post("/account/second-factor/keys", json={"credential": key.register(challenge), "name": "Work"})
+        client.post("/logout")
+        fresh = client.application.test_client()
+        fresh.post("/login", data={"email": user.email, "password": PASSWORD})
+        for _attempt in range(2):
+            fresh.post("/login/second-factor/key/options", json={})
+            refused = fresh.post("/login/second-factor/key", json={"credential": key.sign(secrets.token_bytes(32))})
+            assert refused.status_code == 400
+        assert fresh.post("/login/second-factor", data={"code": "000000"}).status_code == 200
+        challenge = _challenge_of(fresh.post("/login/second-factor/key/options", json={}).get_json())
+        assert fresh.post("/login/second-factor/key", json={"credential": key.sign(challenge)}).status_code == 429
+        assert fresh.get("/account/second-factor").status_code != 200
