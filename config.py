@@ -84,6 +84,10 @@ class Config:
     # Wrong second-factor codes per account (a six-digit code must not be guessable).
     SECOND_FACTOR_LIMIT_PER_ACCOUNT = os.environ.get("SECOND_FACTOR_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
     TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "CDIP forum")
+    # Security keys (WebAuthn): the relying party id is a domain (never an IP
+    # address); empty means the host of FORUM_BASE_URL. The origin is FORUM_BASE_URL.
+    FORUM_WEBAUTHN_RP_ID = os.environ.get("FORUM_WEBAUTHN_RP_ID", "")
+    FORUM_WEBAUTHN_RP_NAME = os.environ.get("FORUM_WEBAUTHN_RP_NAME", "CDIP forum")
 
     # "console" prints each message as it is queued (development); "smtp" sends
     # queued messages from `flask forum tick`; "outbox" only stores them (tests).

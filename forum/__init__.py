@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {
     "guests.accept",
     # The second sign-in step: the password is checked, the session is not signed in yet.
     "twofactor.verify",
+    "twofactor.key_sign_in_options",
+    "twofactor.key_sign_in",
 }
 
 

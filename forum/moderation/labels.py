@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "twofactor.success": _l("Confirmed sign-in with a second factor"),
     "twofactor.recovery_used": _l("Used a recovery code"),
     "twofactor.recovery_regenerate": _l("Made new recovery codes"),
+    "twofactor.key_remove": _l("Removed a security key"),
+    "twofactor.key_clone": _l("A security key's counter went back (possible copy)"),
     # Security events log only (forum.twofactor.models.SecurityEvent).
     "login.success": _l("Signed in"),
     "login.failure": _l("Failed sign-in"),

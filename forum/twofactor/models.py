@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -22,6 +22,26 @@ class TotpFactor(db.Model):
     # The time step of the last code accepted: a code is never accepted twice.
     last_used_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    user = relationship("User")
+
+
+class WebAuthnCredential(db.Model):
+    """A security key or passkey (WebAuthn). Only its public key is kept."""
+
+    __tablename__ = "webauthn_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The authenticator's credential id, base64url without padding (at most 1023 bytes raw).
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(default=0)
+    # How the browser may reach the key ("usb", "nfc", "internal", ...).
+    transports: Mapped[list] = mapped_column(JSON, default=list)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from forum import audit, clock, policy
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
-from forum.twofactor.models import RecoveryCode, SecurityEvent, TotpFactor
+from forum.twofactor.models import RecoveryCode, SecurityEvent, TotpFactor, WebAuthnCredential
 
 TOTP_PERIOD = 30
 TOTP_DIGITS = 6
@@ -37,6 +37,8 @@ EVENT_KINDS = (
     "twofactor.failure",
     "twofactor.enrol",
     "twofactor.remove",
+    "twofactor.key_remove",
+    "twofactor.key_clone",
     "twofactor.reset",
     "twofactor.recovery_used",
     "twofactor.recovery_regenerate",
@@ -75,7 +77,9 @@ def totp_factor(user, *, confirmed=True):
 
 
 def has_second_factor(user):
-    return totp_factor(user) is not None
+    if totp_factor(user) is not None:
+        return True
+    return db.session.scalar(select(WebAuthnCredential.id).where(WebAuthnCredential.user_id == user.id)) is not None
 
 
 def start_totp(user):
@@ -155,7 +159,7 @@ def confirm_totp(user, code):
     factor.confirmed_at = clock.now()
     factor.last_used_step = step
     user.second_factor_enabled = True
-    codes = _new_recovery_codes(user)
+    codes = new_recovery_codes(user)
     _end_other_sessions(user)
     audit.record(user, "twofactor.enrol", user, method="totp")
     record_event("twofactor.enrol", user, method="totp")
@@ -170,7 +174,7 @@ def _hash_code(code):
     return hashlib.sha256(_clean_code(code).encode()).hexdigest()
 
 
-def _new_recovery_codes(user):
+def new_recovery_codes(user):
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
     now = clock.now()
@@ -193,7 +197,7 @@ def remaining_recovery_codes(user):
 def regenerate_recovery_codes(user):
     if not user.second_factor_enabled:
         raise Invalid(_("Set up a second factor first."))
-    codes = _new_recovery_codes(user)
+    codes = new_recovery_codes(user)
     audit.record(user, "twofactor.recovery_regenerate", user)
     record_event("twofactor.recovery_regenerate", user)
     db.session.flush()
@@ -243,8 +247,9 @@ def pending_login_expired(started_at):
 # Removing ------------------------------------------------------------------------
 
 
-def _drop_factors(user):
+def drop_factors(user):
     db.session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    db.session.execute(delete(WebAuthnCredential).where(WebAuthnCredential.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.second_factor_enabled = False
 
@@ -257,7 +262,7 @@ def _end_other_sessions(user):
 def remove_own_factor(user):
     if not user.second_factor_enabled:
         raise Invalid(_("You have no second factor to remove."))
-    _drop_factors(user)
+    drop_factors(user)
     _end_other_sessions(user)
     audit.record(user, "twofactor.remove", user)
     record_event("twofactor.remove", user)
@@ -273,7 +278,7 @@ def reset_factor(target, *, by, reason):
         raise Invalid(_("Give a reason for the reset."))
     if not target.second_factor_enabled and totp_factor(target, confirmed=False) is None:
         raise Invalid(_("This account has no second factor."))
-    _drop_factors(target)
+    drop_factors(target)
     target.end_sessions()
     audit.record(by, "twofactor.reset", target, reason=reason[:2000])
     record_event("twofactor.reset", target, by=by.email)

@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -25,7 +26,7 @@ from forum import clock, database, policy
 from forum.accounts.models import User
 from forum.extensions import db, limiter
 from forum.moderation.labels import action_label
-from forum.twofactor import service
+from forum.twofactor import keys, service
 from forum.twofactor.forms import CodeForm, ConfirmForm, ResetForm
 from forum.twofactor.models import SecurityEvent
 from forum.web import last_page, page_arg, run_act, safe_next
@@ -33,6 +34,7 @@ from forum.web import last_page, page_arg, run_act, safe_next
 bp = Blueprint("twofactor", __name__)
 
 PENDING_KEY = "second_factor_pending"
+CHALLENGE_KEY = "webauthn_challenge"
 EVENTS_PER_PAGE = 50
 
 # Reachable while a staff account still has to set up its second factor.
@@ -41,6 +43,8 @@ ENROLMENT_ENDPOINTS = {
     "twofactor.setup",
     "twofactor.qr",
     "twofactor.recovery_codes",
+    "twofactor.key_options",
+    "twofactor.key_register",
     "static",
     "protocol.view",
     "main.health",
@@ -84,14 +88,30 @@ def _pending_key():
     return f"second-factor:{pending.get('user') if isinstance(pending, dict) else ''}"
 
 
-@bp.route("/login/second-factor", methods=["GET", "POST"])
-@limiter.limit(
+# Wrong codes and refused security keys count against the same budget per account.
+_second_factor_limit = limiter.shared_limit(
     lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"],
+    scope="second-factor-account",
     key_func=_pending_key,
     methods=["POST"],
     deduct_when=_verify_failed,
-    scope="second-factor-account",
 )
+
+
+def _complete_sign_in(user, pending, method):
+    """The second factor is accepted (code, recovery code or security key): sign in; returns where to go."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    with database.write_transaction():
+        service.record_event("login.success", user, second_factor=method)
+    if method == "recovery":
+        flash(_("You used a recovery code. It will not work again."), "info")
+    return pending.get("next") or url_for("main.home")
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@_second_factor_limit
 def verify():
     """The second step of signing in: a code from the app or a recovery code."""
     if current_user.is_authenticated:
@@ -105,19 +125,12 @@ def verify():
     if form.validate_on_submit():
         done = run_act(lambda: service.verify_second_factor(user, form.code.data))
         if done.value:
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            with database.write_transaction():
-                service.record_event("login.success", user, second_factor=done.value)
-            if done.value == "recovery":
-                flash(_("You used a recovery code. It will not work again."), "info")
-            return redirect(pending.get("next") or url_for("main.home"))
+            return redirect(_complete_sign_in(user, pending, done.value))
         g.second_factor_failed = True
         form.code.errors = [*form.code.errors, _("This code is not correct.")]
     elif request.method == "POST":
         g.second_factor_failed = True
-    return render_template("twofactor/verify.html", form=form)
+    return render_template("twofactor/verify.html", form=form, has_keys=keys.has_keys(user))
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
@@ -129,6 +142,8 @@ def setup():
             "twofactor/manage.html",
             remaining=service.remaining_recovery_codes(current_user),
             required=policy.is_second_factor_required(current_user),
+            totp=service.totp_factor(current_user) is not None,
+            keys=keys.user_keys(current_user),
         )
     form = ConfirmForm()
     user = current_user._get_current_object()
@@ -199,6 +214,110 @@ def admin_reset(user_id):
         success=_("The second factor of this account is reset."),
     )
     return redirect(url_for("admin.account_edit", user_id=target.id))
+
+
+# Security keys (WebAuthn) ----------------------------------------------------------
+
+
+def _keep_challenge(purpose, challenge):
+    """One challenge at a time, for one purpose: a new request replaces the old one."""
+    session[CHALLENGE_KEY] = {
+        "purpose": purpose,
+        "challenge": keys.challenge_text(challenge),
+        "at": clock.now().timestamp(),
+    }
+
+
+def _take_challenge(purpose):
+    """The kept challenge, used up; None if there is none, it is for something else, or it is too old."""
+    kept = session.pop(CHALLENGE_KEY, None)
+    if not isinstance(kept, dict) or kept.get("purpose") != purpose:
+        return None
+    if clock.now().timestamp() - float(kept.get("at") or 0) > keys.CHALLENGE_SECONDS:
+        return None
+    return keys.challenge_bytes(kept.get("challenge"))
+
+
+def _payload():
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
+
+
+def _json_options(options):
+    return Response(options, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/account/second-factor/keys/options", methods=["POST"])
+def key_options():
+    """Options for navigator.credentials.create; the challenge stays in the session."""
+    policy.require(policy.can_enrol_second_factor(current_user))
+    options, challenge = keys.registration_options(current_user)
+    _keep_challenge("register", challenge)
+    return _json_options(options)
+
+
+@bp.route("/account/second-factor/keys", methods=["POST"])
+def key_register():
+    """The browser's answer to the registration options: check it and keep the key."""
+    policy.require(policy.can_enrol_second_factor(current_user))
+    user = current_user._get_current_object()
+    payload = _payload()
+    challenge = _take_challenge("register")
+    done = run_act(
+        lambda: keys.register_key(user, payload.get("credential"), challenge, payload.get("name")),
+        success=_("Your security key is added."),
+    )
+    if not done:
+        return jsonify(redirect=url_for("twofactor.setup")), 400
+    _keep_this_session(user)
+    if done.value:
+        session["recovery_codes"] = done.value
+        return jsonify(redirect=url_for("twofactor.recovery_codes"))
+    return jsonify(redirect=url_for("twofactor.setup"))
+
+
+@bp.route("/account/second-factor/keys/<int:key_id>/remove", methods=["POST"])
+def key_remove(key_id):
+    policy.require(policy.can_enrol_second_factor(current_user))
+    user = current_user._get_current_object()
+    done = run_act(lambda: keys.remove_key(user, key_id), success=_("The security key is removed."))
+    if done:
+        _keep_this_session(user)
+    if user.second_factor_enabled or policy.is_second_factor_required(user):
+        return redirect(url_for("twofactor.setup"))
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/login/second-factor/key/options", methods=["POST"])
+def key_sign_in_options():
+    """Options for navigator.credentials.get, for the account half-way through signing in."""
+    user, _pending = _pending_user()
+    if user is None or not keys.has_keys(user):
+        return jsonify(redirect=url_for("accounts.login")), 400
+    options, challenge = keys.authentication_options(user)
+    _keep_challenge("sign-in", challenge)
+    return _json_options(options)
+
+
+@bp.route("/login/second-factor/key", methods=["POST"])
+@_second_factor_limit
+def key_sign_in():
+    """The second step with a security key: the same ending as with a code."""
+    if current_user.is_authenticated:
+        return jsonify(redirect=url_for("main.home"))
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Please sign in again."), "info")
+        return jsonify(redirect=url_for("accounts.login")), 400
+    payload = _payload()
+    challenge = _take_challenge("sign-in")
+    done = run_act(lambda: keys.verify_key(user, payload.get("credential"), challenge))
+    if done.value:
+        return jsonify(redirect=_complete_sign_in(user, pending, done.value))
+    g.second_factor_failed = True
+    flash(_("Your security key was not accepted. Try again, or type a code."), "error")
+    return jsonify(redirect=url_for("twofactor.verify")), 400
 
 
 # Security events -------------------------------------------------------------------

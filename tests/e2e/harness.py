@@ -70,12 +70,17 @@ class LiveServer:
     what the server wrote, such as queued e-mails).
     """
 
-    def __init__(self, workdir, workers=2):
+    def __init__(self, workdir, workers=2, host="127.0.0.1"):
+        """`host` is the name the browser uses; the server listens on 127.0.0.1 in any case.
+
+        WebAuthn needs a domain as relying party id (an IP address is refused):
+        the security-key flows use "localhost".
+        """
         self.workdir = Path(workdir)
         self.db_path = self.workdir / "e2e.db"
         self.database_url = f"sqlite:///{self.db_path}"
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.log_path = self.workdir / "server.log"
         self.workers = workers
         self.process = None
@@ -453,6 +458,7 @@ MAIN_PAGES = (
     MainPage("revisions", "/p/{post}/revisions"),
     MainPage("notifications", "/notifications"),
     MainPage("profile", "/profile"),
+    MainPage("second-factor", "/account/second-factor"),
     MainPage("admin-accounts", "/admin/accounts"),
     MainPage("admin-account-new", "/admin/accounts/new"),
     MainPage("admin-account-edit", "/admin/accounts/{delegate_id}"),
