@@ -6,10 +6,10 @@ import io
 import pytest
 from sqlalchemy import select
 
+from forum.csvsafe import safe_cell as csv_safe
 from forum.extensions import db
 from forum.twofactor.models import SecurityEvent, SecurityLogIsAppendOnly
 from forum.twofactor.service import record_event
-from forum.twofactor.views import csv_safe
 from tests.conftest import PASSWORD
 
 

@@ -13,8 +13,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
+from forum import signin
 from forum.accounts import service
 from forum.accounts.forms import (
     ChangePasswordForm,
@@ -28,7 +29,6 @@ from forum.database import write_transaction
 from forum.extensions import db, limiter
 from forum.i18n import current_locale_code, native_name
 from forum.twofactor.service import record_event
-from forum.twofactor.views import start_pending_login
 from forum.web import run_act, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -82,14 +82,9 @@ def login():
             if user.second_factor_enabled:
                 db.session.commit()
                 # Not signed in yet: the second step (forum.twofactor) calls login_user.
-                start_pending_login(user, form.next.data)
+                signin.start_pending_login(user, form.next.data)
                 return redirect(url_for("twofactor.verify"))
-            with write_transaction():
-                record_event("login.success", user)
-            # A fresh session at login: nothing an attacker planted before survives.
-            session.clear()
-            login_user(user)
-            session.permanent = True
+            signin.sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         g.login_failed = True
         db.session.rollback()

@@ -8,7 +8,8 @@ in clear except the TOTP seed, which the authenticator app needs too.
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import pyotp
 import segno
@@ -287,3 +288,63 @@ def reset_factor(target, *, by, reason):
 
 def pending_lifetime():
     return timedelta(minutes=PENDING_LOGIN_MINUTES)
+
+
+# Reading the security events -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What the security events page is filtered by: a kind, an e-mail address, a day (UTC)."""
+
+    kind: str = ""
+    email: str = ""
+    day: date | None = None
+
+    @classmethod
+    def from_args(cls, args):
+        """From a query string: unknown kinds and unreadable dates filter nothing out."""
+        kind = args.get("kind", "")
+        try:
+            day = datetime.strptime(args.get("date") or "", "%Y-%m-%d").date()
+        except ValueError:
+            day = None
+        return cls(
+            kind=kind if kind in EVENT_KINDS else "",
+            email=(args.get("email") or "").strip().lower()[:254],
+            day=day,
+        )
+
+    def as_args(self):
+        return {"kind": self.kind, "email": self.email, "date": self.day.isoformat() if self.day else ""}
+
+    def query(self):
+        query = select(SecurityEvent)
+        if self.kind:
+            query = query.where(SecurityEvent.kind == self.kind)
+        if self.email:
+            query = query.where(SecurityEvent.email == self.email)
+        if self.day is not None:
+            start = datetime.combine(self.day, time(0), tzinfo=UTC)
+            query = query.where(SecurityEvent.at >= start, SecurityEvent.at < start + timedelta(days=1))
+        return query
+
+
+def security_events_page(filters, *, page, per_page):
+    """(total, events) of one page, newest first."""
+    pages = db.paginate(
+        filters.query().order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    return pages.total, pages.items
+
+
+# An export is for a report, not a backup: past this many rows, narrow the filters.
+EXPORT_LIMIT = 100_000
+
+
+def security_events_for_export(filters):
+    """The filtered events, oldest first, for the CSV export."""
+    return db.session.scalars(filters.query().order_by(SecurityEvent.at, SecurityEvent.id).limit(EXPORT_LIMIT))

@@ -1,8 +1,6 @@
 """Two-factor sign-in: enrolment, the second sign-in step, recovery codes, admin reset, security events."""
 
-import csv
 import io
-from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -19,21 +17,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
-from sqlalchemy import func, select
+from flask_login import current_user
 
-from forum import clock, database, policy
+from forum import clock, csvsafe, database, policy, signin
 from forum.accounts.models import User
 from forum.extensions import db, limiter
 from forum.moderation.labels import action_label
 from forum.twofactor import keys, service
 from forum.twofactor.forms import CodeForm, ConfirmForm, ResetForm
-from forum.twofactor.models import SecurityEvent
-from forum.web import last_page, page_arg, run_act, safe_next
+from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("twofactor", __name__)
 
-PENDING_KEY = "second_factor_pending"
 CHALLENGE_KEY = "webauthn_challenge"
 EVENTS_PER_PAGE = 50
 
@@ -52,47 +47,15 @@ ENROLMENT_ENDPOINTS = {
 }
 
 
-def start_pending_login(user, next_url):
-    """After the password: remember who is half-way through signing in (not signed in yet)."""
-    session.clear()
-    session[PENDING_KEY] = {
-        "user": user.id,
-        "version": user.session_secret,
-        "at": clock.now().timestamp(),
-        "next": safe_next(next_url),
-    }
-
-
-def _pending_user():
-    pending = session.get(PENDING_KEY)
-    if not isinstance(pending, dict) or service.pending_login_expired(pending.get("at", 0)):
-        return None, None
-    user = db.session.get(User, pending.get("user"))
-    if user is None or not user.active or user.session_secret != pending.get("version"):
-        return None, None
-    return user, pending
-
-
-def _keep_this_session(user):
-    """The session version moved on (other sessions end); this one carries on signed in."""
-    login_user(user)
-    session.permanent = True
-
-
 def _verify_failed(response):
     return bool(g.get("second_factor_failed"))
-
-
-def _pending_key():
-    pending = session.get(PENDING_KEY)
-    return f"second-factor:{pending.get('user') if isinstance(pending, dict) else ''}"
 
 
 # Wrong codes and refused security keys count against the same budget per account.
 _second_factor_limit = limiter.shared_limit(
     lambda: current_app.config["SECOND_FACTOR_LIMIT_PER_ACCOUNT"],
     scope="second-factor-account",
-    key_func=_pending_key,
+    key_func=signin.pending_account_key,
     methods=["POST"],
     deduct_when=_verify_failed,
 )
@@ -100,11 +63,7 @@ _second_factor_limit = limiter.shared_limit(
 
 def _complete_sign_in(user, pending, method):
     """The second factor is accepted (code, recovery code or security key): sign in; returns where to go."""
-    session.clear()
-    login_user(user)
-    session.permanent = True
-    with database.write_transaction():
-        service.record_event("login.success", user, second_factor=method)
+    signin.sign_in(user, method=method)
     if method == "recovery":
         flash(_("You used a recovery code. It will not work again."), "info")
     return pending.get("next") or url_for("main.home")
@@ -113,12 +72,12 @@ def _complete_sign_in(user, pending, method):
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 @_second_factor_limit
 def verify():
-    """The second step of signing in: a code from the app or a recovery code."""
+    """The second step of signing in: a code from the app or a recovery code. Public; never 403 or 404."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    user, pending = _pending_user()
+    user, pending = signin.pending_user()
     if user is None:
-        session.pop(PENDING_KEY, None)
+        signin.forget_pending()
         flash(_("Please sign in again."), "info")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
@@ -135,7 +94,7 @@ def verify():
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 def setup():
-    """Set up an authenticator app: scan the code (or type the key), confirm with a first code."""
+    """Set up an authenticator app (scan the code or type the key, confirm a first code); 403 if one may not enrol."""
     policy.require(policy.can_enrol_second_factor(current_user))
     if current_user.second_factor_enabled:
         return render_template(
@@ -150,7 +109,7 @@ def setup():
     if form.validate_on_submit():
         done = run_act(lambda: service.confirm_totp(user, form.code.data), field=form.code)
         if done:
-            _keep_this_session(user)
+            signin.keep_this_session(user)
             session["recovery_codes"] = done.value
             flash(_("Your second factor is set up."), "success")
             return redirect(url_for("twofactor.recovery_codes"))
@@ -166,6 +125,7 @@ def setup():
 
 @bp.route("/account/second-factor/qr.svg")
 def qr():
+    """The QR code of the key being set up, drawn on the server; 403 for those who may not enrol, 404 if none."""
     policy.require(policy.can_enrol_second_factor(current_user))
     factor = service.totp_factor(current_user, confirmed=False)
     if factor is None or factor.confirmed_at is not None:
@@ -175,7 +135,7 @@ def qr():
 
 @bp.route("/account/second-factor/recovery-codes", methods=["GET", "POST"])
 def recovery_codes():
-    """Shown once: right after enrolment or after making new ones."""
+    """Recovery codes, shown once: right after enrolment or after making new ones; 403 if one may not enrol."""
     policy.require(policy.can_enrol_second_factor(current_user))
     if request.method == "POST":
         user = current_user._get_current_object()
@@ -191,11 +151,12 @@ def recovery_codes():
 
 @bp.route("/account/second-factor/remove", methods=["POST"])
 def remove():
+    """Remove one's own second factor (other sessions end); 403 for those who may not enrol. Never 404."""
     policy.require(policy.can_enrol_second_factor(current_user))
     user = current_user._get_current_object()
     done = run_act(lambda: service.remove_own_factor(user), success=_("Your second factor is removed."))
     if done:
-        _keep_this_session(user)
+        signin.keep_this_session(user)
     return redirect(
         url_for("twofactor.setup") if policy.is_second_factor_required(user) else url_for("accounts.profile")
     )
@@ -203,6 +164,7 @@ def remove():
 
 @bp.route("/admin/accounts/<int:user_id>/second-factor/reset", methods=["POST"])
 def admin_reset(user_id):
+    """An administrator resets an account's second factor, with a reason; 403 for non-admins, 404 if unknown."""
     policy.require(policy.can_manage_accounts(current_user))
     target = db.get_or_404(User, user_id)
     form = ResetForm()
@@ -249,7 +211,7 @@ def _json_options(options):
 
 @bp.route("/account/second-factor/keys/options", methods=["POST"])
 def key_options():
-    """Options for navigator.credentials.create; the challenge stays in the session."""
+    """Options for navigator.credentials.create (challenge kept in the session); 403 if one may not enrol."""
     policy.require(policy.can_enrol_second_factor(current_user))
     options, challenge = keys.registration_options(current_user)
     _keep_challenge("register", challenge)
@@ -258,7 +220,7 @@ def key_options():
 
 @bp.route("/account/second-factor/keys", methods=["POST"])
 def key_register():
-    """The browser's answer to the registration options: check it and keep the key."""
+    """The browser's answer to the registration options: check it and keep the key; 403 if one may not enrol."""
     policy.require(policy.can_enrol_second_factor(current_user))
     user = current_user._get_current_object()
     payload = _payload()
@@ -269,7 +231,7 @@ def key_register():
     )
     if not done:
         return jsonify(redirect=url_for("twofactor.setup")), 400
-    _keep_this_session(user)
+    signin.keep_this_session(user)
     if done.value:
         session["recovery_codes"] = done.value
         return jsonify(redirect=url_for("twofactor.recovery_codes"))
@@ -278,11 +240,12 @@ def key_register():
 
 @bp.route("/account/second-factor/keys/<int:key_id>/remove", methods=["POST"])
 def key_remove(key_id):
+    """Remove one of one's own security keys; 403 for those who may not enrol, and another's key is refused."""
     policy.require(policy.can_enrol_second_factor(current_user))
     user = current_user._get_current_object()
     done = run_act(lambda: keys.remove_key(user, key_id), success=_("The security key is removed."))
     if done:
-        _keep_this_session(user)
+        signin.keep_this_session(user)
     if user.second_factor_enabled or policy.is_second_factor_required(user):
         return redirect(url_for("twofactor.setup"))
     return redirect(url_for("accounts.profile"))
@@ -290,8 +253,8 @@ def key_remove(key_id):
 
 @bp.route("/login/second-factor/key/options", methods=["POST"])
 def key_sign_in_options():
-    """Options for navigator.credentials.get, for the account half-way through signing in."""
-    user, _pending = _pending_user()
+    """Options for navigator.credentials.get, for the account half-way through signing in; never 403 or 404."""
+    user, _pending = signin.pending_user()
     if user is None or not keys.has_keys(user):
         return jsonify(redirect=url_for("accounts.login")), 400
     options, challenge = keys.authentication_options(user)
@@ -302,12 +265,12 @@ def key_sign_in_options():
 @bp.route("/login/second-factor/key", methods=["POST"])
 @_second_factor_limit
 def key_sign_in():
-    """The second step with a security key: the same ending as with a code."""
+    """The second step with a security key, ending as with a code; never 403 or 404 (a refusal is a 400)."""
     if current_user.is_authenticated:
         return jsonify(redirect=url_for("main.home"))
-    user, pending = _pending_user()
+    user, pending = signin.pending_user()
     if user is None:
-        session.pop(PENDING_KEY, None)
+        signin.forget_pending()
         flash(_("Please sign in again."), "info")
         return jsonify(redirect=url_for("accounts.login")), 400
     payload = _payload()
@@ -323,82 +286,40 @@ def key_sign_in():
 # Security events -------------------------------------------------------------------
 
 
-def _parse_date(value):
-    try:
-        return datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return None
-
-
-def _filtered_events():
-    kind = request.args.get("kind", "")
-    email = (request.args.get("email") or "").strip().lower()[:254]
-    day = _parse_date(request.args.get("date"))
-    query = select(SecurityEvent)
-    if kind in service.EVENT_KINDS:
-        query = query.where(SecurityEvent.kind == kind)
-    if email:
-        query = query.where(SecurityEvent.email == email)
-    if day is not None:
-        start = datetime.combine(day, time(0), tzinfo=UTC)
-        query = query.where(SecurityEvent.at >= start, SecurityEvent.at < start + timedelta(days=1))
-    filters = {
-        "kind": kind if kind in service.EVENT_KINDS else "",
-        "email": email,
-        "date": day.isoformat() if day else "",
-    }
-    return query, filters
+def _event_filters():
+    """The filters of the security events page from the query string; unknown values filter nothing out."""
+    return service.EventFilters.from_args(request.args)
 
 
 @bp.route("/admin/security-events")
 def security_events():
+    """Sign-in and second-factor events, newest first, filterable; 403 for all but administrators."""
     policy.require(policy.can_view_security_events(current_user))
-    query, filters = _filtered_events()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    filters = _event_filters()
+    total, events = service.security_events_page(filters, page=page_arg(), per_page=EVENTS_PER_PAGE)
     last = last_page(total, EVENTS_PER_PAGE)
-    page = min(page_arg(), last)
-    events = db.session.scalars(
-        query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
-        .limit(EVENTS_PER_PAGE)
-        .offset((page - 1) * EVENTS_PER_PAGE)
-    ).all()
-    kinds = [(kind, action_label(kind)) for kind in service.EVENT_KINDS]
     return render_template(
         "twofactor/security_events.html",
         events=events,
-        filters=filters,
-        kinds=kinds,
-        page=page,
+        filters=filters.as_args(),
+        kinds=[(kind, action_label(kind)) for kind in service.EVENT_KINDS],
+        page=min(page_arg(), last),
         last=last,
         total=total,
         label=action_label,
     )
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-
-
-def csv_safe(value):
-    """A spreadsheet never runs a cell as a formula: such cells get a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 @bp.route("/admin/security-events.csv")
 def security_events_csv():
+    """The filtered security events as CSV (cells formula-safe, no secrets); 403 for all but administrators."""
     policy.require(policy.can_view_security_events(current_user))
-    query, _filters = _filtered_events()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow(["time_utc", "kind", "email", "user_id", "ip", "details"])
-    for event_ in db.session.scalars(query.order_by(SecurityEvent.at, SecurityEvent.id).limit(100_000)):
+    for event_ in service.security_events_for_export(_event_filters()):
         details = ";".join(f"{key}={value}" for key, value in sorted((event_.details or {}).items()))
-        writer.writerow(
-            [
-                csv_safe(cell)
-                for cell in (event_.at.isoformat(), event_.kind, event_.email, event_.user_id or "", event_.ip, details)
-            ]
-        )
+        writer.writerow([event_.at.isoformat(), event_.kind, event_.email, event_.user_id or "", event_.ip, details])
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
