@@ -150,6 +150,7 @@ def reply(thread_id):
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
     siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    # 400 when the reply was refused, so the form shown again is not taken for a success.
     return render_template(
         "threads/thread.html",
         thread=thread,
@@ -162,7 +163,6 @@ def reply(thread_id):
         watching=service.is_watching(current_user, thread),
         siblings=siblings,
         summary_html=summary_html,
-    # 400 when the reply was refused, so the form shown again is not taken for a success.
     ), (200 if preview or not form.errors else 400)
 
 
