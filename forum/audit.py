@@ -23,8 +23,10 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    # None for the system's own acts (a post held by the blocked-terms rule, the CLI).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(60), index=True)
+    # A table name and an id, not a foreign key: one trail covers acts on every kind of object.
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[int | None]
     reason: Mapped[str | None] = mapped_column(Text)
@@ -38,6 +40,8 @@ class AuditTrailIsAppendOnly(Exception):
     pass
 
 
+# Guarded in the ORM, where every write of the application goes; a bulk UPDATE or DELETE
+# would bypass it, which is why no code issues one on this table.
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_change(mapper, connection, target):
@@ -53,11 +57,13 @@ def record(actor, action, target=None, reason=None, clause=None, **details):
     event_ = AuditEvent(
         actor_id=getattr(actor, "id", None),
         action=action,
+        # The column is not nullable: "" stands for an act on no single object (adding a language).
         target_type=target.__tablename__ if target is not None else "",
         target_id=getattr(target, "id", None),
         reason=reason,
         clause=clause,
         details=details,
+        # Stamped now rather than by the column default at flush, so `at` is readable at once.
         at=clock.now(),
     )
     db.session.add(event_)

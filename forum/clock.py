@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+# Module-level, not per request: only tests freeze time, and a test process runs one test at a time.
 _frozen = None
 
 
@@ -15,6 +16,7 @@ def freeze(moment):
     global _frozen
     if moment.tzinfo is None:
         raise ValueError("freeze() needs an aware datetime")
+    # Kept in UTC so a frozen `now()` returns the same kind of value as a running one.
     _frozen = moment.astimezone(UTC)
 
 

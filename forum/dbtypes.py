@@ -15,20 +15,24 @@ class UTCDateTime(TypeDecorator):
     """
 
     impl = DateTime(timezone=True)
+    # The type holds no state, so SQLAlchemy may cache the statements that use it.
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
+            # Refused rather than guessed: a naive value may be local time, and a guess would shift it by hours.
             raise ValueError("naive datetime given to a UTC column")
         value = value.astimezone(UTC)
+        # SQLite keeps text without an offset; as every stored value is UTC, they still sort and compare correctly.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
+            # Naive values come back from SQLite only, and were stored as UTC (above).
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
@@ -40,6 +44,7 @@ def enum_column(enum_class, length=24):
         native_enum=False,
         length=length,
         values_callable=lambda members: [m.value for m in members],
+        # An unknown string is refused on write, instead of being stored and failing on every later read.
         validate_strings=True,
     )
 
@@ -58,6 +63,7 @@ class StateEnum(str, enum.Enum):
             if member not in type(self).__members__:
                 raise ValueError(f"{type(self).__name__} has no state {member!r}")
             return self.value == type(self).__members__[member].value
+        # Any other name stays an AttributeError, so hasattr(), copy and pickle behave as usual.
         raise AttributeError(name)
 
     @classmethod

@@ -20,10 +20,12 @@ def ago(value):
     """ "3 hours ago" in the reader's language."""
     if value is None:
         return ""
+    # To the minute: "34 seconds ago" would be noise in lists and make every page load differ.
     return _("%(duration)s ago", duration=format_timedelta(clock.now() - value, granularity="minute"))
 
 
 def iso(value):
+    # For machine-readable attributes (<time datetime>): always UTC, whatever the reader's time zone.
     return value.isoformat() if value is not None else ""
 
 
@@ -45,6 +47,7 @@ def local_date(value, format="full"):
 def from_iso(value):
     """An ISO 8601 timestamp kept in a notification's parameters, back as a datetime for `|when`."""
     try:
+        # JSON has no datetime type, hence the string; a malformed one shows nothing rather than breaking the page.
         return datetime.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None

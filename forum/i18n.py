@@ -16,8 +16,10 @@ def ui_locales():
 def select_locale():
     """The user's saved choice, then the session's, then Accept-Language, then English."""
     available = ui_locales()
+    # No reader outside a request (CLI, `tick`): e-mails pick the recipient's language with force_locale.
     if not has_request_context():
         return "en"
+    # A saved choice no longer offered (removed from FORUM_UI_LOCALES) falls through instead of failing.
     if current_user and current_user.is_authenticated and current_user.locale in available:
         return current_user.locale
     chosen = session.get("locale")
@@ -32,6 +34,7 @@ def select_timezone():
     return current_app.config["FORUM_TIMEZONE"]
 
 
+# Cached: parsing Babel's locale data is slow, and a page names the same few languages many times.
 @lru_cache(maxsize=64)
 def native_name(code):
     """A language's name in itself ("Français", "العربية")."""
@@ -40,6 +43,7 @@ def native_name(code):
     except (ValueError, TypeError):
         return code
     name = locale.get_display_name(locale) or code
+    # Babel gives some names in lower case ("français"); a label starts with a capital.
     return name[:1].upper() + name[1:]
 
 
@@ -54,6 +58,7 @@ def direction(code):
 def reader_zone():
     """The reader's time zone as a ZoneInfo (the forum's default if theirs is unknown)."""
     try:
+        # A zone saved on an account may be mistyped or dropped from tzdata: the page still renders.
         return ZoneInfo(select_timezone())
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(current_app.config["FORUM_TIMEZONE"])
@@ -61,6 +66,7 @@ def reader_zone():
 
 def current_locale_code():
     locale = get_locale()
+    # The language alone ("pt", not "pt_BR"): category texts and content languages are keyed by it.
     return str(locale.language) if locale else "en"
 
 

@@ -32,16 +32,20 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACCOUNTS_PER_PAGE = 50
 
 
+# Checked before any lookup, so everything here answers 403 to a non-administrator:
+# a 404 for an unknown account id would tell them which ids exist.
 @bp.before_request
 def only_admins():
     policy.require(policy.can_manage_accounts(current_user))
 
 
 def _state_choices():
+    # The empty choice: an account that represents no member state.
     return [("", _("— none —"))] + [(s.code, f"{s.name} ({s.code})") for s in states_sorted_by_name()]
 
 
 def _role_choices():
+    # No guest role: guests come only through a guest invitation (forum.guests).
     return [(role.value, role.label) for role in accounts.ROLES_AN_ADMIN_CREATES]
 
 
@@ -98,15 +102,18 @@ def account_edit(user_id):
     """Change an account's role, member state, activity and moderated languages; 404 for an unknown account."""
     user = policy.found(accounts.get_user(user_id))
     form = EditAccountForm(obj=user)
+    # Every role here, unlike on creation: an existing account (a guest too) must show its own role.
     form.role.choices = [(role.value, role.label) for role in Role]
     form.member_state.choices = _state_choices()
     languages = rooms.all_languages()
     form.languages.choices = [(language.code, language.native_name) for language in languages]
+    # Filled from the account on GET only: on a POST that fails to validate, what was typed must stay.
     if request.method == "GET":
         form.role.data = user.role.value
         form.member_state.data = user.member_state.code if user.member_state else ""
         form.languages.data = sorted(user.moderated_language_codes)
     if form.validate_on_submit():
+        # Known languages only, as objects: a forged code in the form is dropped, never stored.
         chosen = [language for language in languages if language.code in set(form.languages.data or [])]
         if run_act(
             lambda: accounts.update_account(
@@ -139,8 +146,11 @@ def account_resend(user_id):
 def _uploaded_text(form):
     """The CSV text pasted or uploaded; Invalid when the file is not UTF-8."""
     upload = form.file.data
+    # An empty file input still sends a part without a file name: then the pasted text is used.
     if upload and getattr(upload, "filename", ""):
         try:
+            # utf-8-sig: spreadsheet programs start a UTF-8 CSV with a byte-order mark, which must not
+            # end up in the first column's name.
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise Invalid(_("The file is not UTF-8 text.")) from None
@@ -156,6 +166,7 @@ def accounts_import():
         try:
             text = _uploaded_text(form)
         except Invalid as error:
+            # Row 0: an error about the file as a whole, not one of its rows.
             errors = [(0, str(error))]
         else:
             done = run_act(
@@ -169,6 +180,7 @@ def accounts_import():
             if done:
                 return redirect(url_for("admin.accounts_list"))
             errors = done.error.errors
+    # 400 with the errors: nothing was imported, and a script posting the file can tell.
     return render_template("admin/accounts_import.html", form=form, errors=errors), (400 if errors else 200)
 
 
@@ -238,6 +250,8 @@ def categories():
 
 def _translation_languages():
     """Languages a category name is needed in: every content language and every interface language."""
+    # Interface languages count too: the home page names categories in the reader's interface
+    # language, which need not be a content language (zh).
     codes = [language.code for language in rooms.all_languages()]
     return codes + [code for code in current_app.config["FORUM_UI_LOCALES"] if code not in codes]
 
@@ -248,6 +262,7 @@ def category(category_id):
     category = policy.found(rooms.get_category(category_id))
     form = CategoryTextForm()
     form.language.choices = [(code, language_name(code)) for code in _translation_languages()]
+    # `?language=` opens one translation directly (the links of missing ones on the categories page).
     if request.method == "GET":
         chosen = request.args.get("language") or form.language.choices[0][0]
         form.language.data = chosen

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from forum.forms import MARKDOWN_HELP, TextLength, int_or_none
 from forum.i18n import language_name
 
+# Some browsers send seconds in a datetime-local value; both forms are accepted.
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 INVALID_TIME = _l("Give a date and time, e.g. 2026-03-02 09:00.")
 
@@ -48,6 +49,7 @@ class ScheduleFields:
 
 
 class _DiscussionBase(FlaskForm):
+    # No choice validation here: the service refuses an unknown category with its own message.
     category = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
     submit = SubmitField(_l("Save"))
 
@@ -71,6 +73,7 @@ def body_field(code):
 def discussion_form(form_class, languages, **kwargs):
     """`form_class` with a title and an opening message for each of `languages` (all optional)."""
 
+    # A fresh subclass per call: the fields added below must not stick to the shared form class.
     class DiscussionForm(form_class):
         pass
 

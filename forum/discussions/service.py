@@ -54,6 +54,7 @@ def default_times(now=None):
     local = (now or clock.now()).astimezone(GENEVA)
     monday = local.date() + timedelta(days=(7 - local.weekday()) % 7)
     opens = datetime.combine(monday, DEFAULT_OPENING_TIME, tzinfo=GENEVA)
+    # Already past this Monday's opening (it is Monday after 09:00): the next week's.
     if opens <= local:
         opens += timedelta(days=7)
     # Wall-clock arithmetic in Geneva: still 09:00 across a change to or from summer time.
@@ -62,6 +63,7 @@ def default_times(now=None):
 
 
 def _minute(moment):
+    # Times are compared to the minute, the precision of a datetime-local form field.
     return moment.replace(second=0, microsecond=0) if moment is not None else None
 
 
@@ -115,10 +117,12 @@ def _clean_texts(texts, languages):
         cleaned[code] = TextInput(title, body)
     if not cleaned:
         raise Invalid(_("Give a title and an opening message in at least one language."))
+    # In the languages' order, so the threads are created, and audited, in the order pages list them.
     return dict(sorted(cleaned.items(), key=lambda item: (languages[item[0]].position, item[0])))
 
 
 def get_category(category_id):
+    # The form coerces a malformed id to None; only a whole number reaches the database.
     category = db.session.get(Category, category_id) if isinstance(category_id, int) else None
     if category is None:
         raise Invalid(_("Unknown category."))
@@ -140,6 +144,7 @@ def _rooms(category, codes):
 
 def _start_linked_thread(discussion, room, text, *, by):
     """The thread of one language, opened by the moderator's opening post."""
+    # Through the thread core, so the opening post is stored, rendered and checked like any other.
     thread = threads_service.start_thread(
         room,
         author=by,
@@ -222,6 +227,7 @@ def edit_discussion(discussion, *, by, category_id, texts):
         raise NotAllowed(_("You cannot change this discussion."))
     category = get_category(category_id)
     languages = active_languages()
+    # A language deactivated since scheduling must not make the discussion impossible to edit.
     for text in discussion.texts:
         languages.setdefault(text.language_code, text.language)
     cleaned = _clean_texts(texts, languages)
@@ -235,6 +241,7 @@ def edit_discussion(discussion, *, by, category_id, texts):
     moved = category.id != discussion.category_id
     if moved:
         _move_to_category(discussion, category, threads, rooms)
+    # All opening posts in one query, not one per language.
     first_posts = _first_posts(threads.values())
     changed, added = [], []
     for code, text in cleaned.items():
@@ -243,6 +250,7 @@ def edit_discussion(discussion, *, by, category_id, texts):
             discussion.texts.append(
                 DiscussionText(language_code=code, language=languages[code], title=text.title, opening_source=text.body)
             )
+            # The new text needs its row before the language's thread is started beside it.
             db.session.flush()
             _start_linked_thread(discussion, rooms[code], text, by=by)
             added.append(code)
@@ -311,6 +319,8 @@ def _first_posts(threads):
 
 
 def _set_times(discussion, opens_at, closes_at):
+    # The threads hold copies of the times (see the module's docstring): all are written together,
+    # the threads in one UPDATE however many languages there are.
     discussion.opens_at = opens_at
     discussion.closes_at = closes_at
     db.session.execute(
@@ -329,6 +339,7 @@ def reschedule_discussion(discussion, *, by, opens_at, closes_at):
     now = clock.now()
     opening_changed = not _same_minute(opens_at, discussion.opens_at)
     closing_changed = not _same_minute(closes_at, discussion.closes_at)
+    # An unchanged field keeps the stored value to the second, so it is not reported as a change.
     if not opening_changed:
         opens_at = discussion.opens_at
     if not closing_changed:
@@ -368,6 +379,8 @@ def close_discussion(discussion, *, by, reason=None):
     if status == ThreadStatus.scheduled:
         raise Invalid(_("This discussion has not opened yet: change its times instead."))
     previous = _iso(discussion.closes_at)
+    # Closed by moving the closing time to now, not by locking: the threads' status keeps following
+    # the times, and the audit event keeps the closing time that was planned.
     _set_times(discussion, discussion.opens_at, now)
     audit.record(by, "discussion.close", discussion, reason=reason, previous_closes_at=previous)
     db.session.flush()
@@ -384,6 +397,7 @@ def set_summary(discussion, language_code, source, *, by):
     source = (source or "").strip()
     maximum = current_app.config["POST_MAX_LENGTH"]
     check_length(source, maximum, _("The summary is too long (at most %(count)d characters).", count=maximum))
+    # Saving the same text again records nothing.
     if source == (text.summary_source or ""):
         return text
     text.summary_source = source or None
@@ -399,10 +413,12 @@ def invite_expert(discussion, expert, *, by):
     """Ask a Secretariat staff expert into a discussion; they are notified at once."""
     if not policy.can_invite_expert(by, discussion):
         raise NotAllowed(_("You cannot change this discussion."))
+    # The form's choice is not validated: a forged id for anyone but active staff is refused here.
     if expert is None or expert.role != Role.staff or not expert.active:
         raise Invalid(_("Only Secretariat staff experts can be invited."))
     if discussion.status == ThreadStatus.closed:
         raise Invalid(_("This discussion is closed."))
+    # The check gives a friendly refusal; the unique constraint below settles a race between two moderators.
     existing = db.session.scalar(
         select(DiscussionExpert).where(
             DiscussionExpert.discussion_id == discussion.id, DiscussionExpert.user_id == expert.id
@@ -424,6 +440,7 @@ def invite_expert(discussion, expert, *, by):
             db.session.flush()
     except IntegrityError:
         raise Invalid(_("%(name)s is already invited to this discussion.", name=expert.display_name)) from None
+    # The title the expert will see, in their own interface language.
     text = discussion.text_for(expert.locale or "en")
     notify(
         expert,
@@ -467,14 +484,17 @@ def announce_opened_discussions(now):
         select(Discussion)
         .where(Discussion.id.in_(claimed))
         .order_by(Discussion.opens_at, Discussion.id)
+        # The UPDATE above bypassed the session: reload, or a discussion already in it would show stale values.
         .execution_options(populate_existing=True)
     ).all()
     threads = thread_index(claimed)
+    # Members who can sign in: not guests, and not accounts whose activation link is still unused.
     members = db.session.scalars(
         select(User).where(User.active, User.role.in_(tuple(policy.MEMBER_ROLES)), User.password_hash.is_not(None))
     ).all()
     for discussion in announced:
         for member in members:
+            # Each member is sent to the thread in their interface language when the discussion runs in it.
             text = discussion.text_for(member.locale or "en")
             thread = threads.get(discussion.id, {}).get(text.language_code)
             link = (
@@ -568,6 +588,7 @@ def linked_threads(thread, user):
     for thread_id, post_count, code, name, active, summary_html in rows:
         if thread_id == thread.id:
             summary = summary_html
+        # Like room access: a deactivated language's thread is listed only for those who moderate it.
         elif active or policy.can_moderate_language(user, code):
             siblings.append(LinkedThread(thread_id, code, name, max(post_count - 1, 0)))
     return siblings, summary

@@ -32,6 +32,7 @@ def _to_utc(local):
     """A naive form value, read in the reader's time zone, as aware UTC."""
     if local is None:
         return None
+    # Stored in UTC; the reader typed a wall-clock time in their own zone, which the form names.
     return local.replace(tzinfo=reader_zone()).astimezone(UTC)
 
 
@@ -54,6 +55,7 @@ def _fill_times(form, opens_at, closes_at):
 def _get_discussion(discussion_id):
     """The discussion if the user may see the topics; 404 otherwise."""
     discussion = service.get_discussion(discussion_id)
+    # 404 rather than 403 for those who may not see the topics (guests): ids reveal nothing.
     policy.require_visible(discussion is not None and policy.can_view_topics(current_user))
     return discussion
 
@@ -95,6 +97,7 @@ def new():
     proposal_id = int_arg("proposal")
     if proposal_id:
         proposal = proposals.get_proposal(proposal_id)
+        # An unknown proposal id is a 404, never a blank form that looks like the proposal's.
         policy.require_visible(proposal is not None and policy.can_view_topics(current_user))
     languages = service.active_languages_for(current_user)
     form = discussion_form(NewDiscussionForm, languages)
@@ -109,6 +112,7 @@ def new():
         fields = dict(
             category_id=form.category.data, texts=_texts_from(form, languages), opens_at=opens_at, closes_at=closes_at
         )
+        # Through the proposal: scheduling claims it, so it cannot be scheduled twice.
         if proposal is not None:
             done = run_act(
                 lambda: proposals.schedule_proposal(proposal, by=current_user, **fields),
@@ -159,6 +163,7 @@ def edit(discussion_id):
     languages = [
         language
         for language in _languages_with(discussion)
+        # Languages it already runs in stay on the form, since none may be left out.
         if language.code in present or policy.can_manage_discussion_languages(current_user, {language.code})
     ]
     form = discussion_form(EditDiscussionForm, languages)
@@ -229,6 +234,7 @@ def summary(discussion_id, code):
     discussion = _get_discussion(discussion_id)
     policy.require(policy.can_manage_discussion(current_user, discussion))
     text = next((t for t in discussion.texts if t.language_code == code), None)
+    # 404 for a language the discussion does not run in: there is nothing to summarise there.
     policy.require_visible(text is not None)
     form = SummaryForm()
     if request.method == "GET":
@@ -248,6 +254,7 @@ def invite_expert(discussion_id):
     discussion = _get_discussion(discussion_id)
     policy.require(policy.can_invite_expert(current_user, discussion))
     form = InviteExpertForm()
+    # Only the discussion page posts this form: a failure is a missing CSRF token or a forgery, so 400.
     if not form.validate_on_submit():
         abort(400)
     expert = db.session.get(User, form.expert.data) if form.expert.data else None

@@ -25,6 +25,7 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     """Members see the rooms; guests see the discussions they were invited to. Never 403 or 404."""
+    # Guests never see the rooms: their home lists only the discussions they were invited to.
     if policy.is_guest(current_user):
         discussions, ended = guest_home(current_user)
         return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
@@ -33,9 +34,11 @@ def home():
 
 
 @bp.route("/health")
+# Not rate-limited: load balancers poll it often, all from a few addresses.
 @limiter.exempt
 def health():
     """For load balancers: 200 when the database answers. Public; never 403 or 404."""
+    # A real query, so a lost database connection fails the check instead of passing it.
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "time": clock.now().isoformat()}
 
@@ -44,11 +47,14 @@ def health():
 def set_language():
     """Switch the interface language; kept on the account (or in the session before login). Public, never 404."""
     code = request.form.get("locale", "")
+    # Only offered locales are kept: the session never carries a code that has no catalogue.
     if code in current_app.config["FORUM_UI_LOCALES"]:
         session["locale"] = code
         if current_user.is_authenticated:
             run_act(lambda: accounts.set_interface_language(current_user, code))
+        # Flask-Babel caches the request's locale: dropped so anything rendered from here uses the new one.
         refresh()
+    # `next` comes from the form: only a path on this site is followed (no open redirect).
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
@@ -56,9 +62,12 @@ def set_language():
 def notifications_page():
     """The user's notifications, newest first; viewing marks them read (one short write). Never 403 or 404."""
     items = notifications.recent_notifications(current_user)
+    # Rendered before marking read, so this visit still highlights what was new.
     response = render_template("main/notifications.html", items=items)
     unread = [item for item in items if item.read_at is None]
     if unread:
+        # A short write transaction of its own after the page's reads (see forum.database): a GET
+        # takes the write lock only when there is something to mark.
         with database.write_transaction():
             notifications.mark_read(unread)
     return response

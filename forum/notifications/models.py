@@ -27,7 +27,9 @@ class OutgoingEmail(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # The body with its one-time links removed; replaces `body` once the message is sent.
     redacted_body: Mapped[str | None] = mapped_column(Text)
+    # Indexed: every `tick` looks for the pending messages among all ever sent.
     status: Mapped[EmailStatus] = mapped_column(enum_column(EmailStatus, 16), default=EmailStatus.pending, index=True)
+    # Counts failed sends too; at MAX_ATTEMPTS the message is given up (notifications.service).
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
@@ -43,7 +45,9 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    # Parameters, not finished text: the notification is worded in the reader's language when shown.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A site-relative path (forum.urls.site_path): it stays valid whatever host name serves the forum.
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -32,10 +32,13 @@ def queue_email(to, subject, body, *, one_time_links=()):
     the message is sent: afterwards the stored body says they were removed, so
     the outbox never shows a live link (call inside the recipient's locale).
     """
+    # str(): lazy translations are worded now, in the locale the caller forced, not later at flush.
     message = OutgoingEmail(to=to, subject=str(subject), body=str(body), created_at=clock.now())
     if one_time_links:
         message.redacted_body = redact_links(message.body, [str(link) for link in one_time_links])
     db.session.add(message)
+    # Development: nothing leaves the machine, so the message counts as sent at once and its
+    # one-time links are forgotten as after a real send.
     if current_app.config["MAIL_BACKEND"] == "console":
         log.warning("E-mail to %s: %s\n%s", to, message.subject, message.body)
         print(f"\n--- e-mail to {to} ---\nSubject: {message.subject}\n\n{message.body}\n---", flush=True)
@@ -55,6 +58,8 @@ def _forget_links(message):
 
 def queue_email_for(user, subject_fn, body_fn, *, one_time_links=()):
     """Queue a message written in the recipient's interface language."""
+    # The recipient's language, not the actor's: an administrator working in French sends an
+    # activation e-mail in the language of the person who receives it.
     with force_locale(user.locale or "en"):
         return queue_email(user.email, subject_fn(), body_fn(), one_time_links=one_time_links)
 
@@ -67,14 +72,19 @@ def shows_bodies():
 def deliver_pending(limit=200):
     """Send queued messages over SMTP; returns (sent, failed). Safe to run concurrently with itself."""
     if current_app.config["MAIL_BACKEND"] != "smtp":
+        # Only SMTP delivers: `console` settles messages when they are queued, and with `outbox`
+        # they stay in the database to be read on /admin/outbox.
         return 0, 0
     pending = db.session.scalars(
+        # Oldest first, in bounded batches: a backlog drains over several ticks rather than one long run.
         select(OutgoingEmail).where(OutgoingEmail.status == EmailStatus.pending).order_by(OutgoingEmail.id).limit(limit)
     ).all()
     sent = failed = 0
     config = current_app.config
     for message in pending:
         try:
+            # A connection per message: a dropped connection or a refused message costs only that message's
+            # attempt; the timeout keeps one unreachable server from stalling the whole tick.
             with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
                 if config["MAIL_USE_TLS"]:
                     smtp.starttls()
@@ -84,6 +94,7 @@ def deliver_pending(limit=200):
         except (OSError, smtplib.SMTPException) as error:
             message.attempts += 1
             message.last_error = str(error)[:1000]
+            # Given up after MAX_ATTEMPTS so a bad address does not retry forever; the outbox shows it failed.
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = EmailStatus.failed
                 _forget_links(message)
@@ -94,6 +105,7 @@ def deliver_pending(limit=200):
             message.sent_at = clock.now()
             _forget_links(message)
             sent += 1
+        # Committed message by message: if the run dies midway, what was sent is not sent again.
         db.session.commit()
     return sent, failed
 
@@ -122,6 +134,7 @@ def recent_outbox(limit=100):
 def recent_notifications(user, limit=100):
     """The user's latest notifications, newest first."""
     return db.session.scalars(
+        # Bounded, so the page and the read-marking write after it stay small however many piled up.
         select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
     ).all()
 

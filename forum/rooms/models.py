@@ -21,8 +21,10 @@ class Language(db.Model):
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     native_name: Mapped[str] = mapped_column(String(64))
+    # "ltr" or "rtl", for the dir attribute of text in this language (Arabic reads right to left).
     direction: Mapped[str] = mapped_column(String(3), default="ltr")
     active: Mapped[bool] = mapped_column(default=True)
+    # Display order in lists and forms; a language added later goes last.
     position: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self):
@@ -36,6 +38,7 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     position: Mapped[int] = mapped_column(default=0)
 
+    # Loaded with the category: every page that names a category needs one of its translations.
     translations: Mapped[list["CategoryTranslation"]] = relationship(
         back_populates="category", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -72,6 +75,7 @@ class Room(db.Model):
     __table_args__ = (UniqueConstraint("category_id", "language_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # `<category code>-<language code>`: the room's URL, readable and stable.
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), index=True)

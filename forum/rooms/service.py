@@ -35,14 +35,17 @@ def seed_languages_and_categories():
                     CategoryTranslation(language_code=language_code, name=name, description=description)
                 )
     db.session.flush()
+    # Idempotent: `seed` runs it again on a populated database, e.g. after an upgrade.
     return ensure_rooms()
 
 
 def ensure_rooms():
     """One room per category and language; returns the rooms created."""
+    # The existing pairs in one query, rather than a lookup for each category and language.
     have = set(db.session.execute(select(Room.category_id, Room.language_code)).all())
     created = []
     for category in db.session.scalars(select(Category)):
+        # Inactive languages get rooms too, so reactivating one later needs no repair.
         for language in db.session.scalars(select(Language)):
             if (category.id, language.code) not in have:
                 room = Room(
@@ -56,7 +59,9 @@ def ensure_rooms():
 
 def add_language(code, *, by, native=None):
     """Add (or reactivate) a content language and create its rooms; audited."""
+    # Lowercased: the code is a primary key and part of room URLs, so "FR" must not make a second French.
     code = (code or "").strip().lower()
+    # Letters and hyphens only ("pt-br"), within the column's size: it goes into URLs as is.
     if not code or len(code) > 12 or not code.replace("-", "").isalpha():
         raise Invalid(_("Unknown language code."))
     language = db.session.get(Language, code)
@@ -67,6 +72,7 @@ def add_language(code, *, by, native=None):
         )
         db.session.add(language)
         audit.record(by, "language.add", None, language=code)
+    # Adding a deactivated language again brings back its rooms with their threads: nothing was deleted.
     elif not language.active:
         language.active = True
         audit.record(by, "language.activate", None, language=code)
@@ -77,6 +83,7 @@ def add_language(code, *, by, native=None):
 
 def add_category(code, *, by, name, description=""):
     """Add a category (English name and description; other languages are translated later) with its rooms."""
+    # Lowercased and restricted for the same reason as a language code: it is part of every room URL.
     code = (code or "").strip().lower()
     if not code or len(code) > 40 or not code.replace("-", "").isalnum():
         raise Invalid(_("A category code uses letters, digits and hyphens only."))
@@ -87,6 +94,7 @@ def add_category(code, *, by, name, description=""):
     position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
     category = Category(code=code, position=position)
     category.translations.append(
+        # Cut to the column's size: `add-category` on the command line passes the name without a form's check.
         CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip())
     )
     db.session.add(category)
@@ -114,6 +122,7 @@ def set_category_text(category, language_code, *, by, name, description=""):
 def set_language_active(language, active, *, by):
     """Deactivating hides a language's rooms from members; nothing is deleted."""
     if language.active != active:
+        # Only hidden: threads stay, and the language's moderators still read its rooms (policy.can_read_room).
         language.active = active
         audit.record(by, "language.activate" if active else "language.deactivate", None, language=language.code)
     db.session.flush()
@@ -155,6 +164,7 @@ class RoomSummary:
 
 
 def _unread_condition(user_id):
+    # No marker (the outer join found none): the user never opened the thread, so it is unread.
     return or_(ReadMarker.user_id.is_(None), ReadMarker.last_read_number < Thread.post_count)
 
 
@@ -180,6 +190,7 @@ def home_overview(user, locale):
                 func.coalesce(func.sum(Thread.post_count), 0),
                 func.max(Thread.last_post_at),
             )
+            # Counted over what this user may read, so the figures do not reveal scheduled or hidden threads.
             .where(policy.readable_threads(user))
             .group_by(Thread.room_id)
         )
@@ -206,6 +217,7 @@ def home_overview(user, locale):
 
 
 def _preferred_languages(user, locale):
+    # The interface language and the languages one moderates: the rooms a reader is most likely after.
     preferred = {locale}
     preferred.update(user.moderated_language_codes)
     return preferred
@@ -223,6 +235,7 @@ def room_threads(room, user, page, per_page):
         .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
         .where(condition)
         .options(selectinload(Thread.last_post_author), selectinload(Thread.author))
+        # Thread.id last breaks ties, so the order is total and no thread shows on two pages or on none.
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -15,6 +15,7 @@ bp = Blueprint("rooms", __name__)
 def room(slug):
     """A room's threads, pinned first, then by latest activity; 404 if unknown or not readable."""
     room = service.get_room(slug)
+    # Unknown and unreadable alike answer 404: a slug reveals nothing about inactive languages.
     policy.require_visible(room is not None and policy.can_read_room(current_user, room))
     per_page = current_app.config["THREADS_PER_PAGE"]
     page = page_arg()

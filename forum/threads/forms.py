@@ -26,6 +26,7 @@ class ThreadForm(FlaskForm):
         validators=[DataRequired(message=_l("The message is empty.")), TextLength()],
         description=MARKDOWN_HELP,
     )
+    # As in PostForm: a resent form finds the thread it already started.
     submission_key = HiddenField()
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Start thread"))

@@ -38,6 +38,7 @@ THREAD_STATUS_LABELS = {
 
 class Thread(db.Model):
     __tablename__ = "threads"
+    # Serves a room page's order (pinned first, then latest activity) without sorting the whole room.
     __table_args__ = (Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +50,7 @@ class Thread(db.Model):
     # Time-limited threads: the status is derived from these and "now".
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed by a moderator whatever the times say; reopening clears only this.
     locked: Mapped[bool] = mapped_column(default=False)
     pinned: Mapped[bool] = mapped_column(default=False)
     # Denormalised so room and home pages need no per-thread queries.
@@ -63,6 +65,8 @@ class Thread(db.Model):
     last_post_author: Mapped[User | None] = relationship(foreign_keys=[last_post_author_id])
 
     def status_at(self, moment):
+        # Scheduled comes first: a thread prepared in advance stays unreadable to members until it opens,
+        # even if it was also locked meanwhile.
         if self.opens_at is not None and moment < self.opens_at:
             return ThreadStatus.scheduled
         if self.locked or (self.closes_at is not None and moment >= self.closes_at):
@@ -100,10 +104,12 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     source: Mapped[str] = mapped_column(Text)
+    # Rendered once when written (forum.content), not on each view; `source` is kept for edits and quotes.
     html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[PostState] = mapped_column(enum_column(PostState, 16), default=PostState.visible)
+    # Why a moderator hid or removed the post, and the clause of the usage protocol it cites.
     state_reason: Mapped[str | None] = mapped_column(Text)
     state_clause: Mapped[str | None] = mapped_column(String(20))
     submission_key: Mapped[str | None] = mapped_column(String(64))
@@ -139,6 +145,7 @@ class ReadMarker(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    # A post number, not a time: posts are numbered in order, so unread is post_count minus this.
     last_read_number: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

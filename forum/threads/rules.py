@@ -54,6 +54,7 @@ def posting_too_fast(author, room):
         return None
     amount, seconds = limit
     since = clock.now() - timedelta(seconds=seconds)
+    # Every room and held posts too: the limit is per person, and a held post must not free a slot.
     recent = db.session.scalar(select(func.count(Post.id)).where(Post.author_id == author.id, Post.created_at > since))
     if recent < amount:
         return None
@@ -68,6 +69,7 @@ def posting_too_fast(author, room):
 
 def is_new_member(user):
     days = current_app.config.get("NEW_MEMBER_DAYS") or 0
+    # From activation: an account created long before its owner first signed in is still new.
     joined = user.activated_at or user.created_at
     return days > 0 and joined is not None and joined > clock.now() - timedelta(days=days)
 
@@ -93,6 +95,7 @@ def too_many_links(author, room, body):
 
 def blocked_terms():
     setting = current_app.config.get("BLOCKED_TERMS") or ()
+    # An environment variable gives a comma-separated string; config.py may give a list.
     if isinstance(setting, str):
         setting = setting.split(",")
     return tuple(term.strip() for term in setting if term and term.strip())
@@ -101,6 +104,7 @@ def blocked_terms():
 @lru_cache(maxsize=8)
 def _terms_pattern(terms):
     # Whole words only, so "class" does not catch "classification".
+    # Longest first, so a term that contains another ("foo bar", "foo") is matched whole.
     alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
@@ -110,6 +114,7 @@ def blocked_terms_in(text):
     terms = blocked_terms()
     if not terms or not text:
         return []
+    # Reported as configured, not as the author cased it, so the audit event names the term as set.
     lookup = {term.casefold(): term for term in terms}
     found = []
     for match in _terms_pattern(terms).finditer(text):

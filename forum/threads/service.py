@@ -58,6 +58,8 @@ def start_thread(
     if not policy.can_start_thread(author, room):
         raise NotAllowed(_("You cannot start a thread in this room."))
     title = _check_text(title, body)
+    # Before the posting rules: a resent form must find its thread, not trip the rate limit
+    # that its first sending used up.
     existing = _post_for_submission(author, submission_key)
     if existing is not None:
         return existing.thread
@@ -77,6 +79,7 @@ def start_thread(
     db.session.add(thread)
     db.session.flush()
     _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
+    # Authors follow what they start or reply to, so they hear of the answers.
     _watch(author, thread)
     return thread
 
@@ -88,6 +91,7 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None):
     _check_text(body=body)
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise Invalid(_("The message you reply to is not in this thread."))
+    # As in start_thread: the resent form's post is returned before the rate limit can refuse it.
     existing = _post_for_submission(author, submission_key)
     if existing is not None:
         return existing
@@ -155,6 +159,8 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
     )
     db.session.add(post)
     try:
+        # A savepoint: if two sends of one form race, the loser's duplicate key fails alone and the
+        # transaction stays usable to report it.
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
@@ -163,6 +169,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
     set_committed_value(thread, "post_count", number)
     set_committed_value(thread, "last_post_at", now)
     set_committed_value(thread, "last_post_author_id", author.id)
+    # One's own post is never "new" to oneself.
     mark_read(author, thread, number)
     if held:
         _record_hold(post)
@@ -174,8 +181,10 @@ def edit_post(post, *, editor, body):
     if not policy.can_edit_post(editor, post):
         raise NotAllowed(_("You cannot edit this message."))
     _check_text(body=body)
+    # Nothing changed: no revision, no "edited" mark, and the posting rules are not asked again.
     if body == post.source:
         return post
+    # new_post=False: an edit is not another message, so the rate limit does not count it.
     held = _enforce_protocol(editor, post.thread.room, body, new_post=False)
     db.session.add(
         PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now())
@@ -183,6 +192,7 @@ def edit_post(post, *, editor, body):
     post.source = body
     post.html = render_markdown(body)
     post.edited_at = clock.now()
+    # Only a visible post goes back to waiting; a hidden or removed one keeps its moderator's decision.
     if held and post.state == PostState.visible:
         post.state = PostState.held
         _record_hold(post)
@@ -213,6 +223,8 @@ def thread_posts(thread, page, per_page):
     """One page of posts in order, with authors, their member states and quoted posts loaded."""
     return db.session.scalars(
         select(Post)
+        # A range of post numbers rather than OFFSET: numbers are dense and 1-based, so a page is a
+        # range on the unique (thread_id, number) index, as cheap on page 500 as on page 1.
         .where(Post.thread_id == thread.id, Post.number > (page - 1) * per_page, Post.number <= page * per_page)
         .options(selectinload(Post.reply_to))
         .order_by(Post.number)
@@ -222,6 +234,7 @@ def thread_posts(thread, page, per_page):
 def posts_after(thread, number, limit=50):
     """Posts newer than `number` (live updates)."""
     return db.session.scalars(
+        # Bounded: a reader back after a long absence gets the rest on the next poll.
         select(Post).where(Post.thread_id == thread.id, Post.number > number).order_by(Post.number).limit(limit)
     ).all()
 
@@ -247,6 +260,7 @@ def mark_read(user, thread, number):
         db.session.add(
             ReadMarker(user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now())
         )
+    # Never backwards: an older page opened in another tab must not make read posts unread again.
     elif marker.last_read_number < number:
         marker.last_read_number = number
         marker.updated_at = clock.now()
@@ -279,6 +293,7 @@ def _watch(user, thread):
 
 
 def set_watching(user, thread, watching):
+    # Reading is enough to follow: a watch changes nothing anyone else sees.
     if not policy.can_read_thread(user, thread):
         raise NotAllowed(_("You cannot follow this thread."))
     existing = db.session.get(Watch, (user.id, thread.id))
@@ -295,6 +310,7 @@ def _notify_watchers(thread, post):
     watchers = db.session.scalars(
         select(User)
         .join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id))
+        # Not the author: they know they just posted.
         .where(User.id != post.author_id)
     ).all()
 
@@ -309,6 +325,7 @@ def _notify_watchers(thread, post):
 def set_pinned(thread, pinned, *, by):
     if not policy.can_moderate_thread(by, thread):
         raise NotAllowed(_("Only the room's moderators can do this."))
+    # Audited only on a change: a repeated click records no second act.
     if thread.pinned != pinned:
         thread.pinned = pinned
         audit.record(by, "thread.pin" if pinned else "thread.unpin", thread)
@@ -331,6 +348,7 @@ def move_thread(thread, target_room, *, by):
         return thread
     source = thread.room
     thread.room_id = target_room.id
+    # The relationship too: the joined `room` would otherwise still be the old one until a refresh.
     thread.room = target_room
     audit.record(by, "thread.move", thread, from_room=source.slug, to_room=target_room.slug)
     db.session.flush()

@@ -36,6 +36,7 @@ def _get_thread(thread_id):
 
 
 def _get_post(post_id):
+    # A post is readable exactly when its thread is; the same 404 hides both.
     post = db.session.get(Post, post_id)
     policy.require_visible(post is not None and policy.can_read_thread(current_user, post.thread))
     return post
@@ -50,6 +51,7 @@ def new_thread(slug):
     """Start a thread in a room; 404 for an unknown room, 403 if the user may not start one."""
     room = rooms_service.get_room(slug)
     policy.require_visible(room is not None and policy.can_read_room(current_user, room))
+    # 404 first for a room the user cannot read, then 403 in a room they see but may not start a thread in.
     policy.require(policy.can_start_thread(current_user, room))
     form = ThreadForm()
     preview = None
@@ -80,6 +82,7 @@ def thread(thread_id):
     thread = _get_thread(thread_id)
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
+    # A page past the end shows the last page rather than an empty one.
     page = min(page_arg(), last_page)
     last_read, watching = service.reader_state(current_user, thread)
     posts = service.thread_posts(thread, page, per_page)
@@ -90,6 +93,7 @@ def thread(thread_id):
         quoted = int_arg("reply_to")
         if quoted:
             target = db.session.get(Post, quoted)
+            # Only a visible post of this thread: a held or hidden text must not come back as a quotation.
             if target is not None and target.thread_id == thread.id and target.is_visible:
                 form.reply_to.data = str(target.id)
                 form.body.data = quote_markdown(target.source, target.author.display_name)
@@ -108,6 +112,8 @@ def thread(thread_id):
         siblings=siblings,
         summary_html=summary_html,
     )
+    # The page was rendered with the marker as it stood, so posts new on this visit show as "New";
+    # the marker then moves in a short write transaction of its own (see forum.database).
     shown_up_to = posts[-1].number if posts else 0
     if shown_up_to > last_read:
         with database.write_transaction():
@@ -126,6 +132,7 @@ def reply(thread_id):
         if form.reply_to.data:
             reply_to = service.get_post(id_or_none(form.reply_to.data))
             if reply_to is None or reply_to.thread_id != thread.id:
+                # A reply_to from another thread is a forged form, not a mistake to explain: 400, no message.
                 abort(400)
         if not form.preview.data:
             done = run_act(
@@ -143,6 +150,7 @@ def reply(thread_id):
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
     siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    # 400 when the reply was refused, so the form shown again is not taken for a success.
     return render_template(
         "threads/thread.html",
         thread=thread,
@@ -191,6 +199,7 @@ def live(thread_id):
     return (
         html,
         200,
+        # X-Last-Number tells the script where its next poll starts, also when nothing came.
         {"Content-Type": "text/html; charset=utf-8", "X-Last-Number": str(posts[-1].number if posts else after)},
     )
 
@@ -268,6 +277,7 @@ def move(thread_id):
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     form = MoveThreadForm()
+    # Only rooms the user moderates: a move needs the moderator of both rooms.
     rooms = [room for room in rooms_service.all_rooms() if policy.can_moderate_room(current_user, room)]
     form.room.choices = [
         (room.id, f"{room.category.text(current_locale_code())[0]} · {room.language.native_name}") for room in rooms
@@ -275,6 +285,7 @@ def move(thread_id):
     if request.method == "GET":
         form.room.data = thread.room_id
     if request.method == "POST":
+        # 404 for an unknown room; whether the user may move into it is the service's check (403).
         target = policy.found(rooms_service.get_room_by_id(form_int("room")))
         run_act(lambda: service.move_thread(thread, target, by=current_user), success=_("The thread is moved."))
         return redirect(url_for("threads.thread", thread_id=thread.id))
