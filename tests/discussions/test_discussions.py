@@ -26,16 +26,6 @@ from tests.helpers.weekly import MANAGERS, ROLES
 
 
 @pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", name="Moana Moderator")
-
-
-@pytest.fixture
-def delegate(make_user):
-    return make_user(name="Camille Dupont")
-
-
-@pytest.fixture
 def clock_(frozen_clock):
     return frozen_clock
 
