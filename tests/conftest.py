@@ -325,3 +325,114 @@ def outbox(app):
         return db.session.scalars(query).all()
 
     return messages
+
+
+# Users by role -----------------------------------------------------------------------------
+#
+# One fixture per role of DESIGN.md §3, built on `make_user`. Tests that need a
+# second user of a role, or a named one, still call `make_user`.
+
+
+@pytest.fixture
+def anonymous():
+    from flask_login import AnonymousUserMixin
+
+    return AnonymousUserMixin()
+
+
+@pytest.fixture
+def delegate(make_user):
+    """A member-state delegate (France)."""
+    return make_user()
+
+
+@pytest.fixture
+def coordinator(make_user):
+    """A regional group coordinator: a delegate (Senegal, in the African group) flagged by an admin."""
+    return make_user(state="SEN", is_coordinator=True)
+
+
+@pytest.fixture
+def expert(make_user):
+    """A Secretariat expert (role staff)."""
+    return make_user("staff")
+
+
+@pytest.fixture
+def french_moderator(make_user):
+    """A language moderator of French only."""
+    return make_user("language_moderator", languages=("fr",))
+
+
+@pytest.fixture
+def moderator(make_user):
+    """The chief moderator."""
+    return make_user("moderator")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin")
+
+
+@pytest.fixture
+def suspended_delegate(make_user):
+    return make_user(suspended_until=clock.now() + timedelta(days=2))
+
+
+GUEST_EMAIL = "guest@university.example"
+GUEST_PASSWORD = "a long guest passphrase for the forum"
+
+
+@pytest.fixture
+def guest_invitation(frozen_clock, make_user, outbox):
+    """An accepted invitation to one open weekly discussion (en, fr, es), by the path of tests/guests.
+
+    A delegate requests it, a chief moderator recommends it, an administrator
+    approves it (the link goes out by e-mail) and the guest accepts it as a new
+    guest account, then accepts the protocol. The clock is frozen: the
+    discussion runs for seven days from the clock's "now".
+    """
+    import re
+
+    from forum.discussions import service as discussions
+    from forum.guests import service as guests
+    from forum.protocol import service as protocol
+    from forum.rooms.models import Category
+
+    chief, administrator = make_user("moderator"), make_user("admin")
+    opens_at = clock.now().replace(second=0, microsecond=0)
+    discussion = discussions.schedule_discussion(
+        by=chief,
+        category_id=db.session.scalar(db.select(Category.id).where(Category.code == "capacity")),
+        texts={
+            code: discussions.TextInput(f"Guest discussion ({code})", f"Opening in {code}.")
+            for code in ("en", "fr", "es")
+        },
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=7),
+    )
+    invitation = guests.request_guest(
+        discussion,
+        by=make_user(state="KEN"),
+        guest_name="Amina Odhiambo",
+        email=GUEST_EMAIL,
+        organisation="University of Nairobi",
+        organisation_kind="academic",
+        justification="Leads the university's technology transfer office.",
+    )
+    guests.assess_request(invitation, by=chief, recommend=True, clause="1.2", reason="Relevant expertise.")
+    guests.decide_request(invitation, by=administrator, approve=True)
+    db.session.commit()
+    token = re.search(r"/invitation/([A-Za-z0-9_\-]+)", outbox(GUEST_EMAIL)[-1].body).group(1)
+    found = guests.find_invitation_by_token(token)
+    user = guests.accept_as_new_guest(found, display_name=found.guest_name, password=GUEST_PASSWORD)
+    protocol.accept_current(user)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def guest(guest_invitation):
+    """A guest with an accepted invitation to one open weekly discussion (see `guest_invitation`)."""
+    return db.session.get(User, guest_invitation.guest_user_id)

@@ -89,12 +89,12 @@ def _race(app, load, *acts):
 
 
 @pytest.fixture
-def staff(make_user):
+def staff(delegate, moderator, admin, make_user):
     return {
-        "delegate": make_user(state="KEN"),
-        "moderator": make_user("moderator"),
+        "delegate": delegate,
+        "moderator": moderator,
         "moderator2": make_user("moderator"),
-        "admin": make_user("admin"),
+        "admin": admin,
         "admin2": make_user("admin"),
     }
 

@@ -41,11 +41,6 @@ def _publish(admin, change_note="Clause 3.2 now covers harassment by private mes
     return version
 
 
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin")
-
-
 # The shipped first version -------------------------------------------------------
 
 

@@ -18,11 +18,6 @@ def _posts():
 
 
 @pytest.fixture
-def delegate(make_user):
-    return make_user(name="Camille Dupont")
-
-
-@pytest.fixture
 def thread(room, make_user, make_thread):
     return make_thread(
         room, make_user(state="KEN", name="Wanjiru Kamau"), title="Training examiners", body="How do you train?"

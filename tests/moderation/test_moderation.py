@@ -246,7 +246,7 @@ CHIEF_ONLY_ROUTES = [
 ]
 # Routes not tied to a language: reporting (any reader), the queue (filtered to
 # the moderator's languages), a user's record (read-only) and the audit log
-# (a language moderator's own acts; tests/test_audit.py).
+# (a language moderator's own acts; tests/moderation/test_audit.py).
 NOT_LANGUAGE_SCOPED = {"flag_post", "queue", "user_record", "audit_log", "audit_csv"}
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from forum.moderation.labels import ACTION_LABELS
 
-FORUM = Path(__file__).resolve().parent.parent / "forum"
+FORUM = Path(__file__).resolve().parents[2] / "forum"
 
 
 def test_every_recorded_action_has_a_label():
