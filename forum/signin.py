@@ -19,12 +19,18 @@ from forum.web import safe_next
 PENDING_KEY = "second_factor_pending"
 
 
-def sign_in(user, *, method="password"):
-    """Start a fresh session for `user` and record the success (one short write of its own)."""
+def sign_in(user, *, method="password", updates=None):
+    """Start a fresh session for `user` and record the success (one short write of its own).
+
+    `updates`, if given, makes the account's own sign-in writes (a rehashed
+    password, a language) in that same write transaction.
+    """
     session.clear()
     login_user(user)
     session.permanent = True
     with database.write_transaction():
+        if updates is not None:
+            updates()
         if method == "password":
             twofactor.record_event("login.success", user)
         else:

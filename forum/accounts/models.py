@@ -80,6 +80,10 @@ class User(UserMixin, db.Model):
     # Loaded on first use: only the signed-in user's languages are ever asked for.
     moderated_languages: Mapped[list[Language]] = relationship(secondary=language_moderators)
 
+    # Not a column: a rehashed password the login page writes once it holds the
+    # write lock (see accounts.service.authenticate).
+    pending_password_hash = None
+
     def get_id(self):
         return f"{self.id}:{self.session_secret}"
 

@@ -214,8 +214,15 @@ def change_password(user, current_password, new_password):
     db.session.flush()
 
 
-def authenticate(email, password):
-    """The active, activated user with these credentials, or None (same answer and time for every failure)."""
+def authenticate(email, password, *, defer_writes=False):
+    """The active, activated user with these credentials, or None (same answer and time for every failure).
+
+    A hash made with older parameters is replaced. With `defer_writes` (the
+    login page, which checks the password without holding the write lock) the
+    new hash is only kept on the object, and `apply_sign_in_updates` writes it
+    later inside a write transaction: on SQLite, writing at the end of a read
+    transaction can fail when another writer committed meanwhile.
+    """
     user = find_user_by_email(email)
     if user is None or not user.password_hash:
         burn_time(password or "")
@@ -223,9 +230,20 @@ def authenticate(email, password):
     matches, new_hash = verify_password(user.password_hash, password or "")
     if not matches or not user.active:
         return None
-    if new_hash:
+    if new_hash and defer_writes:
+        user.pending_password_hash = new_hash
+    elif new_hash:
         user.password_hash = new_hash
     return user
+
+
+def apply_sign_in_updates(user, session_locale=None):
+    """What signing in writes to the account: a rehashed password, the language picked before signing in."""
+    new_hash = getattr(user, "pending_password_hash", None)
+    if new_hash:
+        user.password_hash = new_hash
+        user.pending_password_hash = None
+    adopt_session_language(user, session_locale)
 
 
 def end_session(user):

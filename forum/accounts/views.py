@@ -76,15 +76,16 @@ def login():
         # The password check is slow: read without the write lock, then write one short event.
         g.write_transaction = False
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        user = service.authenticate(form.email.data, form.password.data, defer_writes=True)
         if user is not None:
-            service.adopt_session_language(user, session.get("locale"))
+            locale = session.get("locale")
             if user.second_factor_enabled:
-                db.session.commit()
+                with write_transaction():
+                    service.apply_sign_in_updates(user, locale)
                 # Not signed in yet: the second step (forum.twofactor) calls login_user.
                 signin.start_pending_login(user, form.next.data)
                 return redirect(url_for("twofactor.verify"))
-            signin.sign_in(user)
+            signin.sign_in(user, updates=lambda: service.apply_sign_in_updates(user, locale))
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         g.login_failed = True
         db.session.rollback()

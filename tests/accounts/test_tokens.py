@@ -155,3 +155,16 @@ def test_password_is_hashed_with_argon2_and_rehashed_when_parameters_change(app,
     assert service.authenticate(user.email, "correct horse battery staple") is user
     assert user.password_hash != old_hash
     assert "t=2" in user.password_hash
+
+
+def test_signing_in_on_the_page_stores_the_rehashed_password(app, make_user):
+    # The login page checks the password without the write lock; the new hash is written afterwards.
+    user = make_user()
+    old_hash = user.password_hash
+    app.config["ARGON2_TIME_COST"] = 2
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    assert response.status_code == 302 and "/login" not in response.location
+    db.session.expire_all()
+    stored = db.session.get(type(user), user.id).password_hash
+    assert stored != old_hash and "t=2" in stored
