@@ -329,8 +329,10 @@ NO_OBJECT_ENDPOINTS = {
     "accounts.reset_request",
     "protocol.view",
     "protocol.accept",
-    # The second step of signing in: a signed-in visitor is sent home, with nothing to see.
+    # The second step of signing in (code or key): a signed-in visitor is sent home, with nothing to see.
     "twofactor.verify",
+    "twofactor.key_sign_in_options",
+    "twofactor.key_sign_in",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion",
