@@ -247,8 +247,11 @@ def apply_sign_in_updates(user, session_locale=None):
 
 
 def end_session(user):
-    """Logout: any copy of the session cookie stops working."""
+    """Logout: any copy of the session cookie stops working; a security event."""
+    from forum.twofactor.service import record_event
+
     user.end_sessions()
+    record_event("session.logout", user)
     db.session.flush()
 
 

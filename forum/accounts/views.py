@@ -100,11 +100,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the session here and everywhere the same cookie was copied to; never 403 or 404."""
-    service.end_session(current_user)
-    record_event("session.logout", current_user)
-    db.session.commit()
+    user = current_user._get_current_object()
+    run_act(lambda: service.end_session(user), success=_("You have signed out."))
     logout_user()
-    flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -146,9 +144,10 @@ def reset_request():
     """Ask for a reset link; the answer is the same whether the address exists or not (never 404)."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data)
-        db.session.commit()
-        flash(_("If this address belongs to an account, a message with a link is on its way."), "info")
+        run_act(
+            lambda: service.request_password_reset(form.email.data),
+            success=_("If this address belongs to an account, a message with a link is on its way."),
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
