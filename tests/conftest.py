@@ -436,3 +436,20 @@ def guest_invitation(frozen_clock, make_user, outbox):
 def guest(guest_invitation):
     """A guest with an accepted invitation to one open weekly discussion (see `guest_invitation`)."""
     return db.session.get(User, guest_invitation.guest_user_id)
+
+
+@pytest.fixture
+def person(make_user):
+    """A user of a role named in a permission table: a language moderator of French ("_own", the
+    weekly tests' language) or of Spanish ("_other"), a guest with no invitation, or any plain role."""
+
+    def make(role):
+        if role == "language_moderator_own":
+            return make_user("language_moderator", languages=("fr",))
+        if role == "language_moderator_other":
+            return make_user("language_moderator", languages=("es",))
+        if role == "guest":
+            return make_user("guest", organisation="University")
+        return make_user(role)
+
+    return make

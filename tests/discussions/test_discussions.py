@@ -577,20 +577,6 @@ def test_only_staff_can_be_invited_and_only_once(clock_, moderator, delegate, ma
 # Permissions for every action across roles ----------------------------------------------------
 
 
-@pytest.fixture
-def person(make_user):
-    def make(role):
-        if role == "language_moderator_own":
-            return make_user("language_moderator", languages=("fr",))
-        if role == "language_moderator_other":
-            return make_user("language_moderator", languages=("es",))
-        if role == "guest":
-            return make_user("guest", organisation="University")
-        return make_user(role)
-
-    return make
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_schedule_a_french_discussion(clock_, person, client, login, role):
     user = person(role)

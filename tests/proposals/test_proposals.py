@@ -252,20 +252,6 @@ def test_proposals_list_filters_by_status_and_paginates(clock_, delegate, modera
 # Permissions for every action across roles ----------------------------------------------------
 
 
-@pytest.fixture
-def person(make_user):
-    def make(role):
-        if role == "language_moderator_own":
-            return make_user("language_moderator", languages=("fr",))
-        if role == "language_moderator_other":
-            return make_user("language_moderator", languages=("es",))
-        if role == "guest":
-            return make_user("guest", organisation="University")
-        return make_user(role)
-
-    return make
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_propose_and_endorse(clock_, person, make_user, client, login, role):
     user = person(role)
