@@ -23,8 +23,16 @@ class OutgoingEmail(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
+    # The recipient's account, when the message is for one (null for an invitation to a new guest).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # What caused it: a notification kind ("reply", "mention", …), "digest", or "account" for sign-in mail.
+    kind: Mapped[str | None] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The HTML alternative of `body`, when the message has one (written from the same content).
+    html_body: Mapped[str | None] = mapped_column(Text)
+    # Extra headers fixed when the message is queued: Message-ID, List-Unsubscribe, List-Unsubscribe-Post.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     # The body with its one-time links removed; replaces `body` once the message is sent.
     redacted_body: Mapped[str | None] = mapped_column(Text)
     # Indexed: every `tick` looks for the pending messages among all ever sent.
@@ -32,6 +40,10 @@ class OutgoingEmail(db.Model):
     # Counts failed sends too; at MAX_ATTEMPTS the message is given up (notifications.service).
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # After a temporary failure, not tried again before this time (backoff).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A sender that claimed the message holds it until then; past it, another sender may take it over.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

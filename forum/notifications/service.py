@@ -25,15 +25,28 @@ def redact_links(body, links):
     return body
 
 
-def queue_email(to, subject, body, *, one_time_links=()):
+def queue_email(to, subject, body, *, html=None, headers=None, kind=None, user=None, one_time_links=()):
     """Store a message for delivery; the console backend also prints it at once.
+
+    `html` is an HTML alternative of the text `body`; `headers` are extra
+    headers ({name: value}); `kind` says what caused it and `user` is the
+    recipient's account, when there is one.
 
     `one_time_links` (activation, reset, invitation links) are kept only until
     the message is sent: afterwards the stored body says they were removed, so
     the outbox never shows a live link (call inside the recipient's locale).
     """
     # str(): lazy translations are worded now, in the locale the caller forced, not later at flush.
-    message = OutgoingEmail(to=to, subject=str(subject), body=str(body), created_at=clock.now())
+    message = OutgoingEmail(
+        to=to,
+        user_id=user.id if user is not None else None,
+        kind=kind,
+        subject=str(subject),
+        body=str(body),
+        html_body=str(html) if html is not None else None,
+        headers=dict(headers) if headers else None,
+        created_at=clock.now(),
+    )
     if one_time_links:
         message.redacted_body = redact_links(message.body, [str(link) for link in one_time_links])
     db.session.add(message)
@@ -56,12 +69,12 @@ def _forget_links(message):
         message.redacted_body = None
 
 
-def queue_email_for(user, subject_fn, body_fn, *, one_time_links=()):
+def queue_email_for(user, subject_fn, body_fn, *, kind="account", one_time_links=()):
     """Queue a message written in the recipient's interface language."""
     # The recipient's language, not the actor's: an administrator working in French sends an
     # activation e-mail in the language of the person who receives it.
     with force_locale(user.locale or "en"):
-        return queue_email(user.email, subject_fn(), body_fn(), one_time_links=one_time_links)
+        return queue_email(user.email, subject_fn(), body_fn(), kind=kind, user=user, one_time_links=one_time_links)
 
 
 def shows_bodies():
