@@ -152,6 +152,22 @@ def app(_schema, config_overrides):
 
 
 @pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free loopback port; the app delivers to it (MAIL_BACKEND=smtp).
+
+    `smtp_server.received` holds what it accepted; `stop()`/`start()` play an
+    outage; `reply = "451 …"` or `"550 …"` refuses messages.
+    """
+    from tests.helpers.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
