@@ -77,7 +77,9 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+# wrk drives the pages; Debian's package, installed on first use.
 bench: setup
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 # Refresh the message catalogs after changing user-visible text.
