@@ -3,7 +3,7 @@
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -36,11 +36,18 @@ def select_timezone():
 
 # Cached: parsing Babel's locale data is slow, and a page names the same few languages many times.
 @lru_cache(maxsize=64)
+def known_locale(code):
+    """Babel's Locale for a language code ("pt", "pt-br", "zh_Hant"), or None for one it does not know ("xx")."""
+    try:
+        return Locale.parse(str(code).replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
 def native_name(code):
     """A language's name in itself ("Français", "العربية")."""
-    try:
-        locale = Locale.parse(code)
-    except (ValueError, TypeError):
+    locale = known_locale(code)
+    if locale is None:
         return code
     name = locale.get_display_name(locale) or code
     # Babel gives some names in lower case ("français"); a label starts with a capital.
@@ -49,10 +56,8 @@ def native_name(code):
 
 @lru_cache(maxsize=64)
 def direction(code):
-    try:
-        return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
-    except (ValueError, TypeError):
-        return "ltr"
+    locale = known_locale(code)
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
 def reader_zone():

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from forum import audit, policy
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.i18n import direction, native_name
+from forum.i18n import direction, known_locale, native_name
 from forum.rooms.data import CATEGORIES, DEFAULT_LANGUAGES
 from forum.rooms.models import Category, CategoryTranslation, Language, Room
 from forum.threads.models import ReadMarker, Thread
@@ -61,9 +61,10 @@ def add_language(code, *, by, native=None):
     """Add (or reactivate) a content language and create its rooms; audited."""
     # Lowercased: the code is a primary key and part of room URLs, so "FR" must not make a second French.
     code = (code or "").strip().lower()
-    # Letters and hyphens only ("pt-br"), within the column's size: it goes into URLs as is.
-    if not code or len(code) > 12 or not code.replace("-", "").isalpha():
-        raise Invalid(_("Unknown language code."))
+    # Letters and hyphens only ("pt-br"), within the column's size: it goes into URLs as is; and a
+    # language Babel knows, so the rooms get a real name and writing direction ("xx" and "klingon" do not).
+    if not code or len(code) > 12 or not code.replace("-", "").isalpha() or known_locale(code) is None:
+        raise Invalid(_("Unknown language code. Use a code such as pt, sw or pt-br."))
     language = db.session.get(Language, code)
     if language is None:
         position = (db.session.scalar(select(func.max(Language.position))) or 0) + 1

@@ -1,5 +1,6 @@
 """Content languages and categories added by administrators get their rooms; nothing is ever deleted."""
 
+import pytest
 from sqlalchemy import func, select
 
 from forum.audit import AuditEvent
@@ -46,10 +47,28 @@ def test_adding_a_language_twice_adds_nothing(app, make_user):
     assert _rooms("pt") == 6
 
 
-def test_bad_language_code_is_refused(client, make_user, login):
+@pytest.mark.parametrize("code", ["p1!", "xx", "klingon", "tlh", "-", "pt--"])
+def test_bad_or_unknown_language_code_is_refused(client, make_user, login, code):
     login(client, make_user("admin"))
-    response = client.post("/admin/languages", data={"code": "p1!"}, follow_redirects=True)
-    assert b"Unknown language code." in response.data
+    response = client.post("/admin/languages", data={"code": code}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Unknown language code. Use a code such as pt, sw or pt-br." in response.get_data(as_text=True)
+    assert _rooms() == 18
+    assert db.session.scalar(select(func.count(Language.code))) == 3
+
+
+def test_a_regional_code_babel_knows_is_accepted(app, make_user):
+    from forum.rooms.service import add_language
+
+    language = add_language("pt-BR", by=make_user("admin"))
+    assert language.code == "pt-br" and language.native_name == "Português (Brasil)"
+
+
+def test_cli_refuses_an_unknown_language_in_one_line(app):
+    result = app.test_cli_runner().invoke(args=["forum", "add-language", "xx"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Unknown language code. Use a code such as pt, sw or pt-br."
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _rooms() == 18
 
 
