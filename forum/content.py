@@ -97,12 +97,16 @@ def escape_markdown(text):
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
 
 
-_LINK = re.compile(r"https?://|mailto:|www\.", re.IGNORECASE)
-
-
 def count_links(source):
-    """How many links a post's source contains (for the new-member link limit)."""
-    return len(_LINK.findall(source or ""))
+    """How many links a post's source makes (for the new-member link limit).
+
+    Counted from the parser's tokens, as the page will show them: a written
+    link, an autolink and a bare URL made a link are one each, whatever they
+    contain ("https://www.example.org" is one), and an address in code is none.
+    """
+    return sum(
+        1 for token in _markdown.parse(source or "") for child in token.children or () if child.type == "link_open"
+    )
 
 
 def plain_excerpt(source, length=160):

@@ -130,4 +130,9 @@ def test_quote_markdown_quotes_every_line_and_escapes_the_name():
 
 def test_count_links_and_excerpt():
     assert count_links("see https://a.org and http://b.org and www.c.org") == 3
+    # One link each, whatever it contains: "https://www." is not two.
+    assert count_links("Our office: https://www.example.org and https://www.wipo.int") == 2
+    assert count_links("[the report](https://www.example.org/report) and <https://example.org>") == 2
+    # Addresses in code are text, not links.
+    assert count_links("`http://a.example` and\n\n    http://b.example\n") == 0
     assert plain_excerpt("**Hello** & <b>welcome</b>") == "Hello & <b>welcome</b>".replace("<b>", "<b>")

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import format_timedelta, ngettext
+from flask_babel import format_date, format_timedelta, ngettext
 from flask_babel import gettext as _
 from limits import parse as parse_limit
 from sqlalchemy import func, select
@@ -82,13 +82,13 @@ def too_many_links(author, room, body):
     found = count_links(body)
     if found <= maximum:
         return None
-    period = format_timedelta(timedelta(days=current_app.config["NEW_MEMBER_DAYS"]), threshold=1.0)
+    # The day the author stops being new, rather than "your first 1 week", which no language says well.
+    until = (author.activated_at or author.created_at) + timedelta(days=current_app.config["NEW_MEMBER_DAYS"])
     return ngettext(
-        "During their first %(period)s, new members may put at most %(num)d link in a message; this one has %(found)d.",
-        "During their first %(period)s, new members may put at most %(num)d links in a message; "
-        "this one has %(found)d.",
+        "Until %(date)s, as a new member you may put at most %(num)d link in a message; this one has %(found)d.",
+        "Until %(date)s, as a new member you may put at most %(num)d links in a message; this one has %(found)d.",
         maximum,
-        period=period,
+        date=format_date(until, format="long"),
         found=found,
     )
 

@@ -1,6 +1,6 @@
 """Enforcing the protocol: flags, decisions on posts, sanctions, automatic rules, language moderators, supervision."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -642,8 +642,8 @@ def test_rate_limit_can_be_switched_off(world, make_user, app):
 def test_new_members_are_limited_in_links(client, login, world, make_user, app, frozen_clock):
     app.config.update(NEW_MEMBER_DAYS=7, NEW_MEMBER_MAX_LINKS=2)
     newcomer = make_user(state="JPN")
-    body = "See https://a.example, https://b.example and www.c.example"
-    with pytest.raises(Invalid, match="new members may put at most 2 links in a message; this one has 3"):
+    body = "See https://a.example.org, https://b.example.org and www.c.org"
+    with pytest.raises(Invalid, match="as a new member you may put at most 2 links in a message; this one has 3"):
         threads_service.reply(world.en_thread, author=newcomer, body=body)
     db.session.rollback()
     login(client, newcomer)
@@ -654,6 +654,21 @@ def test_new_members_are_limited_in_links(client, login, world, make_user, app, 
     frozen_clock.advance(days=8)
     threads_service.reply(world.en_thread, author=newcomer, body=body)
     threads_service.reply(world.en_thread, author=world.chief, body=body + " https://d.example")
+
+
+def test_the_link_limit_counts_links_as_shown_and_says_until_when(client, login, world, make_user, app, frozen_clock):
+    app.config.update(NEW_MEMBER_DAYS=7, NEW_MEMBER_MAX_LINKS=2)
+    frozen_clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    newcomer = make_user(state="JPN")
+    # Two official links are two, not four ("https://" and "www." each used to count).
+    threads_service.reply(world.en_thread, author=newcomer, body="https://www.wipo.int and https://www.example.org")
+    # The refusal names the day the limit ends rather than "your first 1 week".
+    login(client, newcomer)
+    page = client.post(
+        f"/t/{world.en_thread.id}/reply",
+        data={"body": "https://www.a.org https://www.b.org https://www.c.org"},
+    ).get_data(as_text=True)
+    assert "Until December 7, 2026, as a new member you may put at most 2 links in a message; this one has 3." in page
 
 
 def test_blocked_terms_hold_a_post_for_a_moderator(client, login, world, make_user, blocked_terms):
