@@ -9,6 +9,7 @@ that keeps the forum out of link farming and referrer leaks. Templates print onl
 
 import html as html_lib
 import re
+import unicodedata
 
 import bleach
 from markdown_it import MarkdownIt
@@ -77,9 +78,60 @@ def _render_tokens(source):
     return _markdown.renderer.render(tokens, _markdown.options, {})
 
 
+# Bidirectional embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069): an unclosed
+# override reverses everything after it, the known trick for disguising text and links.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c"}
+_BIDI_OPENERS.update({"\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"})
+
+
+def _balanced_line(line):
+    """The line with its bidi controls kept only in matched pairs: none can reach past the line's end."""
+    kept = list(line)
+    open_at = []  # (index, closer expected)
+    for index, char in enumerate(line):
+        if char in _BIDI_OPENERS:
+            open_at.append((index, _BIDI_OPENERS[char]))
+        elif char in ("\u202c", "\u2069"):
+            if open_at and open_at[-1][1] == char:
+                open_at.pop()
+            else:
+                kept[index] = ""
+    for index, _closer in open_at:
+        kept[index] = ""
+    return "".join(kept)
+
+
+def balance_bidi(text):
+    """`text` with unpaired bidi controls removed, line by line (post bodies: paired ones are legitimate)."""
+    if not text or not _BIDI_CONTROLS.search(text):
+        return text
+    return "\n".join(_balanced_line(line) for line in text.split("\n"))
+
+
+def _visible(char):
+    # Letters, digits, punctuation and symbols show; spaces, format and control characters
+    # (U+200B, U+200E/F, U+2060, U+FEFF, bidi controls) and lone combining marks do not.
+    return unicodedata.category(char)[0] in "LNPS"
+
+
+def clean_line(text):
+    """A one-line text (title, display name) as stored: NFC, no bidi controls, no invisible ends.
+
+    Returns "" when nothing visible is left, so the caller's "required" check refuses it.
+    """
+    text = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text or ""))
+    text = " ".join(text.split())
+    start = next((i for i, char in enumerate(text) if _visible(char)), None)
+    if start is None:
+        return ""
+    end = max(i for i, char in enumerate(text) if _visible(char))
+    return text[start : end + 1]
+
+
 def render_markdown(source):
     """Markdown source to sanitized HTML, safe to print as is."""
-    html = _render_tokens(source or "")
+    html = _render_tokens(balance_bidi(unicodedata.normalize("NFC", source or "")))
     return _cleaner.clean(html).strip()
 
 

@@ -19,6 +19,7 @@ from forum.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from forum.content import clean_line
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.members.service import find_state
@@ -70,7 +71,7 @@ ROLES_AN_ADMIN_CREATES = (Role.delegate, Role.staff, Role.language_moderator, Ro
 def create_account(*, email, display_name, role, member_state=None, by, is_coordinator=False, send_activation=True):
     """Create an account and (by default) queue its activation e-mail; audited."""
     email = check_email(email)
-    display_name = (display_name or "").strip()
+    display_name = clean_line(display_name)
     if not display_name:
         raise Invalid(_("A display name is required."))
     if len(display_name) > 120:
@@ -263,7 +264,7 @@ def valid_timezones():
 
 
 def update_profile(user, *, display_name, locale, timezone):
-    display_name = (display_name or "").strip()
+    display_name = clean_line(display_name)
     if not display_name:
         raise Invalid(_("A display name is required."))
     if locale not in current_app.config["FORUM_UI_LOCALES"]:

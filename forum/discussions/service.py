@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum import audit, clock, policy
 from forum.accounts.models import Role, User
-from forum.content import render_markdown
+from forum.content import clean_line, render_markdown
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
@@ -99,7 +99,7 @@ def _clean_texts(texts, languages):
     body_max = current_app.config["POST_MAX_LENGTH"]
     cleaned = {}
     for code, text in texts.items():
-        title = (text.title or "").strip()
+        title = clean_line(text.title)
         body = (text.body or "").strip()
         if not title and not body:
             continue

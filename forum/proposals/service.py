@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum import audit, clock, policy
 from forum.accounts.models import Role, User
-from forum.content import render_markdown
+from forum.content import clean_line, render_markdown
 from forum.database import claim_transition
 from forum.discussions import service as discussions
 from forum.discussions.models import Discussion
@@ -66,7 +66,7 @@ def propose_topic(*, by, title, description, category_id, aims="", audience="", 
         raise NotAllowed(_("You cannot propose topics."))
     if for_group and not policy.can_act_for_group(by):
         raise NotAllowed(_("Only a regional group coordinator can act on behalf of a group."))
-    title = (title or "").strip()
+    title = clean_line(title)
     description = (description or "").strip()
     aims = (aims or "").strip()
     audience = (audience or "").strip()

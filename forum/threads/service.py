@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import audit, clock, policy
-from forum.content import render_markdown
+from forum.content import clean_line, render_markdown
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications.service import notify
@@ -31,7 +31,8 @@ class ProtocolNotAccepted(Invalid):
 
 def _check_text(title=None, body=None):
     if title is not None:
-        title = title.strip()
+        # NFC, no bidi controls, no invisible-only title: a blank row in a room list can't be clicked.
+        title = clean_line(title)
         if not title:
             raise Invalid(_("A title is required."))
         if len(title) > current_app.config["TITLE_MAX_LENGTH"]:
