@@ -273,7 +273,7 @@ def import_delegates_command(csv_file, by_email):
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"{len(created)} accounts created; activation links queued.")
+    click.echo(f"Accounts created: {len(created)}; activation links queued.")
 
 
 @forum_cli.command("add-language")

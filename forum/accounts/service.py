@@ -381,7 +381,12 @@ def _import_row(row, seen):
     """(email, display name, role, member state) of one CSV row; Invalid says what is wrong with it."""
     if row.get(None):
         raise Invalid(_("Too many fields on this line."))
-    email = check_email((row.get("email") or "").strip())
+    address = (row.get("email") or "").strip()
+    # Looked up before the syntax check: an existing account's address (the demo's end in the reserved
+    # .test) is "already has an account", the useful answer, not "not a valid address".
+    if address and find_user_by_email(address) is not None:
+        raise Invalid(_("An account with this e-mail address already exists."))
+    email = check_email(address)
     role_name = (row.get("role") or "delegate").strip().lower() or "delegate"
     role = Role.from_arg(role_name)
     if role not in ROLES_AN_ADMIN_CREATES:

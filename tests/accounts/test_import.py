@@ -170,3 +170,22 @@ def test_outbox_page_shows_activation_links_to_admins_only(client, make_user, lo
     assert "/activate/" in page
     login(client, make_user("moderator"))
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_an_existing_account_on_a_reserved_domain_is_reported_as_existing(client, make_user, login):
+    # The demo's addresses end in .test, which the syntax check refuses for new accounts: a re-import
+    # must still say what is true of the row, that the account exists.
+    make_user(email="delegate.fr@forum.test")
+    login(client, make_user("admin"))
+    csv_text = "email,display_name,member_state\nDelegate.FR@forum.test,Claire,FRA\nnew@forum.test,New,FRA\n"
+    page = client.post("/admin/accounts/import", data={"text": csv_text}).get_data(as_text=True)
+    assert "Line 2: An account with this e-mail address already exists." in page
+    assert "Line 3: This is not a valid e-mail address." in page
+
+
+def test_cli_reports_the_count_without_a_broken_plural(app, tmp_path):
+    single = tmp_path / "one.csv"
+    single.write_text("email,display_name,member_state\nana@example.org,Ana Pereira,PRT\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["forum", "import-delegates", str(single)])
+    assert result.exit_code == 0, result.output
+    assert "Accounts created: 1;" in result.output
