@@ -124,7 +124,8 @@ def can_moderate_thread(user, thread):
 
 
 def can_move_thread(user, thread, target_room):
-    return can_moderate_thread(user, thread) and can_moderate_room(user, target_room)
+    # Into an active room only: a thread moved into a deactivated language's room would vanish for its readers.
+    return can_moderate_thread(user, thread) and can_moderate_room(user, target_room) and target_room.language.active
 
 
 def _moderated_codes(user):

@@ -277,11 +277,13 @@ def move(thread_id):
     thread = _get_thread(thread_id)
     policy.require(policy.can_moderate_thread(current_user, thread))
     form = MoveThreadForm()
-    # Only rooms the user moderates: a move needs the moderator of both rooms.
-    rooms = [room for room in rooms_service.all_rooms() if policy.can_moderate_room(current_user, room)]
-    form.room.choices = [
-        (room.id, f"{room.category.text(current_locale_code())[0]} · {room.language.native_name}") for room in rooms
-    ]
+    # Only rooms the user may move it into (moderated, active), grouped by category as the home page shows them.
+    locale = current_locale_code()
+    choices = {}
+    for room in rooms_service.all_rooms():
+        if room.id == thread.room_id or policy.can_move_thread(current_user, thread, room):
+            choices.setdefault(room.category.text(locale)[0], []).append((room.id, room.language.native_name))
+    form.room.choices = choices
     if request.method == "GET":
         form.room.data = thread.room_id
     if request.method == "POST":

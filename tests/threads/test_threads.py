@@ -1,5 +1,6 @@
 """Rooms, threads and posts through the web: reading, posting, editing, markers, moderation of threads."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 from forum import clock
 from forum.audit import AuditEvent
 from forum.extensions import db
+from forum.rooms.models import Language
 from forum.rooms.service import get_room
 from forum.threads import service
 from forum.threads.models import Post, PostRevision, ReadMarker, Thread, Watch
@@ -357,6 +359,25 @@ def test_language_moderator_cannot_move_a_thread_out_of_their_languages(client, 
     login(client, make_user("language_moderator", languages=("en",)))
     response = client.post(f"/t/{thread.id}/move", data={"room": get_room("capacity-fr").id})
     assert response.status_code == 403
+
+
+def test_move_offers_active_rooms_only_grouped_by_category(client, make_user, login, thread):
+    from forum.rooms.service import add_language, set_language_active
+
+    moderator = make_user("moderator")
+    add_language("pt", by=moderator)
+    set_language_active(db.session.get(Language, "es"), False, by=moderator)
+    db.session.commit()
+    login(client, moderator)
+    page = client.get(f"/t/{thread.id}/move").get_data(as_text=True)
+    select_box = re.search(r'<select[^>]*name="room".*?</select>', page, re.S).group(0)
+    assert select_box.count("<optgroup") == 6
+    assert "Português" in select_box and "Español" not in select_box
+    # Posting a deactivated room's id anyway is refused and moves nothing.
+    response = client.post(f"/t/{thread.id}/move", data={"room": get_room("capacity-es").id})
+    assert response.status_code == 403
+    db.session.refresh(thread)
+    assert thread.room.slug == "capacity-en"
 
 
 def test_reopen_allows_replies_again(client, delegate, make_user, login, thread):
