@@ -528,10 +528,11 @@ def discussion_experts(discussion):
     ).all()
 
 
-def expert_candidates():
-    """Active Secretariat staff, by name (for the invitation form)."""
+def expert_candidates(discussion):
+    """Active Secretariat staff not yet invited to `discussion`, by name (for the invitation form)."""
+    invited = select(DiscussionExpert.user_id).where(DiscussionExpert.discussion_id == discussion.id)
     return db.session.scalars(
-        select(User).where(User.role == Role.staff, User.active).order_by(User.display_name)
+        select(User).where(User.role == Role.staff, User.active, User.id.not_in(invited)).order_by(User.display_name)
     ).all()
 
 

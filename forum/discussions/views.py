@@ -143,7 +143,7 @@ def view(discussion_id):
     expert_form = None
     if policy.can_invite_expert(current_user, discussion):
         expert_form = InviteExpertForm(formdata=None)
-        expert_form.expert.choices = [(user.id, user.display_name) for user in service.expert_candidates()]
+        expert_form.expert.choices = [(user.id, user.display_name) for user in service.expert_candidates(discussion)]
     return render_template(
         "discussions/discussion.html",
         discussion=discussion,

@@ -1,5 +1,6 @@
 """Weekly discussions and Secretariat experts (forum.discussions, issue 4)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -561,6 +562,24 @@ def test_moderator_invites_a_staff_expert_who_is_notified(clock_, moderator, mak
     db.session.commit()
     assert "Secretariat expert" in client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert weekly.actions() == ["discussion.create", "discussion.invite_expert"]
+
+
+def test_experts_already_invited_are_not_offered_again(clock_, moderator, make_user, client, login):
+    discussion = weekly.schedule(moderator)
+    first = make_user("staff", name="Sam Secretariat")
+    second = make_user("staff", name="Rita Rapporteur")
+    discussions.invite_expert(discussion, first, by=moderator)
+    db.session.commit()
+    login(client, moderator)
+    page = client.get(f"/topics/discussions/{discussion.id}").get_data(as_text=True)
+    offered = re.search(r'<select[^>]*name="expert".*?</select>', page, re.S).group(0)
+    assert "Rita Rapporteur" in offered and "Sam Secretariat" not in offered
+    discussions.invite_expert(
+        discussion, db.session.scalar(select(User).where(User.display_name == "Rita Rapporteur")), by=moderator
+    )
+    db.session.commit()
+    page = client.get(f"/topics/discussions/{discussion.id}").get_data(as_text=True)
+    assert 'name="expert"' not in page and "Every Secretariat expert is already invited." in page
 
 
 def test_only_staff_can_be_invited_and_only_once(clock_, moderator, delegate, make_user):
