@@ -43,7 +43,18 @@ UNTIL_LIFTED = datetime(9999, 12, 31, tzinfo=UTC)
 SUSPENSION_DAYS_MAX = 365
 
 # Acts of language moderators that the chief moderator can reverse.
-REVERSIBLE_ACTIONS = ("post.hide", "post.restore", "post.approve", "flags.dismiss", "user.warn")
+REVERSIBLE_ACTIONS = (
+    "post.hide",
+    "post.restore",
+    "post.approve",
+    "flags.dismiss",
+    "user.warn",
+    "thread.pin",
+    "thread.unpin",
+    "thread.lock",
+    "thread.reopen",
+    "thread.move",
+)
 
 
 def _require(allowed):
@@ -475,12 +486,46 @@ def _undo_warn(event, by, reason):
     return sanction.user
 
 
+def _target_thread(event):
+    thread = db.session.get(Thread, event.target_id) if event.target_type == Thread.__tablename__ else None
+    if thread is None:
+        raise Invalid(_("The thread this act concerned no longer exists."))
+    return thread
+
+
+def _undo_thread_flag(column, value_after_act):
+    """The undo of a pin/unpin or lock/reopen: put the flag back, unless someone already did."""
+
+    def undo(event, by, reason):
+        thread = _target_thread(event)
+        if getattr(thread, column) != value_after_act:
+            raise Invalid(_("The thread has changed since: there is nothing to reverse."))
+        setattr(thread, column, not value_after_act)
+        return thread
+
+    return undo
+
+
+def _undo_move(event, by, reason):
+    thread = _target_thread(event)
+    source = db.session.scalar(select(Room).where(Room.slug == event.details.get("from_room")))
+    if thread.room.slug != event.details.get("to_room") or source is None:
+        raise Invalid(_("The thread has changed since: there is nothing to reverse."))
+    thread.room_id, thread.room = source.id, source
+    return thread
+
+
 _UNDO = {
     "post.hide": _undo_hide,
     "post.restore": _undo_restore,
     "post.approve": _undo_approve,
     "flags.dismiss": _undo_dismiss,
     "user.warn": _undo_warn,
+    "thread.pin": _undo_thread_flag("pinned", True),
+    "thread.unpin": _undo_thread_flag("pinned", False),
+    "thread.lock": _undo_thread_flag("locked", True),
+    "thread.reopen": _undo_thread_flag("locked", False),
+    "thread.move": _undo_move,
 }
 
 
@@ -543,17 +588,37 @@ def moderation_queue(user, *, page=1, per_page=25, language=None):
     return [items[post_id] for post_id in ids], total
 
 
+def _target_models():
+    # Imported here: these packages import moderation's neighbours, not the other way round.
+    from forum.discussions.models import Discussion
+    from forum.guests.models import GuestInvitation
+    from forum.proposals.models import TopicProposal
+    from forum.protocol.models import ProtocolVersion
+    from forum.rooms.models import Category
+
+    return {
+        Post.__tablename__: (Post, (joinedload(Post.thread),)),
+        User.__tablename__: (User, ()),
+        Thread.__tablename__: (Thread, ()),
+        Discussion.__tablename__: (Discussion, ()),
+        TopicProposal.__tablename__: (TopicProposal, ()),
+        GuestInvitation.__tablename__: (GuestInvitation, ()),
+        Category.__tablename__: (Category, ()),
+        ProtocolVersion.__tablename__: (ProtocolVersion, ()),
+    }
+
+
 def load_targets(events):
-    """{(target_type, id): object} for the posts and users a list of audit events concerns (two queries)."""
-    post_ids = {e.target_id for e in events if e.target_type == Post.__tablename__ and e.target_id}
-    user_ids = {e.target_id for e in events if e.target_type == User.__tablename__ and e.target_id}
+    """{(target_type, id): object} for what a list of audit events concerns: one query per kind of object."""
+    wanted = {}
+    for event in events:
+        if event.target_id:
+            wanted.setdefault(event.target_type, set()).add(event.target_id)
     targets = {}
-    if post_ids:
-        for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids)).options(joinedload(Post.thread))):
-            targets[(Post.__tablename__, post.id)] = post
-    if user_ids:
-        for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
-            targets[(User.__tablename__, user.id)] = user
+    for table, (model, options) in _target_models().items():
+        if wanted.get(table):
+            for obj in db.session.scalars(select(model).where(model.id.in_(wanted[table])).options(*options)):
+                targets[(table, obj.id)] = obj
     return targets
 
 

@@ -790,7 +790,22 @@ def _reversal_cases():
         event = service.hide_post(w.fr_post, by=w.langmod, clause="3.4", reason="Spam")
         return event, lambda: _fresh(w.fr_post).state == PostState.held
 
-    return [restore, approve, dismiss, warn, hide_held]
+    def _last_event():
+        return db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
+
+    def pin(w):
+        threads_service.set_pinned(w.fr_thread, True, by=w.langmod)
+        return _last_event(), lambda: not _fresh(w.fr_thread).pinned
+
+    def lock(w):
+        threads_service.set_locked(w.fr_thread, True, by=w.langmod)
+        return _last_event(), lambda: not _fresh(w.fr_thread).locked
+
+    def move(w):
+        threads_service.move_thread(w.fr_thread, get_room("strategies-fr"), by=w.langmod)
+        return _last_event(), lambda: _fresh(w.fr_thread).room.slug == "capacity-fr"
+
+    return [restore, approve, dismiss, warn, hide_held, pin, lock, move]
 
 
 @pytest.mark.parametrize("case", _reversal_cases(), ids=lambda case: case.__name__)
@@ -819,6 +834,20 @@ def test_only_language_moderators_acts_are_reversed_and_with_a_reason(client, lo
     stale = client.post(f"/moderation/acts/{langmods_act.id}/reverse", data={"reason": "x"})
     assert stale.status_code == 400 and "no longer hidden" in stale.get_data(as_text=True)
     assert [e.action for e in _events()] == ["post.hide", "post.hide", "post.restore"]
+
+
+def test_supervision_names_what_each_act_concerned_and_offers_to_reverse_thread_acts(client, login, world):
+    threads_service.set_pinned(world.fr_thread, True, by=world.langmod)
+    threads_service.move_thread(world.fr_thread, get_room("strategies-fr"), by=world.langmod)
+    db.session.commit()
+    login(client, world.chief)
+    page = client.get("/moderation/supervision").get_data(as_text=True)
+    assert "threads #" not in page
+    assert f'<a href="/t/{world.fr_thread.id}" dir="auto">Thread “Évaluer une stratégie”</a>' in page
+    assert page.count(">Reverse</a>") == 2
+    pin_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "thread.pin"))
+    client.post(f"/moderation/acts/{pin_event.id}/reverse", data={"reason": "Not worth pinning"})
+    assert not _fresh(world.fr_thread).pinned
 
 
 def test_moderators_see_moderate_links_on_posts_of_their_languages(client, login, world):
