@@ -50,9 +50,9 @@ catalogs: $(VENV)/.installed
 # Debian packages the suite needs: a PostgreSQL server, Redis (the shared
 # rate-limit store of the multi-worker test) and Chromium.
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
-		echo "Installing postgresql, chromium and CJK fonts (Chinese screenshots) from Debian"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium fonts-noto-cjk >/dev/null; \
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+		echo "Installing postgresql, chromium, CJK and emoji fonts (screenshots) from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 	@if [ ! -x /usr/bin/redis-server ]; then \
 		echo "Installing redis-server from Debian"; \

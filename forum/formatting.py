@@ -1,19 +1,43 @@
 """Jinja filters that format dates, times, numbers and language names for the reader's locale and time zone."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
+from babel import dates as babel_dates
+from flask_babel import format_date, format_decimal, format_timedelta
 from flask_babel import gettext as _
 
 from forum import clock
-from forum.i18n import language_name, native_name
+from forum.i18n import format_locale, language_name, native_name, reader_zone
+
+# Within this of now, a timestamp reads "3 hours ago" / "in 2 days"; the exact time is in its title.
+RELATIVE_WITHIN = timedelta(days=6)
 
 
 def when(value, format="medium"):
-    """A timestamp in the reader's time zone and locale."""
+    """A timestamp in the reader's time zone and locale, to the minute ("30 Nov 2026, 14:05" in en-GB).
+
+    `format` is the date's length (short, medium, long, full); the time is
+    always short: seconds are noise to a reader.
+    """
     if value is None:
         return ""
-    return format_datetime(value, format)
+    locale, zone = format_locale(), reader_zone()
+    date = babel_dates.format_date(value.astimezone(zone), format, locale=locale)
+    time = babel_dates.format_time(value, "short", tzinfo=zone, locale=locale)
+    pattern = babel_dates.get_datetime_format(format, locale=locale).replace("'", "")
+    return pattern.replace("{0}", time).replace("{1}", date)
+
+
+def relative(value):
+    """ "3 hours ago", "in 2 days" for times near now, else the date and time as `when` writes it."""
+    if value is None:
+        return ""
+    delta = value - clock.now()
+    if abs(delta) >= RELATIVE_WITHIN:
+        return when(value)
+    if abs(delta) < timedelta(minutes=1):
+        return _("just now")
+    return babel_dates.format_timedelta(delta, granularity="minute", add_direction=True, locale=format_locale())
 
 
 def ago(value):
@@ -60,6 +84,7 @@ def register(app):
     app.add_template_filter(local_date)
     app.add_template_filter(from_iso)
     app.add_template_filter(when)
+    app.add_template_filter(relative)
     app.add_template_filter(ago)
     app.add_template_filter(iso)
     app.add_template_filter(format_decimal, "number")

@@ -44,6 +44,7 @@ def known_locale(code):
         return None
 
 
+@lru_cache(maxsize=64)
 def native_name(code):
     """A language's name in itself ("Français", "العربية")."""
     locale = known_locale(code)
@@ -67,6 +68,40 @@ def reader_zone():
         return ZoneInfo(select_timezone())
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(current_app.config["FORUM_TIMEZONE"])
+
+
+def format_locale():
+    """The locale dates are written in: the interface language, in the reader's regional variant if the
+    browser asks for one of that language (en-GB: "30 Nov 2026, 14:05"; en alone: "Nov 30, 2026, 2:05 PM").
+
+    Computed once per request (kept in the request's environ, as Flask-Babel keeps the locale on the
+    request): every timestamp of a page uses it.
+    """
+    if not has_request_context():
+        return known_locale(current_locale_code()) or Locale("en")
+    language = current_locale_code()
+    cached = request.environ.get("forum.format_locale")
+    # Keyed by the interface language too: switching language within a request must not keep the old one.
+    if cached is None or cached[0] != language:
+        cached = (language, _regional_variant(language, tuple(request.accept_languages.values())))
+        request.environ["forum.format_locale"] = cached
+    return cached[1]
+
+
+@lru_cache(maxsize=256)
+def _regional_variant_of(language, tag):
+    locale = known_locale(tag)
+    if locale is not None and locale.language == language and locale.territory:
+        return locale
+    return None
+
+
+def _regional_variant(language, tags):
+    for tag in tags:
+        variant = _regional_variant_of(language, tag)
+        if variant is not None:
+            return variant
+    return known_locale(language) or Locale("en")
 
 
 def current_locale_code():

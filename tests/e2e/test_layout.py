@@ -34,3 +34,28 @@ def test_main_pages_fit_the_width(visitor, showcase, width):
                     f" sticking out: {measure['culprits']}"
                 )
     assert not problems, "\n".join(problems)
+
+
+# Draws an emoji with the page's own font stack on a canvas and looks for coloured pixels:
+# an emoji font gives a colour glyph, its absence an empty box in the text colour.
+EMOJI_IN_COLOUR = """() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 80; canvas.height = 80;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#000";
+  context.font = "48px " + getComputedStyle(document.body).fontFamily;
+  context.fillText("\\u{1F30D}", 10, 60);
+  const pixels = context.getImageData(0, 0, 80, 80).data;
+  let coloured = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const [r, g, b, a] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
+    if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  return coloured;
+}"""
+
+
+def test_emoji_in_posts_show_in_colour_not_as_empty_boxes(visitor, showcase):
+    person = visitor()
+    person.goto("/login")
+    assert person.page.evaluate(EMOJI_IN_COLOUR) > 50
