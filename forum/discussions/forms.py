@@ -51,6 +51,7 @@ class ScheduleFields:
 class _DiscussionBase(FlaskForm):
     # No choice validation here: the service refuses an unknown category with its own message.
     category = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
+    same_text_ok = BooleanField(_l("The same text in several languages is intended"))
     submit = SubmitField(_l("Save"))
 
 

@@ -93,8 +93,29 @@ def check_length(text, maximum, message):
         raise Invalid(message)
 
 
-def _clean_texts(texts, languages):
-    """{code: TextInput} without the languages left out; raises Invalid for half-filled or bad ones."""
+def _refuse_copies(cleaned):
+    seen = {}
+    for code, text in sorted(cleaned.items()):
+        for key in (("title", text.title), ("body", text.body)):
+            if key in seen:
+                raise Invalid(
+                    _(
+                        "The text in %(language)s is the same as in %(other)s. Translate it, leave that language "
+                        "out, or tick “The same text in several languages is intended”.",
+                        language=language_name(code),
+                        other=language_name(seen[key]),
+                    )
+                )
+            seen[key] = code
+
+
+def _clean_texts(texts, languages, *, same_text_ok=False):
+    """{code: TextInput} without the languages left out; raises Invalid for half-filled or bad ones.
+
+    A title or message identical to another language's is refused unless
+    `same_text_ok`: it is nearly always an untranslated copy, which would put
+    English in the French room.
+    """
     title_max = current_app.config["TITLE_MAX_LENGTH"]
     body_max = current_app.config["POST_MAX_LENGTH"]
     cleaned = {}
@@ -117,6 +138,8 @@ def _clean_texts(texts, languages):
         cleaned[code] = TextInput(title, body)
     if not cleaned:
         raise Invalid(_("Give a title and an opening message in at least one language."))
+    if not same_text_ok:
+        _refuse_copies(cleaned)
     # In the languages' order, so the threads are created, and audited, in the order pages list them.
     return dict(sorted(cleaned.items(), key=lambda item: (languages[item[0]].position, item[0])))
 
@@ -165,7 +188,7 @@ def _iso(moment):
 # Weekly discussions --------------------------------------------------------------
 
 
-def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal=None):
+def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal=None, same_text_ok=False):
     """Create a weekly discussion and its linked threads, one per language given.
 
     `proposal` only records where the topic came from: scheduling an accepted
@@ -179,7 +202,7 @@ def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal
         raise NotAllowed(_("Only moderators schedule weekly discussions."))
     category = get_category(category_id)
     languages = active_languages()
-    cleaned = _clean_texts(texts, languages)
+    cleaned = _clean_texts(texts, languages, same_text_ok=same_text_ok)
     if not policy.can_manage_discussion_languages(by, cleaned):
         raise NotAllowed(_("You can schedule discussions only in the languages you moderate."))
     now = clock.now()
@@ -217,7 +240,7 @@ def schedule_discussion(*, by, category_id, texts, opens_at, closes_at, proposal
     return discussion
 
 
-def edit_discussion(discussion, *, by, category_id, texts):
+def edit_discussion(discussion, *, by, category_id, texts, same_text_ok=False):
     """Change the category, titles and opening messages; a language may be added, none removed.
 
     Edited opening posts keep their previous text as a revision. Returns the
@@ -230,7 +253,7 @@ def edit_discussion(discussion, *, by, category_id, texts):
     # A language deactivated since scheduling must not make the discussion impossible to edit.
     for text in discussion.texts:
         languages.setdefault(text.language_code, text.language)
-    cleaned = _clean_texts(texts, languages)
+    cleaned = _clean_texts(texts, languages, same_text_ok=same_text_ok)
     existing = {text.language_code: text for text in discussion.texts}
     _check_languages_kept(existing, cleaned)
     if not policy.can_manage_discussion_languages(by, cleaned):

@@ -110,7 +110,11 @@ def new():
     elif form.validate_on_submit():
         opens_at, closes_at = _form_times(form)
         fields = dict(
-            category_id=form.category.data, texts=_texts_from(form, languages), opens_at=opens_at, closes_at=closes_at
+            category_id=form.category.data,
+            texts=_texts_from(form, languages),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            same_text_ok=form.same_text_ok.data,
         )
         # Through the proposal: scheduling claims it, so it cannot be scheduled twice.
         if proposal is not None:
@@ -130,6 +134,7 @@ def new():
         form=form,
         languages=languages,
         proposal=proposal,
+        written_in=proposals.proposal_language(proposal) if proposal is not None else None,
         discussion=None,
         zone=reader_zone().key,
     ), _form_status()
@@ -174,7 +179,13 @@ def edit(discussion_id):
     elif form.validate_on_submit():
         texts = _texts_from(form, languages)
         if run_act(
-            lambda: service.edit_discussion(discussion, by=current_user, category_id=form.category.data, texts=texts),
+            lambda: service.edit_discussion(
+                discussion,
+                by=current_user,
+                category_id=form.category.data,
+                texts=texts,
+                same_text_ok=form.same_text_ok.data,
+            ),
             success=_("Your changes are saved."),
         ):
             return _to_discussion(discussion)

@@ -191,7 +191,7 @@ def _decide(proposal, *, by, allowed_from, status, action, note=None, reason=Non
     return proposal
 
 
-def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at):
+def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at, same_text_ok=False):
     """Schedule an accepted proposal as a weekly discussion; the proposer is told.
 
     Only someone who may handle the proposal may schedule it (a language
@@ -211,6 +211,7 @@ def schedule_proposal(proposal, *, by, category_id, texts, opens_at, closes_at):
         opens_at=opens_at,
         closes_at=closes_at,
         proposal=proposal,
+        same_text_ok=same_text_ok,
     )
     _notify_proposer(proposal, "proposal_scheduled", link=site_path("discussions.view", discussion_id=discussion.id))
     db.session.flush()
@@ -262,24 +263,32 @@ def _notify_proposer(proposal, kind, link):
     notify(proposal.proposer, kind, link=link, title=proposal.title)
 
 
+def proposal_language(proposal):
+    """The content language a proposal is most likely written in: its proposer's, if the forum runs in it
+    and the proposal asked for it, else the first language it asked for, else the first active one."""
+    languages = discussions.active_languages()
+    wanted = [code for code in proposal.preferred_languages if code in languages]
+    own = proposal.proposer.locale
+    if own in languages and (not wanted or own in wanted):
+        return own
+    return (wanted or list(languages) or ["en"])[0]
+
+
 def prefill_from_proposal(proposal):
     """(category id, {code: TextInput}) for a new discussion from an accepted proposal, crediting the proposer.
 
-    The credit line is written in each content language (falling back to
-    English where the interface has no such translation).
+    Only the language the proposal is written in is filled: copying it into the
+    other languages published English in the French and Spanish rooms with one
+    click. The form shows the proposal beside the other languages to translate.
     """
-    languages = discussions.active_languages()
-    codes = [code for code in proposal.preferred_languages if code in languages] or list(languages)
-    texts = {}
-    for code in codes:
-        with force_locale(code):
-            credit = _credit(proposal)
-        parts = [proposal.description_source]
-        if proposal.aims_source:
-            parts.append(proposal.aims_source)
-        parts.append(f"*{credit}*")
-        texts[code] = TextInput(proposal.title, "\n\n".join(parts))
-    return proposal.category_id, texts
+    code = proposal_language(proposal)
+    with force_locale(code):
+        credit = _credit(proposal)
+    parts = [proposal.description_source]
+    if proposal.aims_source:
+        parts.append(proposal.aims_source)
+    parts.append(f"*{credit}*")
+    return proposal.category_id, {code: TextInput(proposal.title, "\n\n".join(parts))}
 
 
 def _credit(proposal):

@@ -143,16 +143,20 @@ def test_a_proposal_is_endorsed_accepted_and_scheduled(visitor):
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a weekly discussion")
     expect(page.locator("main .notice")).to_contain_text(f"From the proposal “{title}” by María Hernández · Mexico.")
     expect(page.get_by_label("Category").locator("option:checked")).to_have_text("Capacity building")
-    for name in ("English", "Spanish"):
-        expect(page.get_by_label(f"Title in {name}")).to_have_value(title)
-        body = page.get_by_label(f"Opening message in {name}")
-        expect(body).to_have_value(re.compile(r"How do offices \*\*mentor\*\* newly recruited examiners\?"))
-        expect(body).to_have_value(re.compile(r"Compare mentoring schemes"))
-    expect(page.get_by_label("Opening message in English")).to_have_value(
-        re.compile(r"\*Topic proposed by María Hernández \(Mexico\)\.\*")
-    )
-    # French was not asked for: left out unless the moderator writes it.
-    expect(page.get_by_label("Title in French")).to_have_value("")
+    # Only the language the proposal is written in is filled in: no English text lands in another room.
+    expect(page.get_by_label("Title in English")).to_have_value(title)
+    body = page.get_by_label("Opening message in English")
+    expect(body).to_have_value(re.compile(r"How do offices \*\*mentor\*\* newly recruited examiners\?"))
+    expect(body).to_have_value(re.compile(r"Compare mentoring schemes"))
+    expect(body).to_have_value(re.compile(r"\*Topic proposed by María Hernández \(Mexico\)\.\*"))
+    for name in ("Spanish", "French"):
+        expect(page.get_by_label(f"Title in {name}")).to_have_value("")
+        expect(page.get_by_label(f"Opening message in {name}")).to_have_value("")
+    # Spanish was asked for: the moderator translates it, with the proposal shown beside the empty fields.
+    page.get_by_text("The proposal, for reference (to translate)").first.click()
+    expect(page.locator("details.reference[open]").first).to_contain_text(title)
+    page.get_by_label("Title in Spanish").fill("Mentoría de examinadores recién contratados")
+    page.get_by_label("Opening message in Spanish").fill("¿Cómo acompañan las oficinas a sus nuevos examinadores?")
     page.get_by_role("button", name="Schedule the discussion").click()
 
     expect(page.locator(".flash-success")).to_have_text("The discussion is scheduled.")

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.audit import AuditEvent
 from forum.discussions import service as discussions
@@ -139,6 +139,39 @@ def test_accepting_a_proposal_leads_to_a_prefilled_discussion_crediting_the_prop
         "/notifications"
     ).get_data(as_text=True)
     assert weekly.actions() == ["proposal.create", "proposal.accept", "discussion.create"]
+
+
+def test_scheduling_fills_only_the_proposals_language_and_refuses_untranslated_copies(
+    clock_, moderator, make_user, client, login
+):
+    kenya = make_user(state="KEN", name="Wanjiru Kamau", locale="en")
+    proposal = weekly.propose(kenya)
+    proposals.accept_proposal(proposal, by=moderator, note="")
+    db.session.commit()
+    login(client, moderator)
+    page = client.get(f"/topics/discussions/new?proposal={proposal.id}").get_data(as_text=True)
+    assert 'name="title_en" type="text" value="Technology transfer offices"' in page
+    assert 'name="title_fr" type="text" value=""' in page and 'name="title_es" type="text" value=""' in page
+    # The proposal is shown beside the empty languages, to translate from.
+    assert page.count("The proposal, for reference (to translate)") == 2
+    form = {
+        "category": str(weekly.category().id),
+        "opens_at": "2026-11-30T09:00",
+        "closes_at": "2026-12-07T09:00",
+        "title_en": "Technology transfer offices",
+        "body_en": "How did you set them up?",
+        "title_fr": "Bureaux de transfert de technologie",
+        "body_fr": "How did you set them up?",
+    }
+    refused = client.post(f"/topics/discussions/new?proposal={proposal.id}", data=form)
+    assert refused.status_code == 400
+    assert "The text in French is the same as in English." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Discussion.id))) == 0
+    assert proposal.status == ProposalStatus.accepted
+    # Confirmed on purpose, the same text is accepted.
+    form["same_text_ok"] = "y"
+    assert client.post(f"/topics/discussions/new?proposal={proposal.id}", data=form).status_code == 302
+    assert db.session.scalar(select(func.count(Discussion.id))) == 1
 
 
 def test_only_an_accepted_proposal_becomes_a_discussion(clock_, moderator, delegate):
