@@ -21,7 +21,13 @@ def int_or_none(value):
 
 
 class TextLength:
-    """The configured maximum message length (`POST_MAX_LENGTH`), with a translated message."""
+    """The configured maximum message length (`POST_MAX_LENGTH`), with a translated message.
+
+    Its flag makes the `field` macro add `maxlength` and a live character
+    count, so a browser never sends more than the forum accepts.
+    """
+
+    field_flags = {"text_length": True}
 
     def __call__(self, form, field):
         maximum = current_app.config["POST_MAX_LENGTH"]

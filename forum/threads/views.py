@@ -142,7 +142,9 @@ def reply(thread_id):
                     body=form.body.data,
                     reply_to=reply_to,
                     submission_key=form.submission_key.data,
-                )
+                ),
+                # Beside the text, where the reader is, rather than in a flash at the top of the page.
+                field=form.body,
             )
             if done:
                 return redirect(_post_url(done.value))
@@ -220,6 +222,7 @@ def edit_post(post_id):
             if run_act(
                 lambda: service.edit_post(post, editor=current_user, body=form.body.data),
                 success=_("Your changes are saved."),
+                field=form.body,
             ):
                 return redirect(_post_url(post))
     return render_template("threads/edit_post.html", post=post, form=form, preview=preview)

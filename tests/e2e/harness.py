@@ -258,7 +258,8 @@ class PageWatch:
         url = (message.location or {}).get("url", "")
         # The browser logs every 4xx/5xx document as "Failed to load resource": a
         # test asking for a 404 page expects that. Sub-resources (CSS, JS) still count.
-        if text.startswith("Failed to load resource") and url in self.documents:
+        # (Compared without the fragment: a form posted to "…/reply#reply" answers for "…/reply".)
+        if text.startswith("Failed to load resource") and url.split("#", 1)[0] in self.documents:
             return
         # The browser asks for /favicon.ico by itself; the forum has none (yet), which is no page's fault.
         if text.startswith("Failed to load resource") and urlsplit(url).path == "/favicon.ico":

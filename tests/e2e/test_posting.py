@@ -130,3 +130,27 @@ def test_edit_a_post_and_see_the_earlier_version(visitor, make_thread):
     other.goto(f"/t/{thread['id']}")
     expect(other.page.locator("#post-2 .post-head")).to_contain_text("edited")
     expect(other.page.locator("#post-2 .post-head").get_by_role("link", name="edited")).to_have_count(0)
+
+
+def test_a_refused_reply_lands_on_the_form_with_focus_and_a_live_count(visitor, make_thread):
+    # Many posts above: the form is far down the page, where the reader must come back to.
+    long_text = "A considered contribution on mentoring examiners. " * 12
+    replies = [(DELEGATE_KE if number % 2 else DELEGATE_BR, long_text) for number in range(5)]
+    thread = make_thread("A long thread to reply to", author=DELEGATE_BR, replies=replies)
+    person = visitor(DELEGATE_FR)
+    page = person.page
+    person.goto(f"/t/{thread['id']}")
+    message = page.get_by_label("Your message")
+    expect(page.locator(".char-count")).to_have_text("0 of 20,000 characters")
+    message.fill("Hello")
+    expect(page.locator(".char-count")).to_have_text("5 of 20,000 characters")
+    expect(message).to_have_attribute("maxlength", "20000")
+
+    message.fill("   ")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(rf"/t/{thread['id']}/reply#reply$"))
+    expect(page.get_by_role("alert")).to_contain_text("Your reply was not sent.")
+    expect(page.get_by_role("alert")).to_contain_text("The message is empty.")
+    # The field to fix has the focus (document.activeElement: a headless window itself is never focused).
+    assert page.evaluate("() => document.activeElement && document.activeElement.id") == "body"
+    expect(message).to_be_in_viewport()

@@ -49,3 +49,33 @@
   timer = window.setInterval(poll, POLL_MS);
   document.addEventListener("visibilitychange", poll);
 })();
+
+// A live character count under long text fields (the server's limit still applies without it).
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-count]").forEach(function (area) {
+    var counter = document.getElementById(area.dataset.count);
+    if (!counter) { return; }
+    var locale = document.documentElement.lang || undefined;
+    function update() {
+      counter.textContent = counter.dataset.template.replace("{used}", area.value.length.toLocaleString(locale));
+      counter.classList.toggle("near-limit", area.value.length > 0.9 * area.maxLength);
+    }
+    counter.hidden = false;
+    area.setAttribute("aria-describedby", ((area.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
+    area.addEventListener("input", update);
+    update();
+  });
+})();
+
+// A form that came back with errors: focus its first invalid field. Browsers skip `autofocus` when the
+// address has a fragment (#reply), and without JavaScript the fragment still brings the reader to the form.
+(function () {
+  "use strict";
+  var invalid = document.querySelector("form [aria-invalid=true]");
+  if (!invalid) { return; }
+  // After the load and the scroll to the fragment, which would otherwise take the focus away again.
+  window.addEventListener("load", function () {
+    window.setTimeout(function () { invalid.focus(); }, 0);
+  });
+})();
