@@ -237,7 +237,9 @@ def test_the_delay_doubles_up_to_six_hours():
 
 
 def test_a_message_is_given_up_after_the_last_attempt(smtp_server, frozen_clock):
-    message = queue(one_time_links=["https://forum.test/reset/secret-token"], body="https://forum.test/reset/secret-token")
+    message = queue(
+        one_time_links=["https://forum.test/reset/secret-token"], body="https://forum.test/reset/secret-token"
+    )
     smtp_server.reply = "421 4.7.0 Too busy"
     for _attempt in range(service.MAX_ATTEMPTS - 1):
         assert service.deliver_pending().deferred == 1
