@@ -6,14 +6,23 @@ export FLASK_APP := wsgi.py
 # wsgi.py defaults to production; the Makefile's own `flask` commands run the
 # development configuration (a random key kept in instance/secret_key).
 DEV := FORUM_CONFIG=development
+PORT ?= 5000
 
 .PHONY: demo-code lint run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
 
+# The periodic work (discussion openings, e-mail, expiries) runs beside the server, in a second
+# process (`flask forum worker`, every 30 seconds). Both run in the background so that the shell's
+# `wait` returns on Ctrl-C or a SIGTERM to make; then both are stopped, and the worker also stops
+# when the server ends on its own (a port already in use).
 run: setup
 	$(DEV) $(BIN)/flask db upgrade
 	$(DEV) $(BIN)/flask forum seed-demo
-	@echo "Serving the forum at http://127.0.0.1:5000 (Ctrl-C to stop)"
-	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving the forum at http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	@$(DEV) $(BIN)/flask forum worker & worker=$$!; \
+	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null' INT TERM; \
+	wait $$server; status=$$?; \
+	kill $$server $$worker 2>/dev/null; wait; exit $$status
 
 # The current second-factor code of a demo staff account: make demo-code EMAIL=moderator@forum.test
 demo-code: setup

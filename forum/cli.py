@@ -314,29 +314,28 @@ def add_category_command(code, name, description):
 
 @forum_cli.command("tick")
 def tick_command():
-    """Time-driven side effects (announcements, e-mail delivery, token clean-up); safe to run any number of times."""
-    from forum.accounts.models import AccountToken
-    from forum.discussions.service import announce_opened_discussions
-    from forum.guests.service import expire_due
-    from forum.notifications.service import deliver_pending
+    """Run the periodic work once (forum.periodic: announcements, expiries, e-mail, clean-up); safe to repeat."""
+    from forum.periodic import run_periodic_work
 
-    # Announce discussions that opened since the last run (each exactly once).
-    announced = announce_opened_discussions(clock.now())
-    db.session.commit()
-    # Guest access already ends with time; this records the expiry (state and audit event) once.
-    expired = expire_due(clock.now())
-    db.session.commit()
-    sent, failed = deliver_pending()
-    # Spent and expired tokens are useless; old ones are removed after 30 days.
-    cutoff = clock.now() - timedelta(days=30)
-    old = db.session.scalars(select(AccountToken).where(AccountToken.expires_at < cutoff)).all()
-    for token in old:
-        db.session.delete(token)
-    db.session.commit()
-    click.echo(
-        f"discussions announced: {len(announced)}; guest invitations expired: {len(expired)}; "
-        f"e-mails sent: {sent}, failed: {failed}; old tokens removed: {len(old)}"
-    )
+    summary = run_periodic_work(clock.now())
+    click.echo(str(summary))
+    sys.exit(1 if summary.errors else 0)
+
+
+@forum_cli.command("worker")
+@click.option("--interval", type=click.FloatRange(min=0), default=30, show_default=True, help="Seconds between runs.")
+@click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs.")
+def worker_command(interval, max_runs):
+    """Run the periodic work every INTERVAL seconds until SIGTERM or Ctrl-C; prints a line per run that did work."""
+    from forum.periodic import run_worker
+
+    def report(summary):
+        if summary:
+            click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {summary}")
+
+    click.echo(f"Periodic work every {interval:g} seconds (Ctrl-C to stop).")
+    runs = run_worker(interval, max_runs=max_runs, report=report)
+    click.echo(f"Worker stopped after {runs} runs.")
 
 
 def deployment_problems(config):

@@ -377,6 +377,11 @@ def can_view_outbox(user):
     return is_admin(user)
 
 
+def can_retry_email(user):
+    """Send a failed or waiting message again (the outbox's "retry now")."""
+    return is_admin(user)
+
+
 def can_manage_languages(user):
     return is_admin(user)
 

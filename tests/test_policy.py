@@ -35,6 +35,7 @@ USER_PREDICATES = {
     "can_view_all_audit_events": {"moderator", "admin"},
     "can_manage_accounts": {"admin"},
     "can_view_outbox": {"admin"},
+    "can_retry_email": {"admin"},
     "can_manage_languages": {"admin"},
     "can_request_guest": {"delegate", "moderator", "admin"},
     "can_assess_guest_request": {"moderator", "admin"},

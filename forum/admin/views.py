@@ -23,7 +23,8 @@ from forum.admin.forms import (
 from forum.errors import Invalid
 from forum.i18n import language_name
 from forum.members.service import state_by_code, states_sorted_by_name
-from forum.notifications.service import recent_outbox, shows_bodies
+from forum.notifications import service as notifications
+from forum.notifications.models import EmailStatus
 from forum.rooms import service as rooms
 from forum.web import last_page, page_arg, run_act
 
@@ -189,9 +190,34 @@ def outbox():
     """The e-mail outbox: what the forum sent or will send; 403 for all but administrators.
 
     Bodies show only with the `console` and `outbox` backends (development,
-    tests); with `smtp` the page lists recipient, subject and status.
+    tests); with `smtp` the page lists recipient, subject, status, attempts
+    and the server's last error. `?status=` shows one state only.
     """
-    return render_template("admin/outbox.html", messages=recent_outbox(), show_bodies=shows_bodies())
+    policy.require(policy.can_view_outbox(current_user))
+    status = EmailStatus.from_arg(request.args.get("status"))
+    counts = notifications.outbox_counts()
+    return render_template(
+        "admin/outbox.html",
+        messages=notifications.recent_outbox(status=status),
+        status=status,
+        statuses=list(EmailStatus),
+        counts=counts,
+        has_failed=counts.get(EmailStatus.failed, 0) > 0,
+        show_bodies=notifications.shows_bodies(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+def outbox_retry(message_id):
+    """Send a failed or waiting message at the next run; 403 for all but administrators, 404 for an unknown message."""
+    message = policy.found(notifications.get_email(message_id))
+    policy.require(policy.can_retry_email(current_user))
+    run_act(
+        lambda: notifications.retry_email(message, by=current_user),
+        success=_("The message will be sent again within a minute."),
+    )
+    status = EmailStatus.from_arg(request.form.get("status"))
+    return redirect(url_for("admin.outbox", status=status.value if status else None))
 
 
 @bp.route("/languages", methods=["GET", "POST"])

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
 from forum.dbtypes import StateEnum, UTCDateTime, enum_column
@@ -14,6 +15,17 @@ class EmailStatus(StateEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"
+
+    @property
+    def label(self):
+        return str(EMAIL_STATUS_LABELS[self])
+
+
+EMAIL_STATUS_LABELS = {
+    EmailStatus.pending: _l("Waiting to be sent"),
+    EmailStatus.sent: _l("Sent"),
+    EmailStatus.failed: _l("Failed"),
+}
 
 
 class OutgoingEmail(db.Model):
@@ -46,6 +58,9 @@ class OutgoingEmail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The recipient's display name goes into the To header (loaded with the batch being sent).
+    user = relationship("User")
 
 
 class Notification(db.Model):
