@@ -7,7 +7,7 @@ anonymous user (Flask-Login's AnonymousUserMixin) is always refused.
 """
 
 from flask import abort, g, has_request_context
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, not_, or_, select, true
 
 from forum import clock
 from forum.accounts.models import Role
@@ -55,6 +55,9 @@ def can_read_room(user, room):
 
 
 def can_read_thread(user, thread):
+    # A cancelled weekly discussion never opens: its prepared threads stay closed to everyone, moderators too.
+    if thread.in_cancelled_discussion:
+        return False
     if is_guest(user):
         return _guest_may_read_thread(user, thread)
     if not can_read_room(user, thread.room):
@@ -160,12 +163,12 @@ def readable_threads(user, now=None):
     now = now or clock.now()
     not_scheduled = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
     if is_guest(user):
-        return _guest_readable_threads(user, not_scheduled)
+        return and_(_guest_readable_threads(user, not_scheduled), not_(Thread.in_cancelled_discussion))
     if not is_member(user):
         return false()
     readable = Thread.room_id.in_(select(Room.id).where(readable_rooms(user)))
     moderated = Thread.room_id.in_(select(Room.id).where(moderated_rooms(user)))
-    return and_(readable, or_(not_scheduled, moderated))
+    return and_(readable, or_(not_scheduled, moderated), not_(Thread.in_cancelled_discussion))
 
 
 def _guest_readable_threads(user, not_scheduled):
@@ -222,8 +225,13 @@ def can_manage_discussion(user, discussion):
 
 
 def can_invite_expert(user, discussion):
-    """Experts are asked into a discussion that has not closed yet, by whoever runs it."""
-    return can_manage_discussion(user, discussion) and discussion.status != ThreadStatus.closed
+    """Experts are asked into a discussion that has not closed (or been cancelled), by whoever runs it."""
+    return can_manage_discussion(user, discussion) and discussion.status in (ThreadStatus.scheduled, ThreadStatus.open)
+
+
+def can_cancel_discussion(user, discussion):
+    """Whoever may change its times calls a discussion off, as long as it has not opened."""
+    return can_manage_discussion(user, discussion) and discussion.status == ThreadStatus.scheduled
 
 
 def can_propose_topic(user):

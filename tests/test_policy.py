@@ -116,6 +116,14 @@ OBJECT_PREDICATES = {
     ("can_invite_expert", "fr discussion"): FRENCH_MODERATORS,
     ("can_invite_expert", "en+fr discussion"): CHIEFS,
     ("can_invite_expert", "closed fr discussion"): set(),
+    ("can_invite_expert", "cancelled fr discussion"): set(),
+    ("can_cancel_discussion", "fr discussion"): FRENCH_MODERATORS,
+    ("can_cancel_discussion", "en+fr discussion"): CHIEFS,
+    ("can_cancel_discussion", "closed fr discussion"): set(),
+    ("can_cancel_discussion", "guest's discussion"): set(),
+    ("can_cancel_discussion", "cancelled fr discussion"): set(),
+    # The threads of a cancelled discussion never open, to anyone.
+    ("can_read_thread", "cancelled fr thread"): set(),
     # Topic proposals
     ("can_endorse", "fr proposal"): {"staff", "langmod_fr", "moderator", "admin"},
     ("can_endorse", "accepted fr proposal"): set(),
@@ -234,6 +242,8 @@ def _weekly(users, guest_invitation):
     accepted_both = weekly.propose(users["delegate"], languages=["fr", "en"])
     proposals.accept_proposal(accepted, by=moderator)
     proposals.accept_proposal(accepted_both, by=moderator)
+    cancelled = weekly.schedule(moderator, codes=("fr",))
+    discussions.cancel_discussion(cancelled, by=moderator, reason="The speakers are not available.")
     db.session.commit()
     return {
         "fr only": (("fr",),),
@@ -242,6 +252,9 @@ def _weekly(users, guest_invitation):
         "fr discussion": (weekly.schedule(moderator, codes=("fr",)),),
         "en+fr discussion": (weekly.schedule(moderator, codes=("en", "fr")),),
         "closed fr discussion": (closed,),
+        "cancelled fr discussion": (cancelled,),
+        "cancelled fr thread": (weekly.threads(cancelled)["fr"],),
+        "guest's discussion": (guest_invitation.discussion,),
         "fr proposal": (french,),
         "en+fr proposal": (weekly.propose(users["delegate"], languages=["en", "fr"]),),
         "proposal naming no language": (weekly.propose(users["delegate"], languages=[]),),
