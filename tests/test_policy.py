@@ -53,6 +53,8 @@ USER_PREDICATES = {
     "can_act_for_group": set(),
     "can_view_guest_requests": {"delegate", "suspended", "moderator", "admin"},
     "can_see_all_guest_requests": {"moderator", "admin"},
+    # Every activated account, guests too (a calendar app reads only what its owner may see).
+    "can_have_calendar_feed": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room
@@ -122,6 +124,10 @@ OBJECT_PREDICATES = {
     ("can_cancel_discussion", "closed fr discussion"): set(),
     ("can_cancel_discussion", "guest's discussion"): set(),
     ("can_cancel_discussion", "cancelled fr discussion"): set(),
+    ("can_see_discussion", "fr discussion"): MEMBERS,
+    ("can_see_discussion", "guest's discussion"): MEMBERS | {"guest"},
+    ("can_see_discussion", "closed fr discussion"): MEMBERS,
+    ("can_see_discussion", "cancelled fr discussion"): MEMBERS,
     # The threads of a cancelled discussion never open, to anyone.
     ("can_read_thread", "cancelled fr thread"): set(),
     # Topic proposals
@@ -177,9 +183,10 @@ ENDPOINT_PREDICATES = {
 
 # Public names of forum.policy that look like predicates but are not permission questions on their own.
 NOT_PREDICATES = {
-    # SQL conditions, the exact SQL forms of can_read_thread, can_read_room and can_moderate_room:
-    # tests/test_policy_scopes.py checks they agree with the predicates for every role.
+    # SQL conditions, the exact SQL forms of can_read_thread, can_read_room, can_moderate_room and
+    # can_see_discussion: tests/test_policy_scopes.py checks they agree with the predicates for every role.
     "readable_threads",
+    "visible_discussions",
     "readable_rooms",
     "moderated_rooms",
     # Helpers: turn a refusal into 403/404, look a guest's access up (guest_may_use_language is its predicate).

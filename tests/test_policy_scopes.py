@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from forum import clock, policy
 from forum.discussions import service as discussions
+from forum.discussions.models import Discussion
 from forum.extensions import db
 from forum.guests.models import GuestInvitation, InvitationStatus, OrganisationKind
 from forum.rooms.models import Category, Language, Room
@@ -137,6 +138,29 @@ def test_readable_threads_agrees_with_can_read_thread(role, varied_forum, make_u
         assert in_python == {thread.id for thread in threads} - cancelled
     elif role != "inactive":
         assert in_python and len(in_python) < len(threads)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_discussions_agrees_with_can_see_discussion(role, varied_forum, make_user):
+    user = _user(role, make_user, varied_forum)
+    every = db.session.scalars(select(Discussion)).all()
+    in_python = {discussion.id for discussion in every if policy.can_see_discussion(user, discussion)}
+    in_sql = set(db.session.scalars(select(Discussion.id).where(policy.visible_discussions(user))))
+    assert in_sql == in_python
+    named = {name: varied_forum[name].id for name in ("open", "scheduled", "cancelled", "portuguese_only")}
+    expected = {
+        # Those who moderate Portuguese still know of its discussion; a cancelled one stays known to all.
+        "moderator": set(named.values()),
+        "admin": set(named.values()),
+        "language_moderator": set(named.values()),
+        "delegate": set(named.values()) - {named["portuguese_only"]},
+        "staff": set(named.values()) - {named["portuguese_only"]},
+        "suspended": set(named.values()) - {named["portuguese_only"]},
+        # Invited to all four, but Portuguese is no longer active.
+        "guest": set(named.values()) - {named["portuguese_only"]},
+        "inactive": set(),
+    }
+    assert in_python == expected[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
