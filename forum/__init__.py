@@ -26,6 +26,8 @@ PUBLIC_ENDPOINTS = {
     "twofactor.verify",
     "twofactor.key_sign_in_options",
     "twofactor.key_sign_in",
+    # A private calendar feed: calendar apps cannot sign in, the secret token in the address stands for the user.
+    "calendar.feed",
 }
 
 
@@ -171,6 +173,7 @@ def _project_path(name):
 def _register_blueprints(app):
     from forum.accounts.views import bp as accounts_bp
     from forum.admin.views import bp as admin_bp
+    from forum.calendar.views import bp as calendar_bp
     from forum.discussions.views import bp as discussions_bp
     from forum.guests.views import bp as guests_bp
     from forum.main.views import bp as main_bp
@@ -191,6 +194,7 @@ def _register_blueprints(app):
         protocol_bp,
         moderation_bp,
         guests_bp,
+        calendar_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,7 @@
 
 from forum.accounts.models import AccountToken, Role, User  # noqa: F401
 from forum.audit import AuditEvent  # noqa: F401
+from forum.calendar.models import CalendarFeed  # noqa: F401
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText  # noqa: F401
 from forum.guests.models import GuestInvitation  # noqa: F401
 from forum.members.models import MemberState, RegionalGroup  # noqa: F401

@@ -7,10 +7,11 @@ anonymous user (Flask-Login's AnonymousUserMixin) is always refused.
 """
 
 from flask import abort, g, has_request_context
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, exists, false, not_, or_, select, true
 
 from forum import clock
 from forum.accounts.models import Role
+from forum.discussions.models import Discussion, DiscussionText
 from forum.guests.models import running_guest_access
 from forum.proposals.models import ACCEPTABLE_STATUSES, CONSIDERABLE_STATUSES, DECLINABLE_STATUSES
 from forum.protocol.models import has_accepted_current_version
@@ -55,6 +56,9 @@ def can_read_room(user, room):
 
 
 def can_read_thread(user, thread):
+    # A cancelled weekly discussion never opens: its prepared threads stay closed to everyone, moderators too.
+    if thread.in_cancelled_discussion:
+        return False
     if is_guest(user):
         return _guest_may_read_thread(user, thread)
     if not can_read_room(user, thread.room):
@@ -161,12 +165,12 @@ def readable_threads(user, now=None):
     now = now or clock.now()
     not_scheduled = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
     if is_guest(user):
-        return _guest_readable_threads(user, not_scheduled)
+        return and_(_guest_readable_threads(user, not_scheduled), not_(Thread.in_cancelled_discussion))
     if not is_member(user):
         return false()
     readable = Thread.room_id.in_(select(Room.id).where(readable_rooms(user)))
     moderated = Thread.room_id.in_(select(Room.id).where(moderated_rooms(user)))
-    return and_(readable, or_(not_scheduled, moderated))
+    return and_(readable, or_(not_scheduled, moderated), not_(Thread.in_cancelled_discussion))
 
 
 def _guest_readable_threads(user, not_scheduled):
@@ -223,8 +227,57 @@ def can_manage_discussion(user, discussion):
 
 
 def can_invite_expert(user, discussion):
-    """Experts are asked into a discussion that has not closed yet, by whoever runs it."""
-    return can_manage_discussion(user, discussion) and discussion.status != ThreadStatus.closed
+    """Experts are asked into a discussion that has not closed (or been cancelled), by whoever runs it."""
+    return can_manage_discussion(user, discussion) and discussion.status in (ThreadStatus.scheduled, ThreadStatus.open)
+
+
+def can_have_calendar_feed(user):
+    """A private calendar feed of the discussions one may know of: every activated account, guests too."""
+    return (is_member(user) or is_guest(user)) and user.is_activated
+
+
+def can_cancel_discussion(user, discussion):
+    """Whoever may change its times calls a discussion off, as long as it has not opened."""
+    return can_manage_discussion(user, discussion) and discussion.status == ThreadStatus.scheduled
+
+
+def can_see_discussion(user, discussion):
+    """May know of a discussion: its titles and times (calendar feeds, `.ics` downloads).
+
+    Members, for a discussion in at least one language whose rooms they read
+    (an active one, or one they moderate); a guest, for a discussion their
+    running invitation covers, in an active language it names.
+    """
+    if is_guest(user):
+        return any(
+            text.language.active and guest_may_use_language(user, discussion.id, text.language_code)
+            for text in discussion.texts
+        )
+    return is_member(user) and any(
+        text.language.active or can_moderate_language(user, text.language_code) for text in discussion.texts
+    )
+
+
+def visible_discussions(user):
+    """SQL condition on Discussion: the discussions `user` may know of (`can_see_discussion`)."""
+    active = DiscussionText.language_code.in_(select(Language.code).where(Language.active))
+    if is_guest(user):
+        allowed = []
+        for discussion_id, codes in guest_access(user).items():
+            languages = and_(active, DiscussionText.language_code.in_(sorted(codes))) if codes else active
+            allowed.append(and_(Discussion.id == discussion_id, _has_text(languages)))
+        return or_(*allowed) if allowed else false()
+    if not is_member(user):
+        return false()
+    if is_chief_moderator(user):
+        return _has_text(true())
+    codes = _moderated_codes(user)
+    moderated = DiscussionText.language_code.in_(sorted(codes)) if codes else false()
+    return _has_text(or_(active, moderated))
+
+
+def _has_text(condition):
+    return exists().where(DiscussionText.discussion_id == Discussion.id, condition)
 
 
 def can_propose_topic(user):
@@ -469,6 +522,9 @@ GUEST_ENDPOINTS = {
     "threads.post_revisions",
     "threads.watch",
     "moderation.flag_post",
+    # A guest's own calendar link, on the profile (forum.calendar).
+    "calendar.create_link",
+    "calendar.revoke_link",
 }
 
 # Who may ask for a guest (DESIGN.md §3): not staff, language moderators or guests.

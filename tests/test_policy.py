@@ -54,6 +54,8 @@ USER_PREDICATES = {
     "can_act_for_group": set(),
     "can_view_guest_requests": {"delegate", "suspended", "moderator", "admin"},
     "can_see_all_guest_requests": {"moderator", "admin"},
+    # Every activated account, guests too (a calendar app reads only what its owner may see).
+    "can_have_calendar_feed": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room
@@ -117,6 +119,18 @@ OBJECT_PREDICATES = {
     ("can_invite_expert", "fr discussion"): FRENCH_MODERATORS,
     ("can_invite_expert", "en+fr discussion"): CHIEFS,
     ("can_invite_expert", "closed fr discussion"): set(),
+    ("can_invite_expert", "cancelled fr discussion"): set(),
+    ("can_cancel_discussion", "fr discussion"): FRENCH_MODERATORS,
+    ("can_cancel_discussion", "en+fr discussion"): CHIEFS,
+    ("can_cancel_discussion", "closed fr discussion"): set(),
+    ("can_cancel_discussion", "guest's discussion"): set(),
+    ("can_cancel_discussion", "cancelled fr discussion"): set(),
+    ("can_see_discussion", "fr discussion"): MEMBERS,
+    ("can_see_discussion", "guest's discussion"): MEMBERS | {"guest"},
+    ("can_see_discussion", "closed fr discussion"): MEMBERS,
+    ("can_see_discussion", "cancelled fr discussion"): MEMBERS,
+    # The threads of a cancelled discussion never open, to anyone.
+    ("can_read_thread", "cancelled fr thread"): set(),
     # Topic proposals
     ("can_endorse", "fr proposal"): {"staff", "langmod_fr", "moderator", "admin"},
     ("can_endorse", "accepted fr proposal"): set(),
@@ -170,9 +184,10 @@ ENDPOINT_PREDICATES = {
 
 # Public names of forum.policy that look like predicates but are not permission questions on their own.
 NOT_PREDICATES = {
-    # SQL conditions, the exact SQL forms of can_read_thread, can_read_room and can_moderate_room:
-    # tests/test_policy_scopes.py checks they agree with the predicates for every role.
+    # SQL conditions, the exact SQL forms of can_read_thread, can_read_room, can_moderate_room and
+    # can_see_discussion: tests/test_policy_scopes.py checks they agree with the predicates for every role.
     "readable_threads",
+    "visible_discussions",
     "readable_rooms",
     "moderated_rooms",
     # Helpers: turn a refusal into 403/404, look a guest's access up (guest_may_use_language is its predicate).
@@ -235,6 +250,8 @@ def _weekly(users, guest_invitation):
     accepted_both = weekly.propose(users["delegate"], languages=["fr", "en"])
     proposals.accept_proposal(accepted, by=moderator)
     proposals.accept_proposal(accepted_both, by=moderator)
+    cancelled = weekly.schedule(moderator, codes=("fr",))
+    discussions.cancel_discussion(cancelled, by=moderator, reason="The speakers are not available.")
     db.session.commit()
     return {
         "fr only": (("fr",),),
@@ -243,6 +260,9 @@ def _weekly(users, guest_invitation):
         "fr discussion": (weekly.schedule(moderator, codes=("fr",)),),
         "en+fr discussion": (weekly.schedule(moderator, codes=("en", "fr")),),
         "closed fr discussion": (closed,),
+        "cancelled fr discussion": (cancelled,),
+        "cancelled fr thread": (weekly.threads(cancelled)["fr"],),
+        "guest's discussion": (guest_invitation.discussion,),
         "fr proposal": (french,),
         "en+fr proposal": (weekly.propose(users["delegate"], languages=["en", "fr"]),),
         "proposal naming no language": (weekly.propose(users["delegate"], languages=[]),),

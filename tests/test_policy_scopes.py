@@ -3,8 +3,9 @@
 Lists, counts and (later) searches filter in SQL; pages check one object in
 Python. Both must say the same, so these tests build a varied forum (rooms in
 active and inactive languages, threads scheduled, open, closed and locked,
-weekly discussions with guests invited to some languages) and compare, for
-every role, the set each form selects.
+weekly discussions with guests invited to some languages, a cancelled one, one
+in an inactive language only) and compare, for every role, the set each form
+selects.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from forum import clock, policy
 from forum.discussions import service as discussions
+from forum.discussions.models import Discussion
 from forum.extensions import db
 from forum.guests.models import GuestInvitation, InvitationStatus, OrganisationKind
 from forum.rooms.models import Category, Language, Room
@@ -36,6 +38,14 @@ def varied_forum(app, make_user, make_thread, frozen_clock):
         make_thread(room, author, title=f"Locked in {room.slug}", locked=True)
         make_thread(room, author, title=f"Closed in {room.slug}", closes_at=now - timedelta(hours=1))
         make_thread(room, author, title=f"Scheduled in {room.slug}", opens_at=now + timedelta(days=2))
+    # A discussion in Portuguese alone, scheduled while the language was active.
+    portuguese_only = discussions.schedule_discussion(
+        by=moderator,
+        category_id=_category_id("strategies"),
+        texts={"pt": discussions.TextInput("Semanal", "Abertura")},
+        opens_at=now + timedelta(days=2),
+        closes_at=now + timedelta(days=9),
+    )
     # Portuguese was used, then deactivated: its rooms stay for its moderators only.
     db.session.get(Language, "pt").active = False
     # Two weekly discussions: one open (guest invited to French only), one scheduled.
@@ -55,8 +65,23 @@ def varied_forum(app, make_user, make_thread, frozen_clock):
         opens_at=now + timedelta(days=3),
         closes_at=now + timedelta(days=10),
     )
+    # Called off before it opened: its threads never open, to anyone.
+    cancelled = discussions.schedule_discussion(
+        by=moderator,
+        category_id=_category_id("strategies"),
+        texts=texts,
+        opens_at=now + timedelta(days=4),
+        closes_at=now + timedelta(days=11),
+    )
+    discussions.cancel_discussion(cancelled, by=moderator, reason="No speakers.")
     db.session.commit()
-    return {"moderator": moderator, "open": open_one, "scheduled": scheduled}
+    return {
+        "moderator": moderator,
+        "open": open_one,
+        "scheduled": scheduled,
+        "cancelled": cancelled,
+        "portuguese_only": portuguese_only,
+    }
 
 
 def _category_id(code):
@@ -72,7 +97,13 @@ def _user(role, make_user, forum):
         return make_user(active=False)
     if role == "guest":
         guest = make_user("guest", state=None)
-        for discussion, languages in ((forum["open"], ["fr"]), (forum["scheduled"], [])):
+        invited = (
+            (forum["open"], ["fr"]),
+            (forum["scheduled"], []),
+            (forum["cancelled"], []),
+            (forum["portuguese_only"], []),
+        )
+        for discussion, languages in invited:
             db.session.add(
                 GuestInvitation(
                     discussion_id=discussion.id,
@@ -99,11 +130,37 @@ def test_readable_threads_agrees_with_can_read_thread(role, varied_forum, make_u
     in_python = {thread.id for thread in threads if policy.can_read_thread(user, thread)}
     in_sql = set(db.session.scalars(select(Thread.id).where(policy.readable_threads(user))))
     assert in_sql == in_python
-    # The fixture is varied enough that every role sees some, and not all (but the chief moderator).
+    # The fixture is varied enough that every role sees some, and not all (the chief moderator: all but the
+    # cancelled discussion's threads, which nobody reads).
+    cancelled = {thread.id for thread in threads if thread.discussion_id == varied_forum["cancelled"].id}
+    assert cancelled and not (in_python & cancelled)
     if role in ("moderator", "admin"):
-        assert in_python == {thread.id for thread in threads}
+        assert in_python == {thread.id for thread in threads} - cancelled
     elif role != "inactive":
         assert in_python and len(in_python) < len(threads)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_discussions_agrees_with_can_see_discussion(role, varied_forum, make_user):
+    user = _user(role, make_user, varied_forum)
+    every = db.session.scalars(select(Discussion)).all()
+    in_python = {discussion.id for discussion in every if policy.can_see_discussion(user, discussion)}
+    in_sql = set(db.session.scalars(select(Discussion.id).where(policy.visible_discussions(user))))
+    assert in_sql == in_python
+    named = {name: varied_forum[name].id for name in ("open", "scheduled", "cancelled", "portuguese_only")}
+    expected = {
+        # Those who moderate Portuguese still know of its discussion; a cancelled one stays known to all.
+        "moderator": set(named.values()),
+        "admin": set(named.values()),
+        "language_moderator": set(named.values()),
+        "delegate": set(named.values()) - {named["portuguese_only"]},
+        "staff": set(named.values()) - {named["portuguese_only"]},
+        "suspended": set(named.values()) - {named["portuguese_only"]},
+        # Invited to all four, but Portuguese is no longer active.
+        "guest": set(named.values()) - {named["portuguese_only"]},
+        "inactive": set(),
+    }
+    assert in_python == expected[role]
 
 
 @pytest.mark.parametrize("role", ROLES)

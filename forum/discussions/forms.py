@@ -121,3 +121,12 @@ class SummaryForm(FlaskForm):
 class InviteExpertForm(FlaskForm):
     expert = SelectField(_l("Secretariat expert"), coerce=int_or_none, validate_choice=False)
     submit = SubmitField(_l("Invite"))
+
+
+class CancelDiscussionForm(FlaskForm):
+    # Required by the service (with its own message), so a missing reason is refused the same way from anywhere.
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("Shown on the discussion's page and kept in the audit log."),
+    )
+    submit = SubmitField(_l("Cancel the discussion"))

@@ -41,15 +41,29 @@ class Discussion(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("topic_proposals.id"), index=True)
     # Set (once) by `tick` when the opening has been announced to members.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Calendar feeds (forum.calendar): the version of what a calendar shows (times, titles, cancellation),
+    # raised with each change so calendar apps replace their copy (RFC 5545 SEQUENCE), and when it last changed.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Called off before it opened (`cancel_discussion`): it never opens, and its threads are never readable.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     category: Mapped[Category] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     proposal: Mapped["TopicProposal | None"] = relationship(back_populates="discussion")
     texts: Mapped[list["DiscussionText"]] = relationship(
         back_populates="discussion", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
     def status_at(self, moment):
+        if self.cancelled_at is not None:
+            return ThreadStatus.cancelled
         if moment < self.opens_at:
             return ThreadStatus.scheduled
         if self.closes_at is not None and moment >= self.closes_at:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import audit, clock, policy
 from forum.accounts.models import Role, User
 from forum.content import clean_line, render_markdown
+from forum.database import claim_transition
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
@@ -36,6 +37,7 @@ from forum.urls import site_path
 GENEVA = ZoneInfo("Europe/Zurich")
 DEFAULT_OPENING_TIME = time(9, 0)
 DEFAULT_DURATION = timedelta(days=7)
+CANCEL_REASON_MAX_LENGTH = 2000
 
 
 @dataclass
@@ -248,6 +250,7 @@ def edit_discussion(discussion, *, by, category_id, texts, same_text_ok=False):
     """
     if not policy.can_manage_discussion(by, discussion):
         raise NotAllowed(_("You cannot change this discussion."))
+    _check_not_cancelled(discussion)
     category = get_category(category_id)
     languages = active_languages()
     # A language deactivated since scheduling must not make the discussion impossible to edit.
@@ -266,6 +269,7 @@ def edit_discussion(discussion, *, by, category_id, texts, same_text_ok=False):
         _move_to_category(discussion, category, threads, rooms)
     # All opening posts in one query, not one per language.
     first_posts = _first_posts(threads.values())
+    titles_before = {code: row.title for code, row in existing.items()}
     changed, added = [], []
     for code, text in cleaned.items():
         row = existing.get(code)
@@ -280,6 +284,9 @@ def edit_discussion(discussion, *, by, category_id, texts, same_text_ok=False):
         elif _revise_text(row, text, threads.get(code), first_posts, by=by):
             changed.append(code)
     if moved or changed or added:
+        # Calendars show the titles: a new or retitled language is a new version of the event.
+        titles_after = {text.language_code: text.title for text in discussion.texts}
+        _record_change(discussion, clock.now(), new_version=titles_after != titles_before)
         audit.record(by, "discussion.edit", discussion, category=category.code, changed=changed, added=added)
     db.session.flush()
     return discussion
@@ -341,6 +348,19 @@ def _first_posts(threads):
     }
 
 
+def _check_not_cancelled(discussion):
+    if discussion.is_cancelled:
+        raise Invalid(_("This discussion is cancelled: it can no longer change."))
+
+
+def _record_change(discussion, now, *, new_version=True):
+    """Note a change for calendar feeds (forum.calendar): LAST-MODIFIED, and SEQUENCE when calendars must update."""
+    discussion.updated_at = now
+    if new_version:
+        # Counted in SQL, so two changes saved at once both count.
+        discussion.sequence = Discussion.sequence + 1
+
+
 def _set_times(discussion, opens_at, closes_at):
     # The threads hold copies of the times (see the module's docstring): all are written together,
     # the threads in one UPDATE however many languages there are.
@@ -359,6 +379,7 @@ def reschedule_discussion(discussion, *, by, opens_at, closes_at):
     """
     if not policy.can_manage_discussion(by, discussion):
         raise NotAllowed(_("You cannot change this discussion."))
+    _check_not_cancelled(discussion)
     now = clock.now()
     opening_changed = not _same_minute(opens_at, discussion.opens_at)
     closing_changed = not _same_minute(closes_at, discussion.closes_at)
@@ -379,6 +400,7 @@ def reschedule_discussion(discussion, *, by, opens_at, closes_at):
     )
     previous = {"opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at)}
     _set_times(discussion, opens_at, closes_at)
+    _record_change(discussion, now)
     audit.record(
         by,
         "discussion.extend" if extended else "discussion.reschedule",
@@ -395,6 +417,7 @@ def close_discussion(discussion, *, by, reason=None):
     """Close an open discussion now, in every language."""
     if not policy.can_manage_discussion(by, discussion):
         raise NotAllowed(_("You cannot change this discussion."))
+    _check_not_cancelled(discussion)
     now = clock.now()
     status = discussion.status_at(now)
     if status == ThreadStatus.closed:
@@ -405,7 +428,51 @@ def close_discussion(discussion, *, by, reason=None):
     # Closed by moving the closing time to now, not by locking: the threads' status keeps following
     # the times, and the audit event keeps the closing time that was planned.
     _set_times(discussion, discussion.opens_at, now)
+    _record_change(discussion, now)
     audit.record(by, "discussion.close", discussion, reason=reason, previous_closes_at=previous)
+    db.session.flush()
+    return discussion
+
+
+def cancel_discussion(discussion, *, by, reason):
+    """Call off a discussion that has not opened yet, in every language.
+
+    It stays listed (topics page, calendar feeds) as cancelled, and its
+    threads never open. Raises NotAllowed (403) for those who may not change
+    its times, Invalid when it has opened, is already cancelled, or the
+    reason is missing or too long.
+    """
+    if not policy.can_manage_discussion(by, discussion):
+        raise NotAllowed(_("You cannot change this discussion."))
+    _check_not_cancelled(discussion)
+    now = clock.now()
+    if discussion.status_at(now) != ThreadStatus.scheduled:
+        raise Invalid(_("This discussion has already opened: it can no longer be cancelled. Close it instead."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason for cancelling the discussion."))
+    check_length(
+        reason,
+        CANCEL_REASON_MAX_LENGTH,
+        _("The reason is too long (at most %(count)d characters).", count=CANCEL_REASON_MAX_LENGTH),
+    )
+    # Claimed: of two moderators cancelling at once, one does it and the other is told it is done.
+    if not claim_transition(
+        discussion,
+        "cancelled_at",
+        None,
+        cancelled_at=now,
+        cancelled_by_id=by.id,
+        cancel_reason=reason,
+        sequence=Discussion.sequence + 1,
+        updated_at=now,
+    ):
+        raise Invalid(_("This discussion is already cancelled."))
+    # Threads already loaded read "in a cancelled discussion" when they were loaded: read it again.
+    for thread in [obj for obj in db.session.identity_map.values() if isinstance(obj, Thread)]:
+        if thread.discussion_id == discussion.id:
+            db.session.expire(thread, ["in_cancelled_discussion"])
+    audit.record(by, "discussion.cancel", discussion, reason=reason, opens_at=_iso(discussion.opens_at))
     db.session.flush()
     return discussion
 
@@ -491,6 +558,8 @@ def announce_opened_discussions(now):
             update(Discussion)
             .where(
                 Discussion.announced_at.is_(None),
+                # A cancelled discussion never opens, so it is never announced.
+                Discussion.cancelled_at.is_(None),
                 Discussion.opens_at <= now,
                 or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
             )

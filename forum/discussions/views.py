@@ -10,6 +10,7 @@ from forum import policy
 from forum.accounts.models import User
 from forum.discussions import service
 from forum.discussions.forms import (
+    CancelDiscussionForm,
     EditDiscussionForm,
     InviteExpertForm,
     NewDiscussionForm,
@@ -274,3 +275,20 @@ def invite_expert(discussion_id):
         success=lambda invitation: _("%(name)s is invited and notified.", name=invitation.user.display_name),
     )
     return _to_discussion(discussion)
+
+
+@bp.route("/topics/discussions/<int:discussion_id>/cancel", methods=["GET", "POST"])
+def cancel(discussion_id):
+    """Call off a discussion that has not opened yet, giving a reason; 404 if unknown, 403 if not allowed."""
+    discussion = _get_discussion(discussion_id)
+    policy.require(policy.can_manage_discussion(current_user, discussion))
+    form = CancelDiscussionForm()
+    if form.validate_on_submit():
+        if run_act(
+            lambda: service.cancel_discussion(discussion, by=current_user, reason=form.reason.data),
+            success=_("The discussion is cancelled."),
+        ):
+            return _to_discussion(discussion)
+    return render_template(
+        "discussions/cancel.html", form=form, discussion=discussion, locale=current_locale_code()
+    ), _form_status()

@@ -143,6 +143,8 @@ def request_guest(
     now = clock.now()
     if discussion.status_at(now) == ThreadStatus.closed:
         raise Invalid(_("This discussion is closed: guests can no longer be invited to it."))
+    if discussion.is_cancelled:
+        raise Invalid(_("This discussion is cancelled: guests can no longer be invited to it."))
     guest_name = _clean(
         guest_name,
         NAME_MAX,

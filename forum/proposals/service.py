@@ -422,7 +422,12 @@ def topics_overview(user, *, now, held_page=1, held_per_page=10, calendar_offset
     upcoming = (
         db.session.scalars(
             select(Discussion)
-            .where(or_(Discussion.closes_at.is_(None), Discussion.closes_at > now))
+            .where(
+                or_(Discussion.closes_at.is_(None), Discussion.closes_at > now),
+                # A cancelled discussion is listed as planned (and cancelled) until its opening time, then only
+                # in the calendar: it never runs.
+                or_(Discussion.cancelled_at.is_(None), Discussion.opens_at > now),
+            )
             .options(with_texts)
             .order_by(Discussion.opens_at, Discussion.id)
             .limit(UPCOMING_LIMIT)
@@ -433,7 +438,7 @@ def topics_overview(user, *, now, held_page=1, held_per_page=10, calendar_offset
     current = [d for d in upcoming if d.opens_at <= now]
     planned = [d for d in upcoming if d.opens_at > now]
 
-    closed = and_(Discussion.closes_at.is_not(None), Discussion.closes_at <= now)
+    closed = and_(Discussion.closes_at.is_not(None), Discussion.closes_at <= now, Discussion.cancelled_at.is_(None))
     held_total = db.session.scalar(select(func.count(Discussion.id)).where(closed))
     held = (
         db.session.scalars(

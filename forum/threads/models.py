@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, column, exists, table
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from forum import clock
 from forum.accounts.models import User
@@ -23,6 +23,8 @@ class ThreadStatus(StateEnum):
     scheduled = "scheduled"
     open = "open"
     closed = "closed"
+    # Only a weekly discussion is ever cancelled (forum.discussions); its threads never open.
+    cancelled = "cancelled"
 
     @property
     def label(self):
@@ -33,7 +35,11 @@ THREAD_STATUS_LABELS = {
     ThreadStatus.scheduled: _l("Scheduled"),
     ThreadStatus.open: _l("Open"),
     ThreadStatus.closed: _l("Closed"),
+    ThreadStatus.cancelled: _l("Cancelled"),
 }
+
+# The discussions table as this module sees it: forum.discussions.models imports this module, not the reverse.
+_discussions = table("discussions", column("id"), column("cancelled_at"))
 
 
 class Thread(db.Model):
@@ -59,6 +65,13 @@ class Thread(db.Model):
     last_post_author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Weekly discussions (forum.discussions): the threads of one discussion, one per language, share it.
     discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id"), index=True)
+    # The thread of a cancelled weekly discussion never opens, to anyone (policy.can_read_thread).
+    # Loaded with the thread itself (a correlated EXISTS), so asking costs no query.
+    in_cancelled_discussion: Mapped[bool] = column_property(
+        exists()
+        .where(_discussions.c.id == discussion_id, _discussions.c.cancelled_at.is_not(None))
+        .correlate_except(_discussions)
+    )
 
     room: Mapped[Room] = relationship(lazy="joined")
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -333,6 +333,9 @@ NO_OBJECT_ENDPOINTS = {
     "twofactor.verify",
     "twofactor.key_sign_in_options",
     "twofactor.key_sign_in",
+    # The guest's own calendar link (forum.calendar): it lists only what the guest may see (tests/calendar).
+    "calendar.create_link",
+    "calendar.revoke_link",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion",
