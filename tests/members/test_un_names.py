@@ -146,3 +146,9 @@ def test_admin_account_form_offers_un_names_in_order(client, make_user, login):
     assert "Republic of Korea (KOR)" in page
     assert "Korea, Republic of" not in page
     assert page.index("Afghanistan (AFG)") < page.index("Zimbabwe (ZWE)")
+
+
+def test_with_pyicu_chinese_sorts_in_pinyin_order():
+    pytest.importorskip("icu")
+    names = ["中国", "阿富汗", "大韩民国", "巴西"]
+    assert sorted(names, key=lambda name: collation_key(name, "zh")) == ["阿富汗", "巴西", "大韩民国", "中国"]
