@@ -161,9 +161,11 @@ def find_state(code_or_name):
     if not value or len(value) > 200:
         return None
     code = value.upper()
-    if len(value) == 2:
+    # Codes are Latin letters: "中国" and "阿富汗" are names, not codes.
+    is_code = value.isascii() and value.isalpha()
+    if is_code and len(value) == 2:
         code = next((c for c, entry in un_names().items() if entry["alpha2"] == code), None)
-    elif len(value) != 3:
+    elif not (is_code and len(value) == 3):
         code = _code_for_name(value)
     return state_by_code(code)
 

@@ -99,6 +99,8 @@ def test_collation_is_not_code_point_order():
         ("  république   de corée ", "KOR"),
         ("جمهورية كوريا", "KOR"),
         ("大韩民国", "KOR"),
+        ("中国", "CHN"),  # two characters, yet not an alpha-2 code
+        ("阿富汗", "AFG"),  # three characters, yet not an alpha-3 code
         ("Bolivia (Plurinational State of)", "BOL"),
         ("Côte d’Ivoire", "CIV"),
         ("Côte d'Ivoire", "CIV"),
