@@ -202,6 +202,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(twofactor_bp)
 
+    from forum.members.views import bp as members_bp
+
+    app.register_blueprint(members_bp)
+
 
 def _register_hooks(app):
     from forum import policy

@@ -5,7 +5,7 @@ from forum.audit import AuditEvent  # noqa: F401
 from forum.calendar.models import CalendarFeed  # noqa: F401
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText  # noqa: F401
 from forum.guests.models import GuestInvitation  # noqa: F401
-from forum.members.models import MemberState, RegionalGroup  # noqa: F401
+from forum.members.models import DirectoryListing, MemberState, RegionalGroup  # noqa: F401
 from forum.moderation.models import Flag, ReversedAct, Sanction  # noqa: F401
 from forum.notifications.models import Notification, OutgoingEmail  # noqa: F401
 from forum.proposals.models import Endorsement, TopicProposal  # noqa: F401

@@ -439,6 +439,24 @@ def can_manage_languages(user):
     return is_admin(user)
 
 
+def can_manage_member_states(user):
+    """Rename, regroup, add and deactivate member states (/admin/member-states)."""
+    return is_admin(user)
+
+
+# Member states (forum.members) ---------------------------------------------------
+
+
+def can_view_delegations(user):
+    """The directory of delegations is for members; guests and the public never see it."""
+    return is_member(user)
+
+
+def can_be_listed_in_directory(user):
+    """Delegates of a member state may choose to appear in the directory of delegations."""
+    return is_member(user) and user.role == Role.delegate and user.member_state_id is not None
+
+
 # Second factor (forum.twofactor) ------------------------------------------------
 #
 # Language moderators, moderators and administrators act only once they have a

@@ -37,6 +37,10 @@ USER_PREDICATES = {
     "can_view_outbox": {"admin"},
     "can_retry_email": {"admin"},
     "can_manage_languages": {"admin"},
+    "can_manage_member_states": {"admin"},
+    "can_view_delegations": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    # Delegates of a member state only: staff and moderators represent no state.
+    "can_be_listed_in_directory": {"delegate", "suspended"},
     "can_request_guest": {"delegate", "moderator", "admin"},
     "can_assess_guest_request": {"moderator", "admin"},
     "can_approve_guest": {"admin"},

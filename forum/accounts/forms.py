@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 
 class LoginForm(FlaskForm):
@@ -33,4 +33,14 @@ class ChangePasswordForm(NewPasswordForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Interface language"))
-    timezone = SelectField(_l("Time zone"))
+    # Choices grouped by region (forum.accounts.timezones.zone_choices); an unknown zone gets our own message.
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    listed_in_directory = BooleanField(
+        _l("List my name in the directory of delegations"),
+        description=_l("Members of the forum then see your name beside your member state; never your e-mail address."),
+    )
+
+    def validate_timezone(self, field):
+        offered = {zone for options in field.choices.values() for zone, _label in options}
+        if field.data not in offered:
+            raise ValidationError(_l("Unknown time zone."))

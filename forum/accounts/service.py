@@ -4,7 +4,6 @@ import csv
 import hmac
 import io
 from datetime import timedelta
-from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -12,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from forum import audit, clock
+from forum.accounts import timezones
 from forum.accounts.models import AccountToken, Role, TokenPurpose, User
 from forum.accounts.passwords import (
     burn_time,
@@ -22,7 +22,7 @@ from forum.accounts.passwords import (
 from forum.content import clean_line
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.members.service import find_state
+from forum.members.service import check_offered, find_state, set_directory_listing
 from forum.notifications.service import queue_email_for
 from forum.tokens import hash_token, new_token
 from forum.urls import absolute_url
@@ -80,6 +80,7 @@ def create_account(*, email, display_name, role, member_state=None, by, is_coord
         raise Invalid(_("A delegate must belong to a member state."))
     if role not in MEMBER_STATE_ROLES and role != Role.guest:
         member_state = None
+    check_offered(member_state)
     if find_user_by_email(email) is not None:
         raise Invalid(_("An account with this e-mail address already exists."))
     user = User(
@@ -88,6 +89,8 @@ def create_account(*, email, display_name, role, member_state=None, by, is_coord
         role=role,
         member_state_id=member_state.id if member_state else None,
         is_coordinator=is_coordinator and role == Role.delegate,
+        # The capital's zone until the person chooses theirs on the profile page.
+        timezone=timezones.capital_zone(member_state.code) if member_state else None,
         created_at=clock.now(),
     )
     db.session.add(user)
@@ -259,21 +262,20 @@ def end_session(user):
 # Profile ---------------------------------------------------------------------
 
 
-def valid_timezones():
-    return sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/")))
-
-
-def update_profile(user, *, display_name, locale, timezone):
+def update_profile(user, *, display_name, locale, timezone, listed_in_directory=None):
+    """Save the user's own name, language, time zone and (given) directory listing."""
     display_name = clean_line(display_name)
     if not display_name:
         raise Invalid(_("A display name is required."))
     if locale not in current_app.config["FORUM_UI_LOCALES"]:
         raise Invalid(_("Unknown language."))
-    if timezone not in available_timezones():
+    if not timezones.is_offered(timezone, current=user.timezone):
         raise Invalid(_("Unknown time zone."))
     user.display_name = display_name[:120]
     user.locale = locale
     user.timezone = timezone
+    if listed_in_directory is not None:
+        set_directory_listing(user, listed_in_directory)
     db.session.flush()
 
 
@@ -327,6 +329,7 @@ def update_account(user, *, by, role, member_state, active, is_coordinator, disp
         raise Invalid(_("A delegate must belong to a member state."))
     if user.id == by.id and (role != user.role or not active):
         raise Invalid(_("You cannot change your own role or deactivate yourself."))
+    check_offered(member_state, keeping=user.member_state)
     changes = {}
     new_state_id = member_state.id if (member_state and role in MEMBER_STATE_ROLES | {Role.guest}) else None
     for field, value in (
@@ -393,7 +396,9 @@ def _import_row(row, seen):
         raise Invalid(_("Unknown role “%(role)s”.", role=role_name))
     state = find_state(row.get("member_state"))
     if role in MEMBER_STATE_ROLES and state is None:
-        raise Invalid(_("Unknown member state “%(state)s”.", state=(row.get("member_state") or "").strip()))
+        raise Invalid(_("Unknown member state “%(state)s”.", state=(row.get("member_state") or "").strip()[:200]))
+    if role in MEMBER_STATE_ROLES:
+        check_offered(state)
     name = (row.get("display_name") or "").strip()
     if not name:
         raise Invalid(_("A display name is required."))
@@ -407,9 +412,10 @@ def _import_row(row, seen):
 def import_delegates(text, *, by):
     """Create accounts from CSV text and return them; on any bad row, ImportRejected and nothing is created.
 
-    Columns: email, display_name, member_state (alpha-3, alpha-2 or English
-    name), role (optional; default delegate). Line numbers in errors count the
-    header as line 1.
+    Columns: email, display_name, member_state (alpha-3 or alpha-2 code, or the
+    name as the UN writes it in any of its six languages, or ISO's), role
+    (optional; default delegate). Line numbers in errors count the header as
+    line 1.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]

@@ -16,7 +16,7 @@ from flask_babel import refresh
 from flask_login import current_user, logout_user
 
 from forum import signin
-from forum.accounts import service
+from forum.accounts import service, timezones
 from forum.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -28,6 +28,7 @@ from forum.accounts.models import TokenPurpose
 from forum.database import write_transaction
 from forum.extensions import db, limiter
 from forum.i18n import current_locale_code, native_name
+from forum.members import service as members
 from forum.twofactor.service import record_event
 from forum.web import run_act, safe_next
 
@@ -157,15 +158,20 @@ def profile():
     """Display name, interface language and time zone; password change. Own account only: never 403 or 404."""
     form = ProfileForm(obj=current_user, prefix="profile")
     form.locale.choices = [(code, native_name(code)) for code in current_app.config["FORUM_UI_LOCALES"]]
-    form.timezone.choices = [(tz, tz.replace("_", " ")) for tz in service.valid_timezones()]
+    form.timezone.choices = timezones.zone_choices(current=current_user.timezone)
     if request.method == "GET":
         form.locale.data = current_user.locale or current_locale_code()
         form.timezone.data = current_user.timezone or current_app.config["FORUM_TIMEZONE"]
+        form.listed_in_directory.data = members.is_listed(current_user)
     password_form = ChangePasswordForm(prefix="password")
     if request.method == "POST" and "profile-display_name" in request.form and form.validate():
         if run_act(
             lambda: service.update_profile(
-                current_user, display_name=form.display_name.data, locale=form.locale.data, timezone=form.timezone.data
+                current_user,
+                display_name=form.display_name.data,
+                locale=form.locale.data,
+                timezone=form.timezone.data,
+                listed_in_directory=form.listed_in_directory.data,
             ),
             success=_("Your profile is saved."),
         ):

@@ -40,9 +40,10 @@ def only_admins():
     policy.require(policy.can_manage_accounts(current_user))
 
 
-def _state_choices():
-    # The empty choice: an account that represents no member state.
-    return [("", _("— none —"))] + [(s.code, f"{s.name} ({s.code})") for s in states_sorted_by_name()]
+def _state_choices(keeping=None):
+    # The empty choice: an account that represents no member state. Inactive states are offered
+    # only to the account that already has one (`keeping`).
+    return [("", _("— none —"))] + [(s.code, f"{s.name} ({s.code})") for s in states_sorted_by_name(include=keeping)]
 
 
 def _role_choices():
@@ -105,7 +106,7 @@ def account_edit(user_id):
     form = EditAccountForm(obj=user)
     # Every role here, unlike on creation: an existing account (a guest too) must show its own role.
     form.role.choices = [(role.value, role.label) for role in Role]
-    form.member_state.choices = _state_choices()
+    form.member_state.choices = _state_choices(keeping=user.member_state)
     languages = rooms.all_languages()
     form.languages.choices = [(language.code, language.native_name) for language in languages]
     # Filled from the account on GET only: on a POST that fails to validate, what was typed must stay.
