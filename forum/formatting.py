@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_babel import gettext as _
 
 from forum import clock
-from forum.i18n import language_name, native_name
+from forum.i18n import current_locale_code, language_name, native_name, reader_zone
 
 
 def when(value, format="medium"):
@@ -53,6 +53,13 @@ def from_iso(value):
         return None
 
 
+def notification_text(notification):
+    """A notification's sentence in the reader's language and time zone (worded by forum.notifications.kinds)."""
+    from forum.notifications.kinds import Reader, describe
+
+    return describe(notification, Reader(current_locale_code(), reader_zone()))
+
+
 def register(app):
     """Every Jinja filter of the forum, registered in one place."""
     app.add_template_filter(language_native)
@@ -62,4 +69,5 @@ def register(app):
     app.add_template_filter(when)
     app.add_template_filter(ago)
     app.add_template_filter(iso)
+    app.add_template_filter(notification_text)
     app.add_template_filter(format_decimal, "number")
