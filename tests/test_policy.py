@@ -53,6 +53,8 @@ USER_PREDICATES = {
     "can_act_for_group": set(),
     "can_view_guest_requests": {"delegate", "suspended", "moderator", "admin"},
     "can_see_all_guest_requests": {"moderator", "admin"},
+    # Every account that can sign in, guests and suspended members too (they still read).
+    "can_receive_email": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room

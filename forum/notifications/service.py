@@ -8,8 +8,9 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from forum import clock
+from forum import clock, policy
 from forum.extensions import db
+from forum.notifications import kinds, preferences
 from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
 
 log = logging.getLogger("forum.mail")
@@ -133,9 +134,22 @@ def _as_email(message, sender):
 
 
 def notify(user, kind, link=None, **params):
-    """Leave an in-forum notification for `user`."""
+    """Leave an in-forum notification for `user`, and e-mail it now if they want that group immediately.
+
+    Digests pick up the other groups later (forum.notifications.digests);
+    unknown kinds (kinds.py) and accounts that cannot sign in get no e-mail.
+    """
     notification = Notification(user_id=user.id, kind=kind, params=params, link=link, created_at=clock.now())
     db.session.add(notification)
+    group = kinds.group_of(kind)
+    if (
+        group is not None
+        and policy.can_receive_email(user)
+        and preferences.delivery_for(user, group) == kinds.Delivery.immediately
+    ):
+        from forum.notifications.emails import send_notification_email
+
+        send_notification_email(user, notification)
     return notification
 
 
