@@ -223,10 +223,13 @@ def test_two_runs_at_once_send_one_digest(app, world, outbox):
     postgres = db.engine.dialect.name == "postgresql"
     barrier = threading.Barrier(2)
     original = digests._claim
+    waited = threading.local()
 
     def claim_together(*args):
-        # On PostgreSQL both runs have seen no claim when they try theirs (SQLite queues the second run).
-        if postgres:
+        # On PostgreSQL both runs have seen no claim when they try their first one (SQLite queues the second
+        # run). Only the first: afterwards the second run waits on the unique index for the first to commit.
+        if postgres and not getattr(waited, "done", False):
+            waited.done = True
             barrier.wait(timeout=30)
         return original(*args)
 
