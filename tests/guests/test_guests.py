@@ -333,6 +333,8 @@ NO_OBJECT_ENDPOINTS = {
     "twofactor.verify",
     "twofactor.key_sign_in_options",
     "twofactor.key_sign_in",
+    # The guest's own notification settings.
+    "notifications.settings",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion",
