@@ -28,6 +28,8 @@ PUBLIC_ENDPOINTS = {
     "twofactor.key_sign_in",
     # A private calendar feed: calendar apps cannot sign in, the secret token in the address stands for the user.
     "calendar.feed",
+    # The one-click unsubscribe link of notification e-mails (RFC 8058): its signed token is the permission.
+    "notifications.unsubscribe",
 }
 
 
@@ -178,6 +180,7 @@ def _register_blueprints(app):
     from forum.guests.views import bp as guests_bp
     from forum.main.views import bp as main_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.notifications.views import bp as notifications_bp
     from forum.proposals.views import bp as proposals_bp
     from forum.protocol.views import bp as protocol_bp
     from forum.rooms.views import bp as rooms_bp
@@ -195,6 +198,7 @@ def _register_blueprints(app):
         moderation_bp,
         guests_bp,
         calendar_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

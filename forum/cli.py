@@ -260,7 +260,7 @@ def create_admin_command(email, name, password):
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--by", "by_email", default=None, help="E-mail of the administrator recorded in the audit trail.")
 def import_delegates_command(csv_file, by_email):
-    """Create accounts from a CSV file (email, display_name, member_state, role); all or nothing."""
+    """Create accounts from a CSV file (email, display_name, member_state, role, language); all or nothing."""
     from forum.accounts.service import ImportRejected, find_user_by_email, import_delegates
 
     by = find_user_by_email(by_email) if by_email else None

@@ -13,6 +13,7 @@ import unicodedata
 
 import bleach
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
     {
@@ -40,9 +41,18 @@ ALLOWED_TAGS = frozenset(
         "tr",
         "th",
         "td",
+        # Mentions only (see _allowed_span_attribute).
+        "span",
     }
 )
-ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
+
+
+def _allowed_span_attribute(tag, name, value):
+    # Only the mark of a resolved mention (below): Markdown without raw HTML makes no other span.
+    return name == "class" and value == "mention"
+
+
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"], "span": _allowed_span_attribute}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
 
@@ -65,7 +75,7 @@ _cleaner = bleach.Cleaner(
 )
 
 
-def _render_tokens(source):
+def _render_tokens(source, mentions):
     tokens = _markdown.parse(source)
     for token in tokens:
         # Post headings start at h3: the page owns h1 and h2.
@@ -75,6 +85,8 @@ def _render_tokens(source):
         for child in token.children or ():
             if child.type == "link_open":
                 child.attrSet("rel", LINK_REL)
+        if mentions and token.children:
+            token.children = _mark_mentions(token.children, mentions)
     return _markdown.renderer.render(tokens, _markdown.options, {})
 
 
@@ -129,10 +141,90 @@ def clean_line(text):
     return text[start : end + 1]
 
 
-def render_markdown(source):
-    """Markdown source to sanitized HTML, safe to print as is."""
-    html = _render_tokens(balance_bidi(unicodedata.normalize("NFC", source or "")))
+def render_markdown(source, mentions=None):
+    """Markdown source to sanitized HTML, safe to print as is.
+
+    `mentions` ({mention_key(name): display name}) are the people whose
+    `@[Name]` is shown as a mention; any other `@[…]` stays plain text.
+    """
+    html = _render_tokens(balance_bidi(unicodedata.normalize("NFC", source or "")), mentions)
     return _cleaner.clean(html).strip()
+
+
+# Mentions ----------------------------------------------------------------------
+#
+# `@[Display Name]`: names have spaces and no handle, and Markdown leaves a
+# bracketed text without a link target as it is, so the syntax reads the same
+# with or without the forum (and needs no script to type). Only plain text
+# mentions: not inside code, nor inside a link's text. The post service
+# decides who a name is (forum.notifications.mentions); here a name only
+# becomes a highlighted span, which links nowhere and reveals nothing.
+
+MENTION = re.compile(r"(?<![\w@])@\[([^\[\]\n]{1,120})\]")
+MAX_MENTIONS = 20
+
+
+def mention_key(name):
+    """How names compare: case and runs of spaces do not matter."""
+    return " ".join((name or "").split()).casefold()
+
+
+def _plain_text_children(children):
+    """The text tokens outside links (code spans are tokens of their own)."""
+    depth = 0
+    for child in children:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type == "text" and depth == 0:
+            yield child
+
+
+def mentioned_names(source):
+    """The names written as `@[Name]` in plain text, in order, each once (at most MAX_MENTIONS)."""
+    names = {}
+    for token in _markdown.parse(source or ""):
+        for child in _plain_text_children(token.children or ()):
+            for match in MENTION.finditer(child.content):
+                name = " ".join(match.group(1).split())
+                if name:
+                    names.setdefault(mention_key(name), name)
+    return list(names.values())[:MAX_MENTIONS]
+
+
+def _mark_mentions(children, mentions):
+    plain = {id(child) for child in _plain_text_children(children)}
+    marked = []
+    for child in children:
+        if id(child) not in plain:
+            marked.append(child)
+            continue
+        position = 0
+        for match in MENTION.finditer(child.content):
+            display = mentions.get(mention_key(match.group(1)))
+            if display is None:
+                continue
+            marked.append(_text_token(child.content[position : match.start()]))
+            mention = Token("mention", "span", 0)
+            mention.content = display
+            marked.append(mention)
+            position = match.end()
+        marked.append(_text_token(child.content[position:]) if position else child)
+    return marked
+
+
+def _text_token(content):
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _render_mention(renderer, tokens, index, options, env):
+    return f'<span class="mention">@{html_lib.escape(tokens[index].content)}</span>'
+
+
+_markdown.add_render_rule("mention", _render_mention)
 
 
 def quote_markdown(source, author_name):

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_decimal, format_timedelta
 from flask_babel import gettext as _
 
 from forum import clock
-from forum.i18n import format_locale, language_name, native_name, reader_zone
+from forum.i18n import current_locale_code, format_locale, language_name, native_name, reader_zone
 
 # Within this of now, a timestamp reads "3 hours ago" / "in 2 days"; the exact time is in its title.
 RELATIVE_WITHIN = timedelta(days=6)
@@ -77,6 +77,13 @@ def from_iso(value):
         return None
 
 
+def notification_text(notification):
+    """A notification's sentence in the reader's language and time zone (worded by forum.notifications.kinds)."""
+    from forum.notifications.kinds import Reader, describe
+
+    return describe(notification, Reader(current_locale_code(), reader_zone()))
+
+
 def register(app):
     """Every Jinja filter of the forum, registered in one place."""
     app.add_template_filter(language_native)
@@ -87,4 +94,5 @@ def register(app):
     app.add_template_filter(relative)
     app.add_template_filter(ago)
     app.add_template_filter(iso)
+    app.add_template_filter(notification_text)
     app.add_template_filter(format_decimal, "number")

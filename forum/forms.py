@@ -12,7 +12,11 @@ from wtforms.validators import ValidationError
 
 from forum.web import id_or_none
 
-MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, > quote, - list, [link](https://…).")
+# Mentions (forum.content, forum.notifications.mentions): the name as shown on posts, in @[…].
+MARKDOWN_HELP = _l(
+    "Markdown: **bold**, *italic*, > quote, - list, [link](https://…). "
+    "Mention someone who can read the thread: @[Their display name]."
+)
 
 
 def int_or_none(value):

@@ -7,7 +7,14 @@ from forum.discussions.models import Discussion, DiscussionExpert, DiscussionTex
 from forum.guests.models import GuestInvitation  # noqa: F401
 from forum.members.models import DirectoryListing, MemberState, RegionalGroup  # noqa: F401
 from forum.moderation.models import Flag, ReversedAct, Sanction  # noqa: F401
-from forum.notifications.models import Notification, OutgoingEmail  # noqa: F401
+from forum.notifications.models import (  # noqa: F401
+    Digest,
+    Mention,
+    Notification,
+    NotificationPreferences,
+    NotificationSetting,
+    OutgoingEmail,
+)
 from forum.proposals.models import Endorsement, TopicProposal  # noqa: F401
 from forum.protocol.models import ProtocolAcceptance, ProtocolText, ProtocolVersion  # noqa: F401
 from forum.rooms.models import Category, CategoryTranslation, Language, Room  # noqa: F401

@@ -58,6 +58,13 @@ def expire_guest_invitations(now):
     return expire_due(now)
 
 
+def send_digests(now):
+    """Daily and weekly digests due at `now` (each person's 07:00), each claimed once per person and period."""
+    from forum.notifications.digests import send_due_digests
+
+    return send_due_digests(now)
+
+
 def deliver_email(now):
     """Queued e-mail goes out (forum.notifications.service.deliver_pending; it commits as it goes)."""
     from forum.notifications.service import deliver_pending
@@ -75,6 +82,7 @@ def remove_old_tokens(now):
 STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
+    Step("digests queued", send_digests),
     # Steps that queue e-mail come before this one, so their messages leave in the same run.
     Step("e-mails", deliver_email, describe=lambda delivery: f"e-mails {delivery}"),
     Step("old tokens removed", remove_old_tokens),

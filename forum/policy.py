@@ -48,6 +48,11 @@ def can_write(user):
     return _signed_in(user) and user.is_activated and not user.is_suspended
 
 
+def can_receive_email(user):
+    """Notifications are e-mailed only to active accounts that can sign in (guests too), never to others."""
+    return _signed_in(user) and user.is_activated
+
+
 # Rooms and threads -----------------------------------------------------------
 
 
@@ -543,6 +548,8 @@ GUEST_ENDPOINTS = {
     # A guest's own calendar link, on the profile (forum.calendar).
     "calendar.create_link",
     "calendar.revoke_link",
+    # What they receive by e-mail (replies in the threads they follow).
+    "notifications.settings",
 }
 
 # Who may ask for a guest (DESIGN.md §3): not staff, language moderators or guests.

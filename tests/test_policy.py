@@ -60,6 +60,8 @@ USER_PREDICATES = {
     "can_see_all_guest_requests": {"moderator", "admin"},
     # Every activated account, guests too (a calendar app reads only what its owner may see).
     "can_have_calendar_feed": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    # Every account that can sign in, guests and suspended members too (they still read).
+    "can_receive_email": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room

@@ -68,8 +68,10 @@ MEMBER_STATE_ROLES = {Role.delegate}
 ROLES_AN_ADMIN_CREATES = (Role.delegate, Role.staff, Role.language_moderator, Role.moderator, Role.admin)
 
 
-def create_account(*, email, display_name, role, member_state=None, by, is_coordinator=False, send_activation=True):
-    """Create an account and (by default) queue its activation e-mail; audited."""
+def create_account(
+    *, email, display_name, role, member_state=None, by, is_coordinator=False, send_activation=True, locale=None
+):
+    """Create an account and (by default) queue its activation e-mail, in `locale` if given; audited."""
     email = check_email(email)
     display_name = clean_line(display_name)
     if not display_name:
@@ -91,6 +93,7 @@ def create_account(*, email, display_name, role, member_state=None, by, is_coord
         is_coordinator=is_coordinator and role == Role.delegate,
         # The capital's zone until the person chooses theirs on the profile page.
         timezone=timezones.capital_zone(member_state.code) if member_state else None,
+        locale=locale,
         created_at=clock.now(),
     )
     db.session.add(user)
@@ -377,11 +380,24 @@ class ImportRejected(Invalid):
         self.errors = errors
 
 
-CSV_COLUMNS = ("email", "display_name", "member_state", "role")
+CSV_COLUMNS = ("email", "display_name", "member_state", "role", "language")
+
+
+def _import_language(row):
+    """The optional interface language of a new account (its e-mails too): an offered locale, or None."""
+    code = (row.get("language") or "").strip()
+    if not code:
+        return None
+    offered = current_app.config["FORUM_UI_LOCALES"]
+    if code.lower() not in offered:
+        raise Invalid(
+            _("Unknown language “%(language)s”: use one of %(codes)s.", language=code, codes=", ".join(offered))
+        )
+    return code.lower()
 
 
 def _import_row(row, seen):
-    """(email, display name, role, member state) of one CSV row; Invalid says what is wrong with it."""
+    """(email, display name, role, member state, language) of one CSV row; Invalid says what is wrong with it."""
     if row.get(None):
         raise Invalid(_("Too many fields on this line."))
     address = (row.get("email") or "").strip()
@@ -406,7 +422,7 @@ def _import_row(row, seen):
         raise Invalid(_("This e-mail address appears twice in the file."))
     if find_user_by_email(email) is not None:
         raise Invalid(_("An account with this e-mail address already exists."))
-    return email, name, role, state
+    return email, name, role, state, _import_language(row)
 
 
 def import_delegates(text, *, by):
@@ -414,8 +430,9 @@ def import_delegates(text, *, by):
 
     Columns: email, display_name, member_state (alpha-3 or alpha-2 code, or the
     name as the UN writes it in any of its six languages, or ISO's), role
-    (optional; default delegate). Line numbers in errors count the header as
-    line 1.
+    (optional; default delegate), language (optional: the interface language
+    of the account and its e-mails, one of FORUM_UI_LOCALES). Line numbers in
+    errors count the header as line 1.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
@@ -439,8 +456,8 @@ def import_delegates(text, *, by):
     if errors:
         raise ImportRejected(errors)
     created = [
-        create_account(email=email, display_name=name, role=role, member_state=state, by=by)
-        for email, name, role, state in rows
+        create_account(email=email, display_name=name, role=role, member_state=state, by=by, locale=language)
+        for email, name, role, state, language in rows
     ]
     audit.record(by, "account.import", None, count=len(created))
     return created

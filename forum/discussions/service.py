@@ -594,7 +594,8 @@ def announce_opened_discussions(now):
                 if thread
                 else site_path("discussions.view", discussion_id=discussion.id)
             )
-            notify(member, "discussion_opened", link=link, title=text.title)
+            # Each e-mail goes out in the member's language, from their settings (forum.notifications).
+            notify(member, "discussion_opened", link=link, title=text.title, closes_at=_iso(discussion.closes_at))
     db.session.flush()
     return announced
 

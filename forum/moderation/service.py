@@ -225,7 +225,7 @@ def approve_post(post, *, by, reason=None):
     event = audit.record(by, "post.approve", post, reason=reason, thread_id=post.thread_id, author_id=post.author_id)
     notify(post.author, "post_approved", link=_post_link(post), thread=post.thread.title)
     # Followers were not told of the post while it was held.
-    threads_service._notify_watchers(post.thread, post)
+    threads_service.announce_post(post)
     db.session.flush()
     return event
 

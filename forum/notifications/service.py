@@ -22,6 +22,7 @@ from forum import audit, clock, policy
 from forum.database import claim_transition
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
+from forum.notifications import kinds, preferences
 from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
 
 log = logging.getLogger("forum.mail")
@@ -503,9 +504,22 @@ def retry_email(message, *, by):
 
 
 def notify(user, kind, link=None, **params):
-    """Leave an in-forum notification for `user`."""
+    """Leave an in-forum notification for `user`, and e-mail it now if they want that group immediately.
+
+    Digests pick up the other groups later (forum.notifications.digests);
+    unknown kinds (kinds.py) and accounts that cannot sign in get no e-mail.
+    """
     notification = Notification(user_id=user.id, kind=kind, params=params, link=link, created_at=clock.now())
     db.session.add(notification)
+    group = kinds.group_of(kind)
+    if (
+        group is not None
+        and policy.can_receive_email(user)
+        and preferences.delivery_for(user, group) == kinds.Delivery.immediately
+    ):
+        from forum.notifications.emails import send_notification_email
+
+        send_notification_email(user, notification)
     return notification
 
 

@@ -11,6 +11,8 @@ from forum import audit, clock, policy
 from forum.content import clean_line, render_markdown
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
+from forum.notifications import mentions
+from forum.notifications.preferences import follows_on_reply
 from forum.notifications.service import notify
 from forum.threads import rules
 from forum.threads.models import (
@@ -79,9 +81,11 @@ def start_thread(
     )
     db.session.add(thread)
     db.session.flush()
-    _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
-    # Authors follow what they start or reply to, so they hear of the answers.
-    _watch(author, thread)
+    post = _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
+    _follow_own_thread(author, thread)
+    if post.state == PostState.visible:
+        # No one follows a new thread yet but its author: only the people it mentions hear of it.
+        mentions.notify_mentioned(post, mentions.resolve(body, thread))
     return thread
 
 
@@ -98,11 +102,17 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None):
         return existing
     held = _enforce_protocol(author, thread.room, body)
     post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held)
-    _watch(author, thread)
+    _follow_own_thread(author, thread)
     if post.state == PostState.visible:
         # Followers hear of a held post when a moderator approves it.
-        _notify_watchers(thread, post)
+        announce_post(post)
     return post
+
+
+def _follow_own_thread(author, thread):
+    # Authors follow what they start or reply to, so they hear of the answers, unless they switched it off.
+    if follows_on_reply(author):
+        _watch(author, thread)
 
 
 def _enforce_protocol(author, room, body, *, title=None, new_post=True):
@@ -153,7 +163,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
         author=author,
         reply_to_id=reply_to.id if reply_to else None,
         source=body,
-        html=render_markdown(body),
+        html=render_markdown(body, mentions.display_names(mentions.resolve(body, thread))),
         created_at=now,
         submission_key=submission_key or None,
         state=PostState.held if held else PostState.visible,
@@ -177,6 +187,11 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
     return post
 
 
+def preview_html(thread, body):
+    """A reply's or edit's preview, with its mentions shown as they will be once posted."""
+    return render_markdown(body, mentions.display_names(mentions.resolve(body, thread)))
+
+
 def edit_post(post, *, editor, body):
     """Change a post's text, keeping the previous text as a revision."""
     if not policy.can_edit_post(editor, post):
@@ -190,13 +205,17 @@ def edit_post(post, *, editor, body):
     db.session.add(
         PostRevision(post_id=post.id, source=post.source, html=post.html, editor_id=editor.id, created_at=clock.now())
     )
+    resolved = mentions.resolve(body, post.thread)
     post.source = body
-    post.html = render_markdown(body)
+    post.html = render_markdown(body, mentions.display_names(resolved))
     post.edited_at = clock.now()
     # Only a visible post goes back to waiting; a hidden or removed one keeps its moderator's decision.
     if held and post.state == PostState.visible:
         post.state = PostState.held
         _record_hold(post)
+    if post.state == PostState.visible:
+        # Only the people the edit newly names: each person hears of a post once.
+        mentions.notify_mentioned(post, resolved)
     db.session.flush()
     return post
 
@@ -305,7 +324,14 @@ def set_watching(user, thread, watching):
         db.session.flush()
 
 
-def _notify_watchers(thread, post):
+def announce_post(post):
+    """Tell who a newly published post concerns: the people it mentions, then the thread's followers."""
+    told = mentions.notify_mentioned(post, mentions.resolve(post.source, post.thread))
+    # A follower who is mentioned hears of the post once, as a mention.
+    _notify_watchers(post.thread, post, skip={user.id for user in told})
+
+
+def _notify_watchers(thread, post, skip=()):
     from forum.accounts.models import User
 
     watchers = db.session.scalars(
@@ -317,7 +343,8 @@ def _notify_watchers(thread, post):
 
     link = site_path("threads.goto_post", post_id=post.id)
     for watcher in watchers:
-        notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name)
+        if watcher.id not in skip:
+            notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name, post_id=post.id)
 
 
 # Moderating threads ------------------------------------------------------------

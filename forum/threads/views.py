@@ -150,7 +150,7 @@ def reply(thread_id):
                 return redirect(_post_url(done.value))
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
-    preview = render_markdown(form.body.data) if form.preview.data and not form.errors else None
+    preview = service.preview_html(thread, form.body.data) if form.preview.data and not form.errors else None
     siblings, summary_html = discussions_service.linked_threads(thread, current_user)
     # 400 when the reply was refused, so the form shown again is not taken for a success.
     return render_template(
@@ -217,7 +217,7 @@ def edit_post(post_id):
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = render_markdown(form.body.data)
+            preview = service.preview_html(post.thread, form.body.data)
         else:
             if run_act(
                 lambda: service.edit_post(post, editor=current_user, body=form.body.data),

@@ -336,6 +336,8 @@ NO_OBJECT_ENDPOINTS = {
     # The guest's own calendar link (forum.calendar): it lists only what the guest may see (tests/calendar).
     "calendar.create_link",
     "calendar.revoke_link",
+    # The guest's own notification settings.
+    "notifications.settings",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion",

@@ -27,7 +27,7 @@ def test_tick_delivers_and_prints_a_summary_of_every_step(app, smtp_server):
     result = app.test_cli_runner().invoke(args=["forum", "tick"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "discussions announced: 0; guest invitations expired: 0; "
+        "discussions announced: 0; guest invitations expired: 0; digests queued: 0; "
         "e-mails sent: 1, failed: 0, retrying later: 0; old tokens removed: 0"
     )
     assert len(smtp_server.received) == 1
@@ -141,9 +141,10 @@ def test_the_worker_delivers_mail_and_announces_an_opening(app, smtp_server, fro
 
     assert result.exit_code == 0, result.output
     assert "discussions announced: 1" in result.output
-    assert "e-mails sent: 1" in result.output
-    assert len(smtp_server.to(member.email)) == 1
+    # The queued message, and the opening announced by e-mail to the member and the moderator.
+    assert "e-mails sent: 3" in result.output
+    assert len(smtp_server.to(member.email)) == 2
     opened = db.session.scalars(select(Notification).where(Notification.kind == "discussion_opened")).all()
     assert member.id in {notification.user_id for notification in opened}
     assert db.session.get(type(discussion), discussion.id).announced_at is not None
-    assert db.session.scalar(select(OutgoingEmail.status)) == EmailStatus.sent
+    assert set(db.session.scalars(select(OutgoingEmail.status))) == {EmailStatus.sent}
