@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
+from babel import Locale
+from babel.lists import format_list
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 
 from forum import clock
@@ -22,6 +24,28 @@ def ago(value):
         return ""
     # To the minute: "34 seconds ago" would be noise in lists and make every page load differ.
     return _("%(duration)s ago", duration=format_timedelta(clock.now() - value, granularity="minute"))
+
+
+def from_now(value):
+    """ "in 3 days" in the reader's language: how far a future moment is, rounded as people say it."""
+    if value is None:
+        return ""
+    # Babel rounds (2 days 20 hours reads "in 3 days"); a moment already past reads "… ago" the same way.
+    return format_timedelta(value - clock.now(), granularity="minute", add_direction=True)
+
+
+def language_list(codes):
+    """ "English, French and Spanish": content languages named in the reader's language, joined by its rules."""
+    locale = get_locale() or Locale("en")
+    # Babel's names as they stand inside a sentence ("anglais, français et espagnol"), not capitalised as labels.
+    return format_list([_language_in_sentence(code, locale) for code in codes], locale=locale)
+
+
+def _language_in_sentence(code, locale):
+    try:
+        return Locale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
 
 
 def iso(value):
@@ -61,5 +85,7 @@ def register(app):
     app.add_template_filter(from_iso)
     app.add_template_filter(when)
     app.add_template_filter(ago)
+    app.add_template_filter(from_now)
+    app.add_template_filter(language_list)
     app.add_template_filter(iso)
     app.add_template_filter(format_decimal, "number")
