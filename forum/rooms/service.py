@@ -306,7 +306,8 @@ def mark_all_read(user, *, room=None):
         # Never backwards, as `threads.service.mark_read`: a marker already further on stays where it is.
         where=ReadMarker.last_read_number < insert.excluded.last_read_number,
     )
-    marked = db.session.execute(statement).rowcount
+    # Counted from RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
+    marked = len(db.session.execute(statement.returning(ReadMarker.thread_id)).all())
     # Markers already in the session would keep their old values: the statement went around it.
     for marker in [obj for obj in db.session.identity_map.values() if isinstance(obj, ReadMarker)]:
         if marker.user_id == user.id:
