@@ -10,7 +10,7 @@ request (kept on `g`), and none for anonymous visitors.
 
 from dataclasses import dataclass
 
-from flask import g
+from flask import g, has_request_context
 from sqlalchemy import distinct, func, literal, select
 
 from forum import policy
@@ -82,6 +82,9 @@ def compute_header_counts(user):
 
 def header_counts(user):
     """`compute_header_counts` once per request: the header asks on every page, layouts may ask again."""
+    # Outside a request (an e-mail rendered by `tick`) there is no reader to count for.
+    if not has_request_context():
+        return None
     cached = g.get("_header_counts")
     if cached is not None and cached[0] == user.get_id():
         return cached[1]

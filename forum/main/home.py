@@ -48,7 +48,10 @@ class OpenDiscussion:
     @property
     def text(self):
         """The title and texts in the main thread's language."""
-        return next(text for text in self.discussion.texts if text.language_code == self.main.language_code)
+        texts = self.discussion.texts
+        return next((text for text in texts if text.language_code == self.main.language_code), None) or (
+            self.discussion.text_for(self.main.language_code)
+        )
 
 
 @dataclass

@@ -33,7 +33,7 @@ def header_figures():
 
 @bp.route("/")
 def home():
-    """Members see the rooms; guests see the discussions they were invited to. Never 403 or 404."""
+    """Members see this week's discussions, the latest activity and the rooms; guests their own. Never 403 or 404."""
     # Guests never see the rooms: their home lists only the discussions they were invited to.
     if policy.is_guest(current_user):
         discussions, ended = guest_home(current_user)

@@ -152,3 +152,18 @@ def test_none_for_anonymous_visitors_or_staff_still_to_enrol(app, anonymous, adm
 
 def test_visitors_pages_show_no_counts(client):
     assert 'class="header-counts"' not in client.get("/login").get_data(as_text=True)
+
+
+def test_error_pages_show_counts_except_a_server_error(app, client, login, delegate):
+    """A 500 may follow a lost database: its page asks nothing more of it; a 404 is an ordinary page."""
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("broken")
+
+    notify(delegate, "reply", link="/t/1", thread="A thread", author="Someone")
+    db.session.commit()
+    login(client, delegate)
+    assert "1 unread notification" in header(client.get("/no/such/page").get_data(as_text=True))
+    response = client.get("/boom")
+    assert response.status_code == 500 and header(response.get_data(as_text=True)) == ""
