@@ -2,12 +2,14 @@
 
 from datetime import datetime, timedelta
 
+from babel import Locale
 from babel import dates as babel_dates
-from flask_babel import format_date, format_decimal, format_timedelta
+from babel.lists import format_list
+from flask_babel import format_date, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 
 from forum import clock
-from forum.i18n import current_locale_code, format_locale, language_name, native_name, reader_zone
+from forum.i18n import current_locale_code, format_locale, known_locale, language_name, native_name, reader_zone
 
 # Within this of now, a timestamp reads "3 hours ago" / "in 2 days"; the exact time is in its title.
 RELATIVE_WITHIN = timedelta(days=6)
@@ -46,6 +48,26 @@ def ago(value):
         return ""
     # To the minute: "34 seconds ago" would be noise in lists and make every page load differ.
     return _("%(duration)s ago", duration=format_timedelta(clock.now() - value, granularity="minute"))
+
+
+def from_now(value):
+    """ "in 3 days" in the reader's language: how far a future moment is, rounded as people say it."""
+    if value is None:
+        return ""
+    # Babel rounds (2 days 20 hours reads "in 3 days"); a moment already past reads "… ago" the same way.
+    return format_timedelta(value - clock.now(), granularity="minute", add_direction=True)
+
+
+def language_list(codes):
+    """ "English, French and Spanish": content languages named in the reader's language, joined by its rules."""
+    locale = get_locale() or Locale("en")
+    # Babel's names as they stand inside a sentence ("anglais, français et espagnol"), not capitalised as labels.
+    return format_list([_language_in_sentence(code, locale) for code in codes], locale=locale)
+
+
+def _language_in_sentence(code, locale):
+    language = known_locale(code)
+    return (language.get_display_name(locale) if language is not None else None) or code
 
 
 def iso(value):
@@ -93,6 +115,8 @@ def register(app):
     app.add_template_filter(when)
     app.add_template_filter(relative)
     app.add_template_filter(ago)
+    app.add_template_filter(from_now)
+    app.add_template_filter(language_list)
     app.add_template_filter(iso)
     app.add_template_filter(notification_text)
     app.add_template_filter(format_decimal, "number")

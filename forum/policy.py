@@ -74,6 +74,11 @@ def can_read_thread(user, thread):
     return True
 
 
+def can_mark_all_read(user):
+    """Mark every thread one may read (or a room's) as read at once: members, who have the Latest list."""
+    return is_member(user)
+
+
 def can_start_thread(user, room):
     if not (can_write(user) and can_read_room(user, room)):
         return False
@@ -534,6 +539,8 @@ GUEST_ENDPOINTS = {
     "accounts.profile",
     "main.home",
     "main.set_language",
+    # Their own notifications (replies in the thread they follow): the header links there with the unread count.
+    "main.notifications",
     "protocol.view",
     "protocol.accept",
     "threads.thread",

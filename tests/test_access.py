@@ -51,10 +51,13 @@ def test_guest_sees_nothing_of_the_member_area(client, make_user, login, make_th
     thread = make_thread(room, delegate, title="Members only title")
     guest = make_user("guest", organisation="University of Nairobi")
     login(client, guest)
-    for url in ["/rooms/capacity-en", f"/t/{thread.id}", "/notifications", "/admin/accounts", "/p/1"]:
+    for url in ["/rooms/capacity-en", f"/t/{thread.id}", "/latest", "/admin/accounts", "/p/1"]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert b"Members only title" not in response.data
     home = client.get("/")
     assert home.status_code == 200
     assert b"Capacity building" not in home.data
+    # Their own notifications only (the header links there with the unread count).
+    notifications = client.get("/notifications")
+    assert notifications.status_code == 200 and b"Members only title" not in notifications.data

@@ -62,6 +62,8 @@ USER_PREDICATES = {
     "can_have_calendar_feed": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     # Every account that can sign in, guests and suspended members too (they still read).
     "can_receive_email": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    # Reading is not writing: a suspended member still clears their unread marks.
+    "can_mark_all_read": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room
@@ -184,6 +186,9 @@ OBJECT_PREDICATES = {
 ENDPOINT_PREDICATES = {
     ("guest_may_use", "threads.thread"): True,
     ("guest_may_use", "moderation.flag_post"): True,
+    ("guest_may_use", "main.notifications"): True,
+    ("guest_may_use", "main.latest"): False,
+    ("guest_may_use", "main.mark_everything_read"): False,
     ("guest_may_use", "topics.index"): False,
     ("guest_may_use", "admin.accounts"): False,
 }

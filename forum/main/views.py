@@ -1,11 +1,12 @@
-"""Home, health check, language switcher and notifications.
+"""Home, the latest activity, health check, language switcher and notifications.
 
-Everything here answers for a signed-in user (guests included) except the
-health check and the language switch, which are public; nothing answers 403,
-and there are no ids to be unknown.
+Everything here answers for a signed-in user (guests included, except the
+latest list and marking all read, which are for members) except the health
+check and the language switch, which are public; there are no ids to be unknown.
 """
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import text
@@ -15,22 +16,59 @@ from forum.accounts import service as accounts
 from forum.extensions import db, limiter
 from forum.guests.service import guest_home
 from forum.i18n import current_locale_code
+from forum.main import home as home_page
+from forum.main.counts import header_counts
 from forum.notifications import service as notifications
-from forum.rooms.service import home_overview
-from forum.web import run_act, safe_next
+from forum.rooms.service import all_categories, home_overview, mark_all_read
+from forum.web import page_arg, run_act, safe_next
 
 bp = Blueprint("main", __name__)
 
 
+@bp.app_context_processor
+def header_figures():
+    # A function, not the figures: computed (one query, once per request) only when the header asks.
+    return {"header_counts": lambda: header_counts(current_user)}
+
+
 @bp.route("/")
 def home():
-    """Members see the rooms; guests see the discussions they were invited to. Never 403 or 404."""
+    """Members see this week's discussions, the latest activity and the rooms; guests their own. Never 403 or 404."""
     # Guests never see the rooms: their home lists only the discussions they were invited to.
     if policy.is_guest(current_user):
         discussions, ended = guest_home(current_user)
         return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
     locale = current_locale_code()
-    return render_template("rooms/home.html", overview=home_overview(current_user, locale), locale=locale)
+    # The rooms first: the categories they load are the ones the lists below name, so those need no query.
+    overview = home_overview(current_user, locale)
+    latest, more = home_page.latest_threads(current_user)
+    return render_template(
+        "rooms/home.html",
+        overview=overview,
+        locale=locale,
+        week=home_page.this_week(current_user, locale),
+        latest=latest,
+        more_latest=more,
+        languages=home_page.active_language_codes(overview),
+    )
+
+
+@bp.route("/latest")
+def latest():
+    """Every thread the member may read, by latest activity, page by page (404 for guests, as any member page)."""
+    page = page_arg()
+    # Every category with its names, once: the list names each thread's room by them.
+    all_categories()
+    items, more = home_page.latest_threads(current_user, page=page)
+    return render_template("main/latest.html", latest=items, page=page, more=more, locale=current_locale_code())
+
+
+@bp.route("/latest/read", methods=["POST"])
+def mark_everything_read():
+    """Mark every thread the member may read as read; 403 for anyone else (guests get 404, as any member page)."""
+    policy.require(policy.can_mark_all_read(current_user))
+    run_act(lambda: mark_all_read(current_user), success=_("Everything is marked as read."))
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
 @bp.route("/health")

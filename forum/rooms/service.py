@@ -3,16 +3,17 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defaultload, joinedload, selectinload
 
-from forum import audit, policy
-from forum.errors import Invalid
+from forum import audit, clock, policy
+from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.i18n import direction, known_locale, native_name
 from forum.rooms.data import CATEGORIES, DEFAULT_LANGUAGES
 from forum.rooms.models import Category, CategoryTranslation, Language, Room
-from forum.threads.models import ReadMarker, Thread
+from forum.threads.models import ReadMarker, Thread, ThreadKind
 
 
 def seed_languages_and_categories():
@@ -172,43 +173,43 @@ def _unread_condition(user_id):
 def home_overview(user, locale):
     """Categories in order, each with its rooms (reader's languages first) and their figures.
 
-    Three queries whatever the number of rooms and threads: rooms (with
-    categories and translations), figures per room, unread threads per room.
+    Two queries whatever the number of rooms and threads: the rooms (with their
+    categories and the categories' translations joined), then the figures of
+    every room, unread threads included, in one grouped query.
     """
-    rooms = db.session.scalars(
-        select(Room)
-        .join(Room.language)
-        .where(Language.active)
-        .options(selectinload(Room.category).selectinload(Category.translations))
-        .order_by(Language.position)
-    ).all()
+    rooms = (
+        db.session.scalars(
+            select(Room)
+            .join(Room.language)
+            .where(Language.active)
+            # Joined rather than selected in: the home page's other lists name these categories without a query.
+            .options(joinedload(Room.category).joinedload(Category.translations))
+            .order_by(Language.position)
+        )
+        .unique()
+        .all()
+    )
+    unread = case((_unread_condition(user.id), 1), else_=0)
     figures = {
-        room_id: (threads, posts, last)
-        for room_id, threads, posts, last in db.session.execute(
+        room_id: (threads, posts, last, unread_threads)
+        for room_id, threads, posts, last, unread_threads in db.session.execute(
             select(
                 Thread.room_id,
                 func.count(Thread.id),
                 func.coalesce(func.sum(Thread.post_count), 0),
                 func.max(Thread.last_post_at),
+                func.coalesce(func.sum(unread), 0),
             )
+            .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
             # Counted over what this user may read, so the figures do not reveal scheduled or hidden threads.
             .where(policy.readable_threads(user))
             .group_by(Thread.room_id)
         )
     }
-    unread = dict(
-        db.session.execute(
-            select(Thread.room_id, func.count(Thread.id))
-            .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-            .where(policy.readable_threads(user), _unread_condition(user.id))
-            .group_by(Thread.room_id)
-        ).all()
-    )
     preferred = _preferred_languages(user, locale)
     by_category = {}
     for room in rooms:
-        threads, posts, last = figures.get(room.id, (0, 0, None))
-        summary = RoomSummary(room, threads, posts, last, unread.get(room.id, 0))
+        summary = RoomSummary(room, *figures.get(room.id, (0, 0, None, 0)))
         by_category.setdefault(room.category, []).append(summary)
     ordered = sorted(by_category.items(), key=lambda item: item[0].position)
     return [
@@ -220,28 +221,99 @@ def home_overview(user, locale):
 def _preferred_languages(user, locale):
     # The interface language and the languages one moderates: the rooms a reader is most likely after.
     preferred = {locale}
-    preferred.update(user.moderated_language_codes)
+    # Only a language moderator has languages of their own: nobody else's list is loaded for nothing.
+    if policy.is_moderator_of_any_language(user) and not policy.is_chief_moderator(user):
+        preferred.update(user.moderated_language_codes)
     return preferred
 
 
+def open_weekly_threads(now):
+    """SQL condition on Thread: a weekly discussion's thread that is open now (`Thread.status`, in SQL)."""
+    # From the times the thread shares with its discussion, so the week's thread comes first from the moment
+    # it opens until it closes, with nothing written (Thread.pinned stays the moderators' choice).
+    return and_(
+        Thread.kind == ThreadKind.weekly,
+        Thread.discussion_id.is_not(None),
+        or_(Thread.opens_at.is_(None), Thread.opens_at <= now),
+        or_(Thread.closes_at.is_(None), Thread.closes_at > now),
+        not_(Thread.locked),
+    )
+
+
 def room_threads(room, user, page, per_page):
-    """One page of a room's threads, pinned first, then latest activity, with read markers.
+    """One page of a room's threads: the open weekly discussion, pinned ones, then latest activity, with read markers.
 
     Two queries: the page of threads (authors loaded with it) and the count.
     """
-    condition = and_(Thread.room_id == room.id, policy.readable_threads(user))
+    now = clock.now()
+    condition = and_(Thread.room_id == room.id, policy.readable_threads(user, now))
     total = db.session.scalar(select(func.count(Thread.id)).where(condition))
     rows = db.session.execute(
         select(Thread, ReadMarker.last_read_number)
         .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
         .where(condition)
-        .options(selectinload(Thread.last_post_author), selectinload(Thread.author))
+        # The room (with its category's names) is loaded already: joining its category again would load the
+        # names again too.
+        .options(
+            selectinload(Thread.last_post_author),
+            selectinload(Thread.author),
+            defaultload(Thread.room).lazyload(Room.category),
+        )
         # Thread.id last breaks ties, so the order is total and no thread shows on two pages or on none.
-        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .order_by(
+            case((open_weekly_threads(now), 1), else_=0).desc(),
+            Thread.pinned.desc(),
+            Thread.last_post_at.desc(),
+            Thread.id.desc(),
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     return total, [(thread, last_read or 0) for thread, last_read in rows]
+
+
+def _upsert(dialect_name):
+    # INSERT … ON CONFLICT is spelled the same on both engines, but each dialect builds its own statement.
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert
+
+
+def mark_all_read(user, *, room=None):
+    """Mark every thread `user` may read (in `room`, or in every room) read up to its last post.
+
+    One INSERT … SELECT … ON CONFLICT DO UPDATE, whatever the number of threads:
+    markers only move forward, and threads already read are left alone.
+    Returns the number of threads marked. NotAllowed for non-members, or a room they may not read.
+    """
+    if not policy.can_mark_all_read(user) or (room is not None and not policy.can_read_room(user, room)):
+        raise NotAllowed(_("You cannot do this."))
+    now = clock.now()
+    condition = and_(policy.readable_threads(user, now), Thread.post_count > 0)
+    if room is not None:
+        condition = and_(condition, Thread.room_id == room.id)
+    read_already = exists().where(
+        ReadMarker.user_id == user.id,
+        ReadMarker.thread_id == Thread.id,
+        ReadMarker.last_read_number >= Thread.post_count,
+    )
+    unread = select(literal(user.id), Thread.id, Thread.post_count, literal(now, ReadMarker.updated_at.type)).where(
+        condition, ~read_already
+    )
+    insert = _upsert(db.session.get_bind().dialect.name)(ReadMarker).from_select(
+        ["user_id", "thread_id", "last_read_number", "updated_at"], unread
+    )
+    statement = insert.on_conflict_do_update(
+        index_elements=[ReadMarker.user_id, ReadMarker.thread_id],
+        set_={"last_read_number": insert.excluded.last_read_number, "updated_at": insert.excluded.updated_at},
+        # Never backwards, as `threads.service.mark_read`: a marker already further on stays where it is.
+        where=ReadMarker.last_read_number < insert.excluded.last_read_number,
+    )
+    # Counted from RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
+    marked = len(db.session.execute(statement.returning(ReadMarker.thread_id)).all())
+    # Markers already in the session would keep their old values: the statement went around it.
+    for marker in [obj for obj in db.session.identity_map.values() if isinstance(obj, ReadMarker)]:
+        if marker.user_id == user.id:
+            db.session.expire(marker)
+    return marked
 
 
 def get_room_by_id(room_id):

@@ -1,12 +1,13 @@
-"""The home page (categories and their rooms) and room pages."""
+"""Room pages, and marking a room read."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum import policy
 from forum.i18n import current_locale_code
 from forum.rooms import service
-from forum.web import last_page, page_arg
+from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("rooms", __name__)
 
@@ -29,3 +30,15 @@ def room(slug):
         total=total,
         locale=current_locale_code(),
     )
+
+
+@bp.route("/rooms/<slug>/read", methods=["POST"])
+def mark_read(slug):
+    """Mark every thread of a room as read; 404 if the room is unknown or not readable."""
+    room = service.get_room(slug)
+    policy.require_visible(room is not None and policy.can_read_room(current_user, room))
+    run_act(
+        lambda: service.mark_all_read(current_user, room=room),
+        success=_("All threads of this room are marked as read."),
+    )
+    return redirect(url_for("rooms.room", slug=room.slug))

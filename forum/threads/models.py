@@ -45,7 +45,11 @@ _discussions = table("discussions", column("id"), column("cancelled_at"))
 class Thread(db.Model):
     __tablename__ = "threads"
     # Serves a room page's order (pinned first, then latest activity) without sorting the whole room.
-    __table_args__ = (Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),)
+    __table_args__ = (
+        Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),
+        # The home page's Latest list: every readable thread by latest activity, read from the newest end.
+        Index("ix_threads_last_post_at", "last_post_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
@@ -108,6 +112,8 @@ class Post(db.Model):
         UniqueConstraint("thread_id", "number"),
         # One post per form submission: a resent form finds its post again.
         UniqueConstraint("author_id", "submission_key"),
+        # The moderators' header count of held posts, on every page they open: held posts are few among many.
+        Index("ix_posts_state", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,243 @@
+"""What the member home page shows above the rooms: this week's discussions and the latest activity.
+
+Each function is a fixed number of queries whatever the number of threads or
+discussions (tests/test_query_budget.py), and shows only what the reader may
+see: the threads of open discussions through `policy.readable_threads`, the
+title and date of scheduled ones only to those who see the topics page
+(`policy.can_view_topics`, as /topics does), never a scheduled thread's
+content, and nothing of a discussion that runs only in languages the reader
+may not read (a deactivated language, for anyone who does not moderate it).
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import defaultload, joinedload
+
+from forum import clock, policy
+from forum.discussions.models import Discussion, DiscussionText
+from forum.extensions import db
+from forum.rooms.models import Language, Room
+from forum.threads.models import ReadMarker, Thread
+
+# Open discussions shown at the top; more than a handful at once would be a calendar, which /topics is.
+OPEN_LIMIT = 5
+LATEST_PER_PAGE = 15
+
+
+@dataclass
+class WeeklyThread:
+    """One language's thread of an open discussion, as the reader stands with it."""
+
+    thread_id: int
+    language_code: str
+    language_name: str
+    replies: int
+    # Posts the reader has not seen; all of them when the reader never opened the thread.
+    unread: int
+    opened: bool
+
+
+@dataclass
+class OpenDiscussion:
+    discussion: Discussion
+    # The reader's way in: the thread in their interface language, else the first of the others.
+    main: WeeklyThread
+    others: list = field(default_factory=list)
+
+    @property
+    def text(self):
+        """The title and texts in the main thread's language."""
+        texts = self.discussion.texts
+        return next((text for text in texts if text.language_code == self.main.language_code), None) or (
+            self.discussion.text_for(self.main.language_code)
+        )
+
+
+@dataclass
+class ThisWeek:
+    open: list
+    # (discussion, its title text) of the next discussion to open, or None.
+    upcoming: tuple | None = None
+    # (discussion, its title text, its summary text or None) of the latest closed one, when none is open.
+    latest_closed: tuple | None = None
+
+    @property
+    def is_empty(self):
+        return not (self.open or self.upcoming or self.latest_closed)
+
+
+def _readable_text(user):
+    """SQL condition on Discussion: it has a text in a language whose rooms `user` may read."""
+    readable_languages = select(Room.language_code).where(policy.readable_rooms(user))
+    return exists().where(
+        DiscussionText.discussion_id == Discussion.id, DiscussionText.language_code.in_(readable_languages)
+    )
+
+
+def _readable_texts(user, discussion):
+    """The discussion's texts in languages `user` may read (as `policy.can_read_room`), in the languages' order."""
+    return [
+        text
+        for text in discussion.ordered_texts
+        if text.language.active or policy.can_moderate_language(user, text.language_code)
+    ]
+
+
+def _title_text(user, discussion, locale):
+    """The readable text in `locale`, else the first readable one (the title a reader is shown)."""
+    texts = _readable_texts(user, discussion)
+    return next((text for text in texts if text.language_code == locale), texts[0] if texts else None)
+
+
+def _relevant_discussions(user, now):
+    """The open discussions, the next scheduled one and the latest closed one, in one query."""
+    readable = _readable_text(user)
+    is_open = and_(Discussion.opens_at <= now, or_(Discussion.closes_at.is_(None), Discussion.closes_at > now))
+    # The newest openings first: with more open than shown, the ones that started last are this week's.
+    open_ids = (
+        select(Discussion.id)
+        .where(is_open, readable)
+        .order_by(Discussion.opens_at.desc(), Discussion.id.desc())
+        .limit(OPEN_LIMIT)
+    )
+    wanted = [Discussion.id.in_(open_ids)]
+    if policy.can_view_topics(user):
+        # The topics page lists planned discussions (title and date) to the same readers.
+        upcoming = (
+            select(Discussion.id)
+            .where(Discussion.opens_at > now, readable)
+            .order_by(Discussion.opens_at, Discussion.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        closed = (
+            select(Discussion.id)
+            .where(Discussion.closes_at <= now, readable)
+            .order_by(Discussion.closes_at.desc(), Discussion.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        wanted += [Discussion.id == upcoming, Discussion.id == closed]
+    return (
+        db.session.scalars(
+            select(Discussion)
+            .where(or_(*wanted))
+            # Not the category: the page has loaded every category (with its names) already.
+            .options(joinedload(Discussion.texts))
+            .order_by(Discussion.opens_at, Discussion.id)
+        )
+        .unique()
+        .all()
+    )
+
+
+def _weekly_threads(user, discussion_ids, now):
+    """{discussion id: [WeeklyThread]} of the threads `user` may read, in the languages' order; one query."""
+    rows = db.session.execute(
+        select(
+            Thread.id,
+            Thread.discussion_id,
+            Thread.post_count,
+            Room.language_code,
+            Language.native_name,
+            ReadMarker.last_read_number,
+        )
+        .join(Room, Room.id == Thread.room_id)
+        .join(Language, Language.code == Room.language_code)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .where(Thread.discussion_id.in_(discussion_ids), policy.readable_threads(user, now))
+        .order_by(Language.position, Language.code)
+    ).all()
+    threads = {}
+    for thread_id, discussion_id, post_count, code, name, last_read in rows:
+        threads.setdefault(discussion_id, []).append(
+            WeeklyThread(
+                thread_id=thread_id,
+                language_code=code,
+                language_name=name,
+                replies=max(post_count - 1, 0),
+                unread=max(post_count - (last_read or 0), 0),
+                opened=last_read is not None,
+            )
+        )
+    return threads
+
+
+def _open_discussion(discussion, threads, locale):
+    main = next((thread for thread in threads if thread.language_code == locale), threads[0])
+    return OpenDiscussion(discussion, main, [thread for thread in threads if thread is not main])
+
+
+def this_week(user, locale, now=None):
+    """The open weekly discussions (reader's language first), the next one and, when none is open, the last one.
+
+    Two queries at most: the discussions, then the reader's threads of the open ones.
+    """
+    now = now or clock.now()
+    if not policy.is_member(user):
+        return ThisWeek(open=[])
+    discussions = _relevant_discussions(user, now)
+    open_now = [discussion for discussion in discussions if discussion.status_at(now).is_open]
+    threads = _weekly_threads(user, [d.id for d in open_now], now) if open_now else {}
+    shown = [_open_discussion(d, threads[d.id], locale) for d in open_now if threads.get(d.id)]
+    # Those the reader can join in their own language first, then by opening time, newest first.
+    shown.sort(key=lambda item: (item.main.language_code != locale, -item.discussion.opens_at.timestamp()))
+    week = ThisWeek(open=shown)
+    scheduled = [d for d in discussions if d.status_at(now).is_scheduled]
+    if scheduled:
+        week.upcoming = (scheduled[0], _title_text(user, scheduled[0], locale))
+    closed = [d for d in discussions if d.status_at(now).is_closed]
+    if closed and not shown:
+        week.latest_closed = (closed[0], _title_text(user, closed[0], locale), _summary(user, closed[0], locale))
+    return week
+
+
+def _summary(user, discussion, locale):
+    """The readable text with a summary, in `locale` if there is one (as `Discussion.summary_for`), or None."""
+    with_summary = [text for text in _readable_texts(user, discussion) if text.summary_html]
+    return next(
+        (text for text in with_summary if text.language_code == locale), with_summary[0] if with_summary else None
+    )
+
+
+@dataclass
+class LatestItem:
+    thread: Thread
+    last_read: int
+
+    @property
+    def unread(self):
+        return max(self.thread.post_count - self.last_read, 0)
+
+
+def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
+    """(one page of the threads `user` may read by latest activity with their read markers, is there more?).
+
+    One query: the threads with their rooms, last authors and the reader's markers;
+    one row beyond the page tells whether a next page exists, without counting. The
+    categories are not loaded here: load them first (`rooms.service.all_categories`).
+    """
+    rows = db.session.execute(
+        select(Thread, ReadMarker.last_read_number)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .where(policy.readable_threads(user, now or clock.now()))
+        # The rooms' categories come from the identity map: the caller loads them (with their names) first,
+        # which a join here would load again with their names, one more query.
+        .options(joinedload(Thread.last_post_author), defaultload(Thread.room).lazyload(Room.category))
+        # Thread.id breaks ties, so no thread shows on two pages or on none.
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [LatestItem(thread, last_read or 0) for thread, last_read in rows[:per_page]]
+    return items, len(rows) > per_page
+
+
+def active_language_codes(overview):
+    """The content languages of the rooms on the home page (the active ones), in their order, without a query."""
+    codes = {}
+    for _category, summaries in overview:
+        for summary in summaries:
+            codes[summary.room.language_code] = summary.room.language.position
+    return sorted(codes, key=lambda code: (codes[code], code))
