@@ -126,7 +126,10 @@ def test_unread_replies_lead_to_the_first_unread(client, login, make_user, moder
 
 @pytest.mark.parametrize(
     "zone,expected",
-    [("Europe/Zurich", "Nov 30, 2026, 9:00:00\u202fAM"), ("Asia/Tokyo", "Nov 30, 2026, 5:00:00\u202fPM")],
+    [
+        ("Europe/Zurich", "Monday, November 30, 2026, 9:00\u202fAM"),
+        ("Asia/Tokyo", "Monday, November 30, 2026, 5:00\u202fPM"),
+    ],
 )
 def test_next_discussion_opens_at_a_time_in_the_readers_zone(
     client, login, make_user, moderator, frozen_clock, zone, expected
