@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 # wsgi.py defaults to production; the Makefile's own `flask` commands run the
 # development configuration (a random key kept in instance/secret_key).
-DEV := FORUM_CONFIG=development
 PORT ?= 5000
+# Links in the demo's e-mails name the port it is served on (PORT=8080 make run).
+DEV := FORUM_CONFIG=development FORUM_BASE_URL=$${FORUM_BASE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: demo-code lint run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
 

@@ -488,3 +488,14 @@ def test_check_deployment_says_ok_for_a_safe_configuration(database_url):
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "OK: nothing unsafe found in this configuration."
+
+
+def test_make_run_serves_on_port_and_links_name_it():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(["make", "-n", "run", "PORT=8123"], cwd=root, capture_output=True, text=True, check=True)
+    assert "--port 8123" in plan.stdout
+    # E-mailed links (activation, notifications) follow the port rather than always saying 5000.
+    assert "FORUM_BASE_URL=${FORUM_BASE_URL:-http://127.0.0.1:8123}" in plan.stdout
