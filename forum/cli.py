@@ -28,6 +28,9 @@ DEMO_ACCOUNTS = (
     ("delegate.mx@forum.test", "María Hernández", "delegate", "MEX", ()),
 )
 
+# Interface languages of demo accounts (the rest: English), so the console shows e-mails in each one's language.
+DEMO_LOCALES = {"delegate.fr@forum.test": "fr", "langmod@forum.test": "fr", "delegate.mx@forum.test": "es"}
+
 # Has not accepted the usage protocol yet, so the demo shows what happens before a first post.
 DEMO_ACCOUNTS_WITHOUT_PROTOCOL = {"delegate.pl@forum.test"}
 # Demo staff must use a second factor like real staff: they are enrolled with
@@ -72,6 +75,7 @@ def seed_demo_data():
             password_hash=password_hash,
             activated_at=clock.now(),
             created_at=clock.now(),
+            locale=DEMO_LOCALES.get(email),
         )
         user.moderated_languages = [db.session.get(Language, code) for code in languages]
         db.session.add(user)

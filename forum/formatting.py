@@ -23,7 +23,11 @@ def when(value, format="medium"):
     """
     if value is None:
         return ""
-    locale, zone = format_locale(), reader_zone()
+    return format_moment(value, format, locale=format_locale(), zone=reader_zone())
+
+
+def format_moment(value, format, *, locale, zone):
+    """`value` as a date of length `format` and a short time, in `zone` and `locale` (pages and e-mails)."""
     date = babel_dates.format_date(value.astimezone(zone), format, locale=locale)
     time = babel_dates.format_time(value, "short", tzinfo=zone, locale=locale)
     pattern = babel_dates.get_datetime_format(format, locale=locale).replace("'", "")

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forum.dbtypes import StateEnum
+from forum.formatting import format_moment
 
 
 class Delivery(StateEnum):
@@ -112,7 +112,7 @@ class Reader:
                 return ""
         if value is None:
             return ""
-        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
+        return format_moment(value, "medium", locale=self.locale, zone=self.zone)
 
 
 def zone_named(name):
