@@ -178,6 +178,7 @@ def _register_blueprints(app):
     from forum.proposals.views import bp as proposals_bp
     from forum.protocol.views import bp as protocol_bp
     from forum.rooms.views import bp as rooms_bp
+    from forum.search.views import bp as search_bp
     from forum.threads.views import bp as threads_bp
 
     for blueprint in (
@@ -191,6 +192,7 @@ def _register_blueprints(app):
         protocol_bp,
         moderation_bp,
         guests_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
 
