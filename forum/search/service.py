@@ -17,14 +17,14 @@ from datetime import UTC, datetime, time, timedelta
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, column, false, func, literal_column, or_, select, table, true
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from forum import policy
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.members.models import MemberState
 from forum.proposals.models import TopicProposal
-from forum.rooms.models import Room
+from forum.rooms.models import Category, Room
 from forum.search import schema, text
 from forum.search.models import EntryKind, SearchEntry
 from forum.threads.models import Post, Thread, Watch
@@ -344,6 +344,8 @@ _LOAD_ONLY = (
     lazyload(TopicProposal.proposer),
     lazyload(TopicProposal.member_state),
     lazyload(TopicProposal.on_behalf_of_group),
+    # Category names come from the filter form's rooms query, already in the session.
+    defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),
 )
 
 

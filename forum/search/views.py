@@ -20,14 +20,17 @@ bp = Blueprint("search", __name__)
 
 
 def _fill_choices(form, user):
-    """Filter choices from two queries: rooms (with categories and languages) and member states."""
+    """Filter choices from two queries: rooms (with categories and languages) and member states.
+
+    Returns {category id: name in the reader's language}, which results reuse.
+    """
     anything = [(None, _("Any"))]
     form.sort.choices = [(service.RELEVANCE, _("Relevance")), (service.NEWEST, _("Newest first"))]
     if not policy.is_member(user):
         # Guests search their discussion only: no filters to choose from.
         for name in ("category", "language", "room", "state", "group"):
             getattr(form, name).choices = anything
-        return
+        return {}
     locale = current_locale_code()
     rooms = db.session.scalars(select(Room).where(policy.readable_rooms(user))).all()
     rooms.sort(key=lambda room: (room.category.position, room.language.position))
@@ -42,6 +45,7 @@ def _fill_choices(form, user):
     groups = {state.group.id: state.group for state in states}
     form.state.choices = anything + sorted(((s.id, s.name) for s in states), key=lambda choice: choice[1])
     form.group.choices = anything + [(g.id, g.name) for g in sorted(groups.values(), key=lambda g: g.position)]
+    return {category_id: name for category_id, name in form.category.choices if category_id is not None}
 
 
 def _room_label(room, locale):
@@ -68,7 +72,7 @@ def _filters(form):
 def results():
     """Search what the reader may see (guests: their discussion only); never 403 or 404, bad input is explained."""
     form = SearchForm(request.args)
-    _fill_choices(form, current_user)
+    category_names = _fill_choices(form, current_user)
     results = problem = None
     asked = bool((form.q.data or "").strip())
     if asked and form.validate():
@@ -78,5 +82,11 @@ def results():
             problem = str(error)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "search/results.html", form=form, results=results, problem=problem, asked=asked, page_args=args
+        "search/results.html",
+        form=form,
+        results=results,
+        problem=problem,
+        asked=asked,
+        page_args=args,
+        category_names=category_names,
     )
