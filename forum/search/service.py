@@ -281,16 +281,14 @@ class Results:
         return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
 
 
-def search(raw_query, *, user, filters=None, page=1):
-    """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
+def _ranked_page(query, user, filters, page):
+    """Subquery: the ids of one page of readable, filtered matches in order, with their sort key and the total.
 
-    One SQL statement: the matches, joined to what decides who may read
-    them, filtered, ranked, paginated, with the total alongside.
+    It carries only ids and keys, so sorting thousands of matches moves
+    small rows; the page's objects are joined to its 20 rows afterwards.
     """
-    query = parse_query(raw_query)
-    filters = filters or Filters()
     if db.session.get_bind().dialect.name == "sqlite":
-        # FTS5 ranks only in a query of its own table, so the matches come from a subquery.
+        # FTS5 ranks only in a query of its own table, so the matches come from a subquery of it.
         matches = (
             select(column("rowid").label("entry_id"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("rank"))
             .select_from(table("search_fts"))
@@ -298,25 +296,52 @@ def search(raw_query, *, user, filters=None, page=1):
             .subquery()
         )
         # bm25 is smaller for better matches; the title column weighs four times the body.
-        statement = select(SearchEntry).join(matches, matches.c.entry_id == SearchEntry.id)
-        order = matches.c.rank
+        statement = select(SearchEntry.id, matches.c.rank).join(matches, matches.c.entry_id == SearchEntry.id)
+        sort_key, descending = matches.c.rank, False
     else:
         match, rank = _postgres_match(query)
-        statement = select(SearchEntry).where(match)
-        order = rank.desc()
+        statement = select(SearchEntry.id, rank.label("rank")).where(match)
+        sort_key, descending = rank, True
     if filters.sort == NEWEST:
-        order = SearchEntry.created_at.desc()
+        sort_key, descending = SearchEntry.created_at, True
+    order = sort_key.desc() if descending else sort_key
     statement = (
-        statement.add_columns(Post, Thread, TopicProposal, User, func.count().over().label("total"))
+        statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
+        .outerjoin(Post, Post.id == SearchEntry.post_id)
+        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
+    )
+    # Every match is joined, so tables only some filters need are joined only for them.
+    if filters.category_id is not None:
+        statement = statement.outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
+    if filters.member_state_id is not None or filters.group_id is not None or filters.author:
+        statement = statement.outerjoin(User, User.id == SearchEntry.author_id)
+    ranked = (
+        statement.where(_readable(user), *_filter_conditions(filters, user))
+        .order_by(order, SearchEntry.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+        .subquery()
+    )
+    return ranked, descending
+
+
+def search(raw_query, *, user, filters=None, page=1):
+    """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
+
+    One SQL statement: the matches, joined to what decides who may read
+    them, filtered, ranked, paginated, with the total alongside.
+    """
+    query = parse_query(raw_query)
+    ranked, descending = _ranked_page(query, user, filters or Filters(), page)
+    statement = (
+        select(SearchEntry, Post, Thread, TopicProposal, User, ranked.c.total)
+        .join(ranked, ranked.c.id == SearchEntry.id)
         .outerjoin(Post, Post.id == SearchEntry.post_id)
         .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
         .outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
         .outerjoin(User, User.id == SearchEntry.author_id)
-        .where(_readable(user), *_filter_conditions(filters, user))
         .options(*_LOAD_ONLY)
-        .order_by(order, SearchEntry.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        .order_by(ranked.c.sort_key.desc() if descending else ranked.c.sort_key, SearchEntry.id.desc())
     )
     rows = db.session.execute(statement).all()
     highlighter = Highlighter(query)

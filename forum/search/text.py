@@ -9,6 +9,7 @@ Languages without a stemmer here are folded only.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -294,6 +295,8 @@ def words(text):
     return _WORD.findall(fold(text or ""))
 
 
+# Words repeat: a cache makes indexing and highlighting mostly lookups.
+@lru_cache(maxsize=200_000)
 def stem(word, language_code):
     """The stem of one folded word in a content language (the word itself where no stemmer exists)."""
     name = STEMMER_NAMES.get(language_code)
