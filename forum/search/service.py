@@ -363,7 +363,7 @@ def search(raw_query, *, user, filters=None, page=1):
 # What a result shows, and nothing more: the room (with category and language) and
 # the author's member state come joined; authors are the rows' own User.
 _LOAD_ONLY = (
-    load_only(Post.id, Post.thread_id, Post.number, Post.state, Post.author_id),
+    load_only(Post.id, Post.thread_id, Post.number, Post.state, Post.state_clause, Post.author_id),
     lazyload(Post.author),
     load_only(TopicProposal.id, TopicProposal.title, TopicProposal.category_id, TopicProposal.proposer_id),
     lazyload(TopicProposal.proposer),
