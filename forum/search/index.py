@@ -108,6 +108,8 @@ def index_posts(connection, condition):
         .join(Thread, Thread.id == Post.thread_id)
         .join(Room, Room.id == Thread.room_id)
         .where(condition)
+        # PostgreSQL: an edit committing meanwhile waits, so a reindex batch never writes older text over it.
+        .with_for_update(read=True, of=Post)
     )  # fmt: skip
     found = connection.execute(query).all()
     rows = [
