@@ -163,3 +163,15 @@ def test_a_search_page_makes_at_most_five_queries(client, login, delegate, make_
         assert response.status_code == 200 and 'class="search-hit"' in response.get_data(as_text=True)
         assert counter.count <= 5, counter.statements
     assert db.session.scalar(select(Post.id).limit(1))
+
+
+def test_sort_by_date_puts_the_newest_first_and_relevance_the_titles(delegate, room, make_thread, frozen_clock):
+    from forum.search import service
+
+    titled = make_thread(room, delegate, title="Sortmarkerchi", body="Opening")
+    frozen_clock.advance(days=1)
+    newer = make_thread(room, delegate, title="Later", body="Only a body with sortmarkerchi")
+    by_relevance = service.search("sortmarkerchi", user=delegate).hits
+    by_date = service.search("sortmarkerchi", user=delegate, filters=service.Filters(sort=service.NEWEST)).hits
+    assert [hit.thread.id for hit in by_relevance] == [titled.id, newer.id]
+    assert [hit.thread.id for hit in by_date] == [newer.id, titled.id]
