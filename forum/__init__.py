@@ -184,6 +184,7 @@ def _register_blueprints(app):
     from forum.proposals.views import bp as proposals_bp
     from forum.protocol.views import bp as protocol_bp
     from forum.rooms.views import bp as rooms_bp
+    from forum.search.views import bp as search_bp
     from forum.threads.views import bp as threads_bp
 
     for blueprint in (
@@ -199,6 +200,7 @@ def _register_blueprints(app):
         guests_bp,
         calendar_bp,
         notifications_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -409,3 +409,17 @@ def check_deployment_command():
         if not problems
         else "OK: nothing unsafe found; read the warnings above."
     )
+
+
+@forum_cli.command("reindex")
+@click.option("--batch", default=500, show_default=True, help="Posts per transaction.")
+def reindex_command(batch):
+    """Rebuild the search index from the posts, summaries and proposals (safe while the forum serves)."""
+    from forum.search import index
+
+    total = index.items_to_index(db.session)
+    db.session.commit()
+    with click.progressbar(length=total, label="Reindexing", file=sys.stderr) as bar:
+        for done in index.reindex_batches(db.session, batch=max(batch, 1)):
+            bar.update(done)
+    click.echo(f"Indexed {total} texts.")

@@ -16,7 +16,7 @@ from forum.guests.models import running_guest_access
 from forum.proposals.models import ACCEPTABLE_STATUSES, CONSIDERABLE_STATUSES, DECLINABLE_STATUSES
 from forum.protocol.models import has_accepted_current_version
 from forum.rooms.models import Language, Room
-from forum.threads.models import PostState, Thread, ThreadStatus
+from forum.threads.models import Post, PostState, Thread, ThreadStatus
 
 MODERATOR_ROLES = {Role.moderator, Role.admin}
 MEMBER_ROLES = {Role.delegate, Role.staff, Role.language_moderator, Role.moderator, Role.admin}
@@ -194,6 +194,26 @@ def _guest_readable_threads(user, not_scheduled):
             rooms = rooms.where(Room.language_code.in_(sorted(codes)))
         allowed.append(and_(Thread.discussion_id == discussion_id, Thread.room_id.in_(rooms)))
     return and_(or_(*allowed), not_scheduled)
+
+
+# Posts, for search (forum.search) --------------------------------------------
+
+
+def can_read_post(user, post):
+    """May see a post's text: reads its thread, and the post is published, or theirs, or in a room they moderate."""
+    return can_read_thread(user, post.thread) and can_see_post_body(user, post)
+
+
+def readable_posts(user, now=None):
+    """SQL condition on Post: the posts whose text `user` may see (`can_read_post`), without joins."""
+    in_readable_thread = Post.thread_id.in_(select(Thread.id).where(readable_threads(user, now)))
+    visible = Post.state == PostState.visible
+    if _signed_in(user):
+        moderated_threads = select(Thread.id).where(Thread.room_id.in_(select(Room.id).where(moderated_rooms(user))))
+        # Hidden and held posts: to their author and to the room's moderators (marked as such in results).
+        own_or_moderated = or_(Post.author_id == user.id, Post.thread_id.in_(moderated_threads))
+        visible = or_(visible, and_(Post.state.in_((PostState.hidden, PostState.held)), own_or_moderated))
+    return and_(in_readable_thread, visible)
 
 
 def is_moderator_of_any_language(user):
@@ -557,6 +577,7 @@ GUEST_ENDPOINTS = {
     "calendar.revoke_link",
     # What they receive by e-mail (replies in the threads they follow).
     "notifications.settings",
+    "search.results",
 }
 
 # Who may ask for a guest (DESIGN.md §3): not staff, language moderators or guests.

@@ -89,6 +89,15 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # FTS5's virtual table and shadow tables (forum.search.schema) are made by
+    # hand in the migration; autogenerate must not offer to drop them.
+    def include_name(name, type_, parent_names):
+        from forum.search.schema import is_index_object
+
+        return not (type_ == "table" and is_index_object(name))
+
+    conf_args.setdefault("include_name", include_name)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

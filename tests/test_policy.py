@@ -112,6 +112,12 @@ OBJECT_PREDICATES = {
     ("can_see_post_body", "hidden fr post"): {"delegate", "langmod_fr", "moderator", "admin"},
     ("can_see_post_body", "held fr post"): {"delegate", "langmod_fr", "moderator", "admin"},
     ("can_see_post_body", "removed fr post"): set(),
+    # What search may show: the thread is readable and so is the post's text (readable_posts in SQL).
+    ("can_read_post", "en post"): MEMBERS,
+    ("can_read_post", "weekly fr post"): MEMBERS | {"guest"},
+    ("can_read_post", "hidden fr post"): {"delegate", "langmod_fr", "moderator", "admin"},
+    ("can_read_post", "held fr post"): {"delegate", "langmod_fr", "moderator", "admin"},
+    ("can_read_post", "removed fr post"): set(),
     ("can_flag_post", "en post"): {"staff", "langmod_fr", "moderator", "admin"},
     ("can_flag_post", "fr post"): {"staff", "langmod_fr", "moderator", "admin"},
     ("can_flag_post", "weekly fr post"): WRITING_MEMBERS | {"guest"},
@@ -190,6 +196,7 @@ ENDPOINT_PREDICATES = {
     ("guest_may_use", "main.latest"): False,
     ("guest_may_use", "main.mark_everything_read"): False,
     ("guest_may_use", "topics.index"): False,
+    ("guest_may_use", "search.results"): True,
     ("guest_may_use", "admin.accounts"): False,
 }
 
@@ -199,6 +206,7 @@ NOT_PREDICATES = {
     # can_see_discussion: tests/test_policy_scopes.py checks they agree with the predicates for every role.
     "readable_threads",
     "visible_discussions",
+    "readable_posts",
     "readable_rooms",
     "moderated_rooms",
     # Helpers: turn a refusal into 403/404, look a guest's access up (guest_may_use_language is its predicate).

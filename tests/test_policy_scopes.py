@@ -175,3 +175,36 @@ def test_readable_and_moderated_rooms_agree_with_the_predicates(role, varied_for
         # French and the inactive Portuguese rooms, which the language moderator still reads.
         assert {room.language_code for room in rooms if room.id in moderated} == {"fr", "pt"}
         assert {room.language_code for room in rooms if room.id in readable} >= {"en", "fr", "es", "pt"}
+
+
+def _add_posts_in_every_state(user, author):
+    """To every thread: a post in each state by the fixture's author, and a held and a hidden one by `user`."""
+    from forum.threads.models import Post, PostState
+
+    now = clock.now()
+    for thread in db.session.scalars(select(Thread)).all():
+        writers = [(author, state) for state in PostState] + [(user, PostState.held), (user, PostState.hidden)]
+        for offset, (writer, state) in enumerate(writers, start=thread.post_count + 1):
+            db.session.add(
+                Post(
+                    thread_id=thread.id, number=offset, author_id=writer.id, source="x", html="x", state=state,
+                    created_at=now,
+                )
+            )  # fmt: skip
+        thread.post_count += len(writers)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_readable_posts_agrees_with_can_read_post(role, varied_forum, make_user):
+    from forum.threads.models import Post
+
+    user = _user(role, make_user, varied_forum)
+    author = db.session.scalar(select(Thread.author_id).limit(1))
+    _add_posts_in_every_state(user, db.session.get(type(user), author))
+    posts = db.session.scalars(select(Post)).all()
+    in_python = {post.id for post in posts if policy.can_read_post(user, post)}
+    in_sql = set(db.session.scalars(select(Post.id).where(policy.readable_posts(user))))
+    assert in_sql == in_python
+    if role != "inactive":
+        assert in_python and len(in_python) < len(posts)

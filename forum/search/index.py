@@ -1,0 +1,220 @@
+"""Keeping the search index in step with the forum, in the same transaction as each write.
+
+Services stay untouched: a session `after_flush` hook sees every post,
+thread, discussion text and topic proposal the flush wrote and rewrites their
+rows in `search_entries` on the same connection, so the index commits or
+rolls back with the write itself. The database then updates its own full-text
+structures from those rows (SQLite: FTS5 triggers; PostgreSQL: the tsvector
+trigger, forum.search.schema).
+
+What needs no reindexing: a post's state (hidden, held, restored) and a
+thread's times, room activity or guests, which search joins at query time.
+An edit replaces the row's text, so an old revision's words are no longer
+found. A thread moved to another room is reindexed in the new room's
+language.
+"""
+
+from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from forum.discussions.models import DiscussionText
+from forum.proposals.models import TopicProposal
+from forum.rooms.models import Room
+from forum.search import text
+from forum.search.models import EntryKind, SearchEntry
+from forum.threads.models import Post, Thread
+
+# Thread and proposal attributes whose change alters what is indexed.
+THREAD_FIELDS = ("title", "room_id")
+PROPOSAL_FIELDS = ("title", "description_source", "aims_source", "preferred_languages")
+SUMMARY_FIELDS = ("title", "summary_source")
+
+
+def _changed(obj, fields):
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+# What a flush of each model may change in the index: the attributes that matter once a row exists.
+WATCHED = (
+    (Post, ("source",)),
+    (Thread, THREAD_FIELDS),
+    (DiscussionText, SUMMARY_FIELDS),
+    (TopicProposal, PROPOSAL_FIELDS),
+)
+
+
+def _collect(session):
+    """The ids of posts, threads, discussion texts and proposals this flush created or changed as indexed."""
+    found = {model: set() for model, _fields in WATCHED}
+    for model, fields in WATCHED:
+        found[model].update(obj.id for obj in session.new if isinstance(obj, model))
+        found[model].update(obj.id for obj in session.dirty if isinstance(obj, model) and _changed(obj, fields))
+    return tuple(found[model] for model, _fields in WATCHED)
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_flush(session, flush_context):
+    posts, threads, summaries, proposals = _collect(session)
+    if not (posts or threads or summaries or proposals):
+        return
+    connection = session.connection()
+    if posts or threads:
+        condition = Post.id.in_(posts)
+        if threads:
+            condition = condition | Post.thread_id.in_(threads)
+        index_posts(connection, condition)
+    if threads:
+        # A thread moved to another language's room: its summary follows the room's language too.
+        index_summaries(connection, DiscussionText.discussion_id.in_(_discussions_of(connection, threads)))
+    if summaries:
+        index_summaries(connection, DiscussionText.id.in_(summaries))
+    if proposals:
+        index_proposals(connection, TopicProposal.id.in_(proposals))
+
+
+def _discussions_of(connection, thread_ids):
+    return select(Thread.discussion_id).where(Thread.id.in_(thread_ids), Thread.discussion_id.is_not(None))
+
+
+# Building rows ---------------------------------------------------------------
+
+
+def _with_terms(connection, rows):
+    """On SQLite, add the stems FTS5 indexes; PostgreSQL computes its tsvector itself."""
+    stemmed = connection.dialect.name == "sqlite"
+    for row in rows:
+        row["title_terms"] = text.stems(row["title"], row["language_code"]) if stemmed else None
+        row["body_terms"] = text.stems(row["body"], row["language_code"]) if stemmed else None
+    return rows
+
+
+def _replace(connection, key, ids, rows):
+    """Delete the rows of `ids` (by `key` column) and insert `rows`: one short statement each."""
+    if ids:
+        connection.execute(delete(SearchEntry).where(getattr(SearchEntry, key).in_(ids)))
+    if rows:
+        connection.execute(SearchEntry.__table__.insert(), _with_terms(connection, rows))
+    return len(ids)
+
+
+def index_posts(connection, condition):
+    """(Re)index the posts matching `condition`; returns how many were indexed."""
+    query = (
+        select(
+            Post.id, Post.thread_id, Post.number, Post.source, Post.author_id, Post.created_at,
+            Thread.title, Room.language_code,
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Room, Room.id == Thread.room_id)
+        .where(condition)
+        # PostgreSQL: an edit committing meanwhile waits, so a reindex batch never writes older text over it.
+        .with_for_update(read=True, of=Post)
+    )  # fmt: skip
+    found = connection.execute(query).all()
+    rows = [
+        {
+            "kind": EntryKind.post.value,
+            "post_id": row.id,
+            "discussion_text_id": None,
+            "proposal_id": None,
+            "thread_id": row.thread_id,
+            "author_id": row.author_id,
+            "created_at": row.created_at,
+            "language_code": row.language_code,
+            # The thread's title is found through its opening post, with a title's weight.
+            "title": row.title if row.number == 1 else "",
+            "body": row.source,
+        }
+        for row in found
+    ]
+    return _replace(connection, "post_id", [row.id for row in found], rows)
+
+
+def index_summaries(connection, condition):
+    """(Re)index the closing summaries of the discussion texts matching `condition`."""
+    found = connection.execute(
+        select(
+            DiscussionText.id, DiscussionText.language_code, DiscussionText.title, DiscussionText.summary_source,
+            DiscussionText.summary_at, DiscussionText.summary_by_id, Thread.id.label("thread_id"),
+        )
+        .outerjoin(Thread, Thread.discussion_id == DiscussionText.discussion_id)
+        .outerjoin(Room, Room.id == Thread.room_id)
+        .where(condition, (Room.language_code == DiscussionText.language_code) | Thread.id.is_(None))
+    ).all()  # fmt: skip
+    rows = [
+        {
+            "kind": EntryKind.summary.value,
+            "post_id": None,
+            "discussion_text_id": row.id,
+            "proposal_id": None,
+            "thread_id": row.thread_id,
+            "author_id": row.summary_by_id,
+            "created_at": row.summary_at,
+            "language_code": row.language_code,
+            "title": row.title,
+            "body": row.summary_source,
+        }
+        for row in found
+        if row.summary_source and row.thread_id is not None and row.summary_at is not None
+    ]
+    return _replace(connection, "discussion_text_id", [row.id for row in found], rows)
+
+
+def index_proposals(connection, condition):
+    """(Re)index the topic proposals matching `condition`."""
+    found = connection.execute(select(TopicProposal.__table__).where(condition)).all()
+    rows = [
+        {
+            "kind": EntryKind.proposal.value,
+            "post_id": None,
+            "discussion_text_id": None,
+            "proposal_id": row.id,
+            "thread_id": None,
+            "author_id": row.proposer_id,
+            "created_at": row.created_at,
+            # Stemmed as the first language the proposer would hold the discussion in.
+            "language_code": (row.preferred_languages or ["en"])[0],
+            "title": row.title,
+            "body": "\n\n".join(part for part in (row.description_source, row.aims_source) if part),
+        }
+        for row in found
+    ]
+    return _replace(connection, "proposal_id", [row.id for row in found], rows)
+
+
+# Rebuilding ------------------------------------------------------------------
+
+BATCH = 500
+
+
+def reindex_batches(session, batch=BATCH):
+    """Rebuild the whole index in short transactions; yields how many items each committed batch covered.
+
+    Each batch rewrites the rows of up to `batch` posts (by id range) and
+    commits, so the forum keeps serving: readers see either the old or the
+    new row of a post, never none, and writers wait for one batch at most.
+    """
+    last_id = 0
+    while True:
+        ids = session.scalars(select(Post.id).where(Post.id > last_id).order_by(Post.id).limit(batch)).all()
+        if not ids:
+            break
+        index_posts(session.connection(), Post.id.in_(ids))
+        session.commit()
+        last_id = ids[-1]
+        yield len(ids)
+    summaries = index_summaries(session.connection(), DiscussionText.summary_source.is_not(None))
+    proposals = index_proposals(session.connection(), TopicProposal.id.is_not(None))
+    session.commit()
+    yield summaries + proposals
+
+
+def items_to_index(session):
+    """How many posts, summaries and proposals a full reindex covers (for its progress bar)."""
+    posts = session.scalar(select(func.count()).select_from(Post))
+    summaries = session.scalar(
+        select(func.count()).select_from(DiscussionText).where(DiscussionText.summary_source.is_not(None))
+    )
+    proposals = session.scalar(select(func.count()).select_from(TopicProposal))
+    return posts + summaries + proposals

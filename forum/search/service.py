@@ -1,0 +1,439 @@
+"""Searching: what a query means, and the one SQL query that finds what the reader may see.
+
+A query is words. Quoted text is a phrase, a leading `-` excludes, a
+trailing `*` matches a prefix; every other character only separates words,
+so no input is a syntax error. Words are folded and stemmed as the index
+was (forum.search.text): each query word matches its English, French or
+Spanish stem, or itself, since a reader searches every language at once.
+
+Permissions are part of the query (forum.policy scopes), never a filter
+applied to results afterwards, so counts and pages are right.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import and_, column, false, func, literal_column, or_, select, table, true
+from sqlalchemy.orm import defaultload, lazyload, load_only
+
+from forum import policy
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.members.models import MemberState
+from forum.proposals.models import TopicProposal
+from forum.rooms.models import Category, Room
+from forum.search import schema, text
+from forum.search.models import EntryKind, SearchEntry
+from forum.threads.models import Post, Thread, Watch
+
+MAX_QUERY_LENGTH = 200
+# More terms than this add cost and no precision; the rest are ignored.
+MAX_TERMS = 12
+PER_PAGE = 20
+SNIPPET_WORDS = 30
+
+# Sorting.
+RELEVANCE = "relevance"
+NEWEST = "date"
+
+
+class QueryProblem(ValueError):
+    """A query that cannot be searched, with the translated reason."""
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple
+    negated: bool = False
+    prefix: bool = False
+
+    @property
+    def is_phrase(self):
+        return len(self.words) > 1
+
+
+@dataclass
+class Query:
+    terms: list
+
+    @property
+    def positive(self):
+        return [term for term in self.terms if not term.negated]
+
+    @property
+    def negative(self):
+        return [term for term in self.terms if term.negated]
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+def parse_query(raw):
+    """The terms of a query string; raises QueryProblem (translated) when there is nothing to search."""
+    raw = (raw or "").strip()
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise QueryProblem(_("Your search is too long: use at most %(count)d characters.", count=MAX_QUERY_LENGTH))
+    terms = []
+    had_words = False
+    for match in _TOKEN.finditer(raw):
+        phrase_negated, phrase, word_negated, token = match.groups()
+        if phrase is not None:
+            found = tuple(text.words(phrase))
+            had_words = had_words or bool(found)
+            if found:
+                terms.append(Term(found, negated=bool(phrase_negated)))
+            continue
+        terms.extend(_token_terms(token, bool(word_negated)))
+        had_words = had_words or bool(text.words(token))
+    terms = list(dict.fromkeys(terms))[:MAX_TERMS]
+    if not any(not term.negated for term in terms):
+        if had_words:
+            raise QueryProblem(_("Your search has only very common words: add a more specific word."))
+        raise QueryProblem(_("Type a word to search for."))
+    return Query(terms)
+
+
+def _token_terms(token, negated):
+    """One unquoted token: `-co-operation` excludes a phrase, `d'évaluation` searches `evaluation`."""
+    prefix = token.endswith("*")
+    found = text.words(token)
+    if not found:
+        return []
+    if negated:
+        return [Term(tuple(found), negated=True, prefix=prefix and len(found) == 1)]
+    terms = [Term((word,)) for word in found[:-1] if not text.is_stop_word(word)]
+    last = found[-1]
+    if prefix:
+        terms.append(Term((last,), prefix=True))
+    elif not text.is_stop_word(last):
+        terms.append(Term((last,)))
+    return terms
+
+
+# The SQLite match expression ----------------------------------------------------
+
+
+def _quoted(value):
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _fts_alternatives(term):
+    """The index forms of one term, as an FTS5 OR group of quoted strings (never FTS5 syntax from the user)."""
+    if term.prefix:
+        word = term.words[0]
+        forms = [word] + [stem for stem in text.query_stems(word) if len(stem) >= 3]
+        return "(" + " OR ".join(_quoted(form) + " *" for form in dict.fromkeys(forms)) + ")"
+    if term.is_phrase:
+        forms = [" ".join(text.stem(word, code) for word in term.words) for code in text.QUERY_LANGUAGES]
+        forms.append(" ".join(term.words))
+    else:
+        forms = text.query_stems(term.words[0])
+    return "(" + " OR ".join(_quoted(form) for form in dict.fromkeys(forms)) + ")"
+
+
+def fts_expression(query):
+    """The FTS5 MATCH string for a parsed query."""
+    expression = " AND ".join(_fts_alternatives(term) for term in query.positive)
+    for term in query.negative:
+        expression += " NOT " + _fts_alternatives(term)
+    return expression
+
+
+# The PostgreSQL tsquery -----------------------------------------------------------
+
+_CONFIGS = (*schema.POSTGRES_CONFIGS.values(), schema.POSTGRES_DEFAULT_CONFIG)
+
+
+def _tsquery(term):
+    """A tsquery matching `term` in any content language's configuration (bound parameters only)."""
+    alternatives = []
+    for config in _CONFIGS:
+        regconfig = literal_column(f"'{config}'::regconfig")
+        if term.prefix:
+            alternatives.append(func.to_tsquery(regconfig, f"'{term.words[0]}':*"))
+        elif term.is_phrase:
+            alternatives.append(func.phraseto_tsquery(regconfig, " ".join(term.words)))
+        else:
+            alternatives.append(func.plainto_tsquery(regconfig, term.words[0]))
+    combined = alternatives[0]
+    for alternative in alternatives[1:]:
+        combined = combined.op("||")(alternative)
+    return combined
+
+
+def _postgres_match(query):
+    """(condition, rank) on SearchEntry.document."""
+    positive = [_tsquery(term) for term in query.positive]
+    conditions = [SearchEntry.document.op("@@")(tsquery) for tsquery in positive]
+    conditions += [~SearchEntry.document.op("@@")(_tsquery(term)) for term in query.negative]
+    everything = positive[0]
+    for tsquery in positive[1:]:
+        everything = everything.op("&&")(tsquery)
+    # Default weights: a title (A) counts 1.0, a body (B) 0.4.
+    return and_(*conditions), func.ts_rank(SearchEntry.document, everything)
+
+
+# Filters ---------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    category_id: int | None = None
+    language_code: str | None = None
+    room_id: int | None = None
+    member_state_id: int | None = None
+    group_id: int | None = None
+    author: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    weekly_only: bool = False
+    following: bool = False
+    sort: str = RELEVANCE
+
+    @property
+    def active(self):
+        """True when any filter narrows the search (the sort is not a filter)."""
+        values = (self.category_id, self.language_code, self.room_id, self.member_state_id, self.group_id)
+        return any(v is not None for v in values) or bool(
+            self.author or self.date_from or self.date_to or self.weekly_only or self.following
+        )
+
+
+def _rooms_where(*conditions):
+    return Thread.room_id.in_(select(Room.id).where(*conditions))
+
+
+def _place_conditions(filters):
+    """Where a text was written: category, language, room, weekly discussions."""
+    conditions = []
+    if filters.category_id is not None:
+        in_category = _rooms_where(Room.category_id == filters.category_id)
+        conditions.append(or_(in_category, TopicProposal.category_id == filters.category_id))
+    if filters.language_code is not None:
+        conditions.append(_rooms_where(Room.language_code == filters.language_code))
+    if filters.room_id is not None:
+        conditions.append(Thread.room_id == filters.room_id)
+    if filters.weekly_only:
+        conditions.append(Thread.discussion_id.is_not(None))
+    return conditions
+
+
+def _author_conditions(filters):
+    """Who wrote it: member state, regional group, part of a name."""
+    conditions = []
+    if filters.member_state_id is not None:
+        conditions.append(User.member_state_id == filters.member_state_id)
+    if filters.group_id is not None:
+        in_group = select(MemberState.id).where(MemberState.group_id == filters.group_id)
+        conditions.append(User.member_state_id.in_(in_group))
+    if filters.author:
+        pattern = "%" + filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(User.display_name.ilike(pattern, escape="\\"))
+    return conditions
+
+
+def _filter_conditions(filters, user):
+    """SQL conditions for the chosen filters (on the joined thread, author and proposal)."""
+    conditions = _place_conditions(filters) + _author_conditions(filters)
+    if filters.date_from is not None:
+        conditions.append(SearchEntry.created_at >= datetime.combine(filters.date_from, time(), UTC))
+    if filters.date_to is not None:
+        conditions.append(SearchEntry.created_at < datetime.combine(filters.date_to + timedelta(days=1), time(), UTC))
+    if filters.following:
+        conditions.append(SearchEntry.thread_id.in_(select(Watch.thread_id).where(Watch.user_id == user.id)))
+    return conditions
+
+
+def _readable(user):
+    """SQL condition on a search row: its reader may see it (forum.policy scopes)."""
+    return or_(
+        and_(SearchEntry.kind == EntryKind.post, policy.readable_posts(user)),
+        and_(SearchEntry.kind == EntryKind.summary, policy.readable_threads(user)),
+        and_(SearchEntry.kind == EntryKind.proposal, true() if policy.can_view_topics(user) else false()),
+    )
+
+
+# Searching ----------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    post: Post | None
+    thread: Thread | None
+    proposal: TopicProposal | None
+    author: User | None
+    title: Markup
+    snippet: Markup
+
+
+@dataclass
+class Results:
+    hits: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+
+    @property
+    def pages(self):
+        return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
+
+
+def _ranked_page(query, user, filters, page):
+    """Subquery: the ids of one page of readable, filtered matches in order, with their sort key and the total.
+
+    It carries only ids and keys, so sorting thousands of matches moves
+    small rows; the page's objects are joined to its 20 rows afterwards.
+    """
+    by_date = filters.sort == NEWEST
+    if db.session.get_bind().dialect.name == "sqlite":
+        # FTS5 ranks only in a query of its own table, so the matches come from a subquery of it; sorted by
+        # date, no rank is computed at all (bm25 is most of the cost of a common word).
+        # bm25 is smaller for better matches; the title column weighs four times the body.
+        rank = literal_column("0") if by_date else func.bm25(literal_column("search_fts"), 4.0, 1.0)
+        matches = (
+            select(column("rowid").label("entry_id"), rank.label("rank"))
+            .select_from(table("search_fts"))
+            .where(literal_column("search_fts").op("MATCH")(fts_expression(query)))
+            .subquery()
+        )
+        statement = select(SearchEntry.id).join(matches, matches.c.entry_id == SearchEntry.id)
+        sort_key, descending = matches.c.rank, False
+    else:
+        match, rank = _postgres_match(query)
+        statement = select(SearchEntry.id).where(match)
+        sort_key, descending = rank, True
+    if by_date:
+        sort_key, descending = SearchEntry.created_at, True
+    order = sort_key.desc() if descending else sort_key
+    statement = (
+        statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
+        .outerjoin(Post, Post.id == SearchEntry.post_id)
+        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
+    )
+    # Every match is joined, so tables only some filters need are joined only for them.
+    if filters.category_id is not None:
+        statement = statement.outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
+    if filters.member_state_id is not None or filters.group_id is not None or filters.author:
+        statement = statement.outerjoin(User, User.id == SearchEntry.author_id)
+    ranked = (
+        statement.where(_readable(user), *_filter_conditions(filters, user))
+        .order_by(order, SearchEntry.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+        .subquery()
+    )
+    return ranked, descending
+
+
+def search(raw_query, *, user, filters=None, page=1):
+    """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
+
+    One SQL statement: the matches, joined to what decides who may read
+    them, filtered, ranked, paginated, with the total alongside.
+    """
+    query = parse_query(raw_query)
+    ranked, descending = _ranked_page(query, user, filters or Filters(), page)
+    statement = (
+        select(SearchEntry, Post, Thread, TopicProposal, User, ranked.c.total)
+        .join(ranked, ranked.c.id == SearchEntry.id)
+        .outerjoin(Post, Post.id == SearchEntry.post_id)
+        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
+        .outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
+        .outerjoin(User, User.id == SearchEntry.author_id)
+        .options(*_LOAD_ONLY)
+        .order_by(ranked.c.sort_key.desc() if descending else ranked.c.sort_key, SearchEntry.id.desc())
+    )
+    rows = db.session.execute(statement).all()
+    highlighter = Highlighter(query)
+    hits = [
+        Hit(
+            entry=row.SearchEntry,
+            post=row.Post,
+            thread=row.Thread,
+            proposal=row.TopicProposal,
+            author=row.User,
+            title=highlighter.title(_title_of(row), row.SearchEntry.language_code),
+            snippet=highlighter.snippet(row.SearchEntry.body, row.SearchEntry.language_code),
+        )
+        for row in rows
+    ]
+    return Results(hits=hits, total=rows[0].total if rows else 0, page=page)
+
+
+# What a result shows, and nothing more: the room (with category and language) and
+# the author's member state come joined; authors are the rows' own User.
+_LOAD_ONLY = (
+    load_only(Post.id, Post.thread_id, Post.number, Post.state, Post.state_clause, Post.author_id),
+    lazyload(Post.author),
+    load_only(TopicProposal.id, TopicProposal.title, TopicProposal.category_id, TopicProposal.proposer_id),
+    lazyload(TopicProposal.proposer),
+    lazyload(TopicProposal.member_state),
+    lazyload(TopicProposal.on_behalf_of_group),
+    # Category names come from the filter form's rooms query, already in the session.
+    defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),
+)
+
+
+def _title_of(row):
+    if row.Thread is not None and row.SearchEntry.kind != EntryKind.summary:
+        return row.Thread.title
+    return row.SearchEntry.title
+
+
+# Highlighting ------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+class Highlighter:
+    """Marks the words of a text that the query matched, as the index matched them (stems, prefixes)."""
+
+    def __init__(self, query):
+        self.forms = set()
+        self.prefixes = []
+        for term in query.positive:
+            if term.prefix:
+                self.prefixes.append(term.words[0])
+                continue
+            for word in term.words:
+                self.forms.update(text.query_stems(word))
+
+    def _matches(self, word, language_code):
+        folded = text.fold(word)
+        if folded in self.forms or text.stem(folded, language_code) in self.forms:
+            return True
+        return any(folded.startswith(prefix) for prefix in self.prefixes)
+
+    def title(self, value, language_code):
+        return self._mark(value or "", 0, len(value or ""), language_code)
+
+    def snippet(self, body, language_code):
+        """About SNIPPET_WORDS words of `body` around its first match, matches marked (HTML-escaped)."""
+        body = body or ""
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(body)]
+        if not spans:
+            return Markup("")
+        first = next((i for i, (start, end) in enumerate(spans) if self._matches(body[start:end], language_code)), 0)
+        low = max(first - SNIPPET_WORDS // 3, 0)
+        high = min(low + SNIPPET_WORDS, len(spans)) - 1
+        # Whole text at either end, so nothing before the first word or after the last is cut.
+        start = spans[low][0] if low > 0 else 0
+        end = spans[high][1] if high < len(spans) - 1 else len(body)
+        marked = self._mark(body, start, end, language_code)
+        before = "… " if low > 0 else ""
+        after = " …" if high < len(spans) - 1 else ""
+        return Markup(before) + marked + Markup(after)
+
+    def _mark(self, value, start, end, language_code):
+        pieces = []
+        position = start
+        for match in _WORD.finditer(value, start, end):
+            if self._matches(match.group(), language_code):
+                pieces.append(escape(value[position : match.start()]))
+                pieces.append(Markup("<mark>%s</mark>") % match.group())
+                position = match.end()
+        pieces.append(escape(value[position:end]))
+        return Markup("").join(pieces)
