@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum import periodic
+from forum import clock, periodic
 from forum.extensions import db
 from forum.notifications import service
 from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
@@ -148,3 +148,15 @@ def test_the_worker_delivers_mail_and_announces_an_opening(app, smtp_server, fro
     assert member.id in {notification.user_id for notification in opened}
     assert db.session.get(type(discussion), discussion.id).announced_at is not None
     assert set(db.session.scalars(select(OutgoingEmail.status))) == {EmailStatus.sent}
+
+
+def test_the_demo_announces_its_opening_in_each_recipients_language(app, outbox):
+    from forum.cli import seed_demo_data
+
+    seed_demo_data()
+    db.session.commit()
+    periodic.run_periodic_work(clock.now())
+    subjects = {message.to: message.subject for message in outbox() if message.kind == "discussion_opened"}
+    assert subjects["delegate.fr@forum.test"].startswith("Forum du CDIP : ")
+    assert subjects["delegate.mx@forum.test"].startswith("Foro del CDIP: ")
+    assert subjects["delegate.ke@forum.test"].startswith("CDIP forum: ")
