@@ -38,7 +38,7 @@ def _discussion(by, codes=("en", "fr", "es")):
     discussion = discussions.schedule_discussion(
         by=by,
         category_id=_category_id(),
-        texts={code: discussions.TextInput(f"Race ({code})", "Opening") for code in codes},
+        texts={code: discussions.TextInput(f"Race ({code})", f"Opening ({code})") for code in codes},
         opens_at=opens_at,
         closes_at=opens_at + timedelta(days=7),
     )

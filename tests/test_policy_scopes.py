@@ -49,7 +49,7 @@ def varied_forum(app, make_user, make_thread, frozen_clock):
     # Portuguese was used, then deactivated: its rooms stay for its moderators only.
     db.session.get(Language, "pt").active = False
     # Two weekly discussions: one open (guest invited to French only), one scheduled.
-    texts = {code: discussions.TextInput(f"Weekly {code}", "Opening") for code in ("en", "fr", "es")}
+    texts = {code: discussions.TextInput(f"Weekly {code}", f"Opening ({code})") for code in ("en", "fr", "es")}
     open_one = discussions.schedule_discussion(
         by=moderator,
         category_id=_category_id("legislative"),

@@ -143,8 +143,9 @@ def reply(thread_id):
                     reply_to=reply_to,
                     submission_key=form.submission_key.data,
                 ),
-                # Beside the text, where the reader is, rather than in a flash at the top of the page.
-                field=form.body,
+                # Beside the text, where the reader is, rather than in a flash at the top of the page; without
+                # the protocol accepted the page shows no form, so the refusal is flashed instead.
+                field=form.body if policy.has_accepted_protocol(current_user) else None,
             )
             if done:
                 return redirect(_post_url(done.value))

@@ -340,6 +340,8 @@ NO_OBJECT_ENDPOINTS = {
     "calendar.revoke_link",
     # The guest's own notification settings.
     "notifications.settings",
+    # Search within what the guest may read: their discussion only (tests/search/test_permissions.py).
+    "search.results",
 }
 OUTSIDE_TEXTS = (
     "Secret Bravo Discussion",
