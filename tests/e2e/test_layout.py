@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.harness import SCREENSHOT_DIR, main_pages_by_user
+from tests.e2e.harness import DELEGATE_FR, SCREENSHOT_DIR, main_pages_by_user
 
 # Elements sticking out to the right, to say where the overflow comes from.
 OVERFLOW = """() => {
@@ -59,3 +59,42 @@ def test_emoji_in_posts_show_in_colour_not_as_empty_boxes(visitor, showcase):
     person = visitor()
     person.goto("/login")
     assert person.page.evaluate(EMOJI_IN_COLOUR) > 50
+
+
+def test_the_phone_header_folds_the_links_behind_a_menu(visitor, showcase):
+    from playwright.sync_api import expect
+
+    phone = visitor(DELEGATE_FR, width=375, height=800)
+    phone.goto("/")
+    page = phone.page
+    topics = page.locator(".main-nav").get_by_role("link", name="Topics")
+    expect(topics).to_be_hidden()
+    # The header keeps the search box and the counts, and stays a small part of the screen.
+    expect(page.locator(".site-header input[type=search]")).to_be_visible()
+    assert page.locator(".site-header").bounding_box()["height"] < 800 / 4
+    page.locator(".nav-menu > summary").click()
+    expect(topics).to_be_visible()
+
+    desktop = visitor(DELEGATE_FR, width=1280, height=800)
+    desktop.goto("/")
+    expect(desktop.page.locator(".main-nav").get_by_role("link", name="Topics")).to_be_visible()
+    expect(desktop.page.locator(".nav-menu > summary")).to_be_hidden()
+
+
+def test_room_tables_do_not_break_words_and_stack_on_a_phone(visitor, showcase):
+    phone = visitor(DELEGATE_FR, width=375, height=800)
+    phone.goto("/rooms/capacity-en")
+    cell = phone.page.locator("table.threads td.num").first
+    # Stacked as a card, each value says which column it is.
+    label = cell.evaluate("el => getComputedStyle(el, '::before').content")
+    assert "Replies" in label
+    desktop = visitor(DELEGATE_FR, width=1280, height=800)
+    desktop.goto("/rooms/capacity-en")
+    heading = desktop.page.locator("table.threads th", has_text="Replies")
+    # One line: the heading's height is a single line of text, not "Re/plie/s".
+    box = heading.bounding_box()
+    line = heading.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+    padding = heading.evaluate(
+        "el => parseFloat(getComputedStyle(el).paddingTop) + parseFloat(getComputedStyle(el).paddingBottom)"
+    )
+    assert box["height"] - padding < 1.5 * line
