@@ -4,12 +4,13 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forum import policy
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.members.models import MemberState
-from forum.rooms.models import Room
+from forum.rooms.models import Category, Room
 
 # index: registering this blueprint also starts keeping the index in step with every flush.
 from forum.search import index, service  # noqa: F401
@@ -32,7 +33,16 @@ def _fill_choices(form, user):
             getattr(form, name).choices = anything
         return {}
     locale = current_locale_code()
-    rooms = db.session.scalars(select(Room).where(policy.readable_rooms(user))).all()
+    # Category names come joined too: a page counts its queries (the header already takes some).
+    rooms = (
+        db.session.scalars(
+            select(Room)
+            .where(policy.readable_rooms(user))
+            .options(joinedload(Room.category).joinedload(Category.translations))
+        )
+        .unique()
+        .all()
+    )
     rooms.sort(key=lambda room: (room.category.position, room.language.position))
     categories = {room.category.id: room.category for room in rooms}
     languages = {room.language_code: room.language for room in rooms}
