@@ -163,7 +163,6 @@ def test_guest_invitation_from_request_to_revocation(visitor, server, make_threa
         "/admin/accounts",
         "/moderation",
         "/moderation/audit",
-        "/notifications",
         "/guests",
     ]
     for path in outside:

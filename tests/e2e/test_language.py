@@ -41,7 +41,7 @@ def test_switch_language_before_and_after_signing_in(visitor, server, code, java
     # The choice made on the login page carries over the sign-in…
     person.sign_in(DELEGATE_MX, locale=None)
     _check_interface_language(page, code)
-    expect(page.get_by_role("heading", level=2, name=CATEGORY_NAMES[code])).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name=CATEGORY_NAMES[code])).to_be_visible()
 
     # …and back to English from a signed-in page.
     person.goto("/rooms/capacity-en")
