@@ -483,6 +483,11 @@ MAIN_PAGES = (
     MainPage("discussion", "/topics/discussions/{discussion}", user=MODERATOR),
     MainPage("flag-post", "/p/{post}/flag", user=DELEGATE_JP),
     MainPage("guest-request-new", "/guests/new/{discussion}", user=DELEGATE_JP),
+    MainPage("latest", "/latest", user=DELEGATE_JP),
+    MainPage("search", "/search?q=evaluation", user=DELEGATE_JP),
+    MainPage("notification-settings", "/profile/notifications", user=DELEGATE_JP),
+    MainPage("delegations", "/delegations", user=DELEGATE_JP),
+    MainPage("admin-member-states", "/admin/member-states"),
     MainPage("error-404", "/no-such-page", status=404),
     MainPage("error-403", "/admin/accounts", user=DELEGATE_JP, status=403),
 )
