@@ -9,7 +9,7 @@ from flask_babel import format_date, format_decimal, format_timedelta, get_local
 from flask_babel import gettext as _
 
 from forum import clock
-from forum.i18n import current_locale_code, format_locale, known_locale, language_name, native_name, reader_zone
+from forum.i18n import current_locale_code, format_locale, language_name, native_name, reader_zone
 
 # Within this of now, a timestamp reads "3 hours ago" / "in 2 days"; the exact time is in its title.
 RELATIVE_WITHIN = timedelta(days=6)
@@ -34,12 +34,16 @@ def format_moment(value, format, *, locale, zone):
     return pattern.replace("{0}", time).replace("{1}", date)
 
 
-def relative(value):
-    """ "3 hours ago", "in 2 days" for times near now, else the date and time as `when` writes it."""
+def relative(value, within=RELATIVE_WITHIN):
+    """ "3 hours ago", "in 2 days" for times near now, else the date and time as `when` writes it.
+
+    `within=None` words any distance ("in 3 weeks"), for sentences such as "Closes in …".
+    Babel rounds as people say it: 2 days 20 hours reads "in 3 days".
+    """
     if value is None:
         return ""
     delta = value - clock.now()
-    if abs(delta) >= RELATIVE_WITHIN:
+    if within is not None and abs(delta) >= within:
         return when(value)
     if abs(delta) < timedelta(minutes=1):
         return _("just now")
@@ -54,24 +58,12 @@ def ago(value):
     return _("%(duration)s ago", duration=format_timedelta(clock.now() - value, granularity="minute"))
 
 
-def from_now(value):
-    """ "in 3 days" in the reader's language: how far a future moment is, rounded as people say it."""
-    if value is None:
-        return ""
-    # Babel rounds (2 days 20 hours reads "in 3 days"); a moment already past reads "… ago" the same way.
-    return format_timedelta(value - clock.now(), granularity="minute", add_direction=True)
-
-
 def language_list(codes):
     """ "English, French and Spanish": content languages named in the reader's language, joined by its rules."""
     locale = get_locale() or Locale("en")
     # Babel's names as they stand inside a sentence ("anglais, français et espagnol"), not capitalised as labels.
-    return format_list([_language_in_sentence(code, locale) for code in codes], locale=locale)
-
-
-def _language_in_sentence(code, locale):
-    language = known_locale(code)
-    return (language.get_display_name(locale) if language is not None else None) or code
+    names = [language_name(code, str(locale), capitalised=False) for code in codes]
+    return format_list(names, locale=locale)
 
 
 def iso(value):
@@ -119,7 +111,6 @@ def register(app):
     app.add_template_filter(when)
     app.add_template_filter(relative)
     app.add_template_filter(ago)
-    app.add_template_filter(from_now)
     app.add_template_filter(language_list)
     app.add_template_filter(iso)
     app.add_template_filter(notification_text)

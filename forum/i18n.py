@@ -110,11 +110,15 @@ def current_locale_code():
     return str(locale.language) if locale else "en"
 
 
-def language_name(code, in_locale=None):
-    """A language's name in the reader's language ("French", "francés")."""
+def language_name(code, in_locale=None, *, capitalised=True):
+    """A language's name in the reader's language ("French", "Francés").
+
+    Capitalised as a label by default; `capitalised=False` keeps Babel's form for inside a
+    sentence ("anglais et français").
+    """
     in_locale = in_locale or current_locale_code()
     try:
         name = Locale.parse(code).get_display_name(Locale.parse(in_locale)) or code
     except (ValueError, TypeError):
         return code
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if capitalised else name
