@@ -29,9 +29,10 @@ run: setup
 demo-code: setup
 	@$(DEV) $(BIN)/flask forum demo-code $(EMAIL)
 
+# The two databases' runs go side by side, one per core (each run is one process); each run's
+# output is printed whole when it ends, so the two never interleave.
 test: setup system-deps browser-deps audit-deps lint
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 # Everything, browser suite included, on SQLite.
 test-sqlite: setup
