@@ -117,6 +117,22 @@ class Config:
     # Whole words or phrases (comma separated) that hold a post for a moderator's approval.
     BLOCKED_TERMS = _env_list("BLOCKED_TERMS")
 
+    # Personal data export (forum.dataexport): downloads per account.
+    DATA_EXPORT_LIMIT = os.environ.get("DATA_EXPORT_LIMIT", "5 per hour")
+
+    # Retention (forum.retention): the /retention page shows these figures and
+    # `flask forum tick` enforces them, so the two cannot disagree. In days.
+    # One-time links (activation, password reset), counted from expiry or use.
+    TOKEN_RETENTION_DAYS = _env_int("TOKEN_RETENTION_DAYS", 30)
+    # Sign-in, lockout, second-factor and session events (security_events).
+    SECURITY_EVENT_RETENTION_DAYS = _env_int("SECURITY_EVENT_RETENTION_DAYS", 365)
+    # Sent and failed e-mails in the outbox, counted from when they were queued.
+    OUTBOX_RETENTION_DAYS = _env_int("OUTBOX_RETENTION_DAYS", 90)
+    # Daily activity rows behind the statistics (about three years).
+    ACTIVITY_RETENTION_DAYS = _env_int("ACTIVITY_RETENTION_DAYS", 1096)
+    # How long backups are kept: deleted content is gone from every backup after this.
+    BACKUP_RETENTION_DAYS = _env_int("BACKUP_RETENTION_DAYS", 30)
+
     DEMO_DATA_ALLOWED = True
     SECURITY_HSTS = False
     # The production checks (shared rate-limit store) apply; see also `flask forum check-deployment`.

@@ -30,6 +30,8 @@ PUBLIC_ENDPOINTS = {
     "calendar.feed",
     # The one-click unsubscribe link of notification e-mails (RFC 8058): its signed token is the permission.
     "notifications.unsubscribe",
+    # What the forum keeps and for how long: linked, like the protocol, from every page footer.
+    "retention.page",
 }
 
 
@@ -176,6 +178,7 @@ def _register_blueprints(app):
     from forum.accounts.views import bp as accounts_bp
     from forum.admin.views import bp as admin_bp
     from forum.calendar.views import bp as calendar_bp
+    from forum.dataexport.views import bp as dataexport_bp
     from forum.discussions.views import bp as discussions_bp
     from forum.guests.views import bp as guests_bp
     from forum.main.views import bp as main_bp
@@ -183,6 +186,7 @@ def _register_blueprints(app):
     from forum.notifications.views import bp as notifications_bp
     from forum.proposals.views import bp as proposals_bp
     from forum.protocol.views import bp as protocol_bp
+    from forum.retention.views import bp as retention_bp
     from forum.rooms.views import bp as rooms_bp
     from forum.search.views import bp as search_bp
     from forum.threads.views import bp as threads_bp
@@ -201,6 +205,8 @@ def _register_blueprints(app):
         calendar_bp,
         notifications_bp,
         search_bp,
+        dataexport_bp,
+        retention_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -13,18 +13,13 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
-
-from sqlalchemy import delete
 
 from forum import clock
 from forum.extensions import db
 
 log = logging.getLogger("forum.periodic")
 
-# Spent and expired sign-in tokens are kept this long (for support questions), then removed.
-TOKENS_KEPT = timedelta(days=30)
 WORKER_INTERVAL = 30
 
 
@@ -72,11 +67,28 @@ def deliver_email(now):
     return deliver_pending()
 
 
-def remove_old_tokens(now):
-    """Sign-in tokens expired for more than TOKENS_KEPT are removed; returns how many."""
-    from forum.accounts.models import AccountToken
+# Retention (forum.retention): each period the /retention page states is enforced by a step here.
 
-    return db.session.execute(delete(AccountToken).where(AccountToken.expires_at < now - TOKENS_KEPT)).rowcount
+
+def remove_old_tokens(now):
+    """One-time links expired or used more than TOKEN_RETENTION_DAYS ago are removed; returns how many."""
+    from forum.retention.service import remove_old_tokens
+
+    return remove_old_tokens(now)
+
+
+def remove_old_security_events(now):
+    """Security events older than SECURITY_EVENT_RETENTION_DAYS are removed; returns how many."""
+    from forum.retention.service import remove_old_security_events
+
+    return remove_old_security_events(now)
+
+
+def remove_old_emails(now):
+    """Sent and failed e-mails older than OUTBOX_RETENTION_DAYS are removed from the outbox; returns how many."""
+    from forum.retention.service import remove_old_emails
+
+    return remove_old_emails(now)
 
 
 STEPS = [
@@ -86,6 +98,9 @@ STEPS = [
     # Steps that queue e-mail come before this one, so their messages leave in the same run.
     Step("e-mails", deliver_email, describe=lambda delivery: f"e-mails {delivery}"),
     Step("old tokens removed", remove_old_tokens),
+    Step("old security events removed", remove_old_security_events),
+    # After delivery: a message sent in this run is never old enough to go in the same run.
+    Step("old e-mails removed", remove_old_emails),
 ]
 
 

@@ -522,6 +522,14 @@ def can_view_security_events(user):
     return is_admin(user)
 
 
+# Personal data (forum.dataexport) ----------------------------------------------
+
+
+def can_export_data(user, target):
+    """Everyone signed in downloads their own data (guests and suspended members too); administrators anyone's."""
+    return _signed_in(user) and target is not None and (target.id == user.id or is_admin(user))
+
+
 # Helpers ---------------------------------------------------------------------
 
 
@@ -578,6 +586,9 @@ GUEST_ENDPOINTS = {
     # What they receive by e-mail (replies in the threads they follow).
     "notifications.settings",
     "search.results",
+    # Their own data, and what the forum keeps of it and for how long.
+    "dataexport.download",
+    "retention.page",
 }
 
 # Who may ask for a guest (DESIGN.md §3): not staff, language moderators or guests.

@@ -183,6 +183,10 @@ OBJECT_PREDICATES = {
     ("can_reset_second_factor", "a delegate"): {"admin"},
     ("can_reset_second_factor", "an admin"): {"admin"},
     ("can_reset_second_factor", "self"): set(),
+    # Personal data: one's own, guests and suspended members too; anyone's for an administrator.
+    ("can_export_data", "a delegate"): {"admin"},
+    ("can_export_data", "an admin"): {"admin"},
+    ("can_export_data", "self"): {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     # Audit events
     ("can_reverse_act", "act by the French moderator"): CHIEFS,
     ("can_reverse_act", "act by the chief moderator"): set(),
@@ -198,6 +202,8 @@ ENDPOINT_PREDICATES = {
     ("guest_may_use", "topics.index"): False,
     ("guest_may_use", "search.results"): True,
     ("guest_may_use", "admin.accounts"): False,
+    ("guest_may_use", "dataexport.download"): True,
+    ("guest_may_use", "dataexport.download_for"): False,
 }
 
 # Public names of forum.policy that look like predicates but are not permission questions on their own.

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "account.languages": _l("Changed the languages a moderator moderates"),
     "account.import": _l("Imported accounts"),
     "account.activation_sent": _l("Sent an activation link"),
+    "account.export": _l("Downloaded an account's personal data"),
     "language.add": _l("Added a content language"),
     "language.activate": _l("Activated a content language"),
     "language.deactivate": _l("Deactivated a content language"),

@@ -59,7 +59,10 @@ class RecoveryCode(db.Model):
 
 
 class SecurityEvent(db.Model):
-    """One sign-in, lockout, second-factor or session event. Append-only; never holds a secret."""
+    """One sign-in, lockout, second-factor or session event. Append-only; never holds a secret.
+
+    Kept SECURITY_EVENT_RETENTION_DAYS, then removed by `tick` (forum.retention).
+    """
 
     __tablename__ = "security_events"
     __table_args__ = (Index("ix_security_events_kind_at", "kind", "at"),)

@@ -1,0 +1,7 @@
+"""The download button's form: nothing to fill in but the CSRF token."""
+
+from flask_wtf import FlaskForm
+
+
+class DataExportForm(FlaskForm):
+    """Download one's data (or, for an administrator, an account's): a POST, so a link cannot trigger it."""
