@@ -117,6 +117,9 @@ class Config:
     # Whole words or phrases (comma separated) that hold a post for a moderator's approval.
     BLOCKED_TERMS = _env_list("BLOCKED_TERMS")
 
+    # Deletion requests (forum.erasure) waiting longer than this are e-mailed to the deciders, once.
+    DELETION_REMINDER_DAYS = _env_int("DELETION_REMINDER_DAYS", 14)
+
     DEMO_DATA_ALLOWED = True
     SECURITY_HSTS = False
     # The production checks (shared rate-limit store) apply; see also `flask forum check-deployment`.
