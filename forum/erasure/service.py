@@ -30,6 +30,7 @@ from forum.erasure.names import erased_thread_title
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications.kinds import Reader
+from forum.moderation.models import Flag, FlagStatus
 from forum.notifications.models import (
     Digest,
     EmailStatus,
@@ -406,6 +407,12 @@ def erase_post(post, *, now=None):
     _scrub_pending_emails(post)
     db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     db.session.execute(delete(Mention).where(Mention.post_id == post.id))
+    # Reports about a text that no longer exists have nothing left for a moderator to judge.
+    db.session.execute(
+        update(Flag)
+        .where(Flag.post_id == post.id, Flag.status == FlagStatus.open)
+        .values(status=FlagStatus.dismissed, handled_at=now)
+    )
     post.source = ""
     post.html = ""
     post.state = PostState.removed

@@ -476,3 +476,26 @@ def test_the_reminder_wait_is_configurable(app, frozen_clock, moderator, marked,
     db.session.commit()
     run_periodic_work(MONDAY + timedelta(days=3))
     assert [m.to for m in outbox() if m.kind == "deletion_reminder"] == [moderator.email]
+
+
+def test_open_reports_on_an_erased_post_are_closed(make_user, moderator, marked, delegate):
+    from forum.moderation import service as moderation
+    from forum.moderation.models import Flag
+
+    flag = moderation.flag_post(marked, by=make_user("staff"), clause="1.2", note="Off topic")
+    deletion = service.request_deletion(marked, by=delegate, reason="Please")
+    db.session.commit()
+    service.carry_out(deletion, by=moderator)
+    db.session.commit()
+    assert db.session.get(Flag, flag.id).status.is_dismissed
+
+
+def test_rebuilding_the_search_index_leaves_erased_posts_out(app, moderator, marked, delegate):
+    from forum.search.index import reindex_batches
+
+    deletion = service.request_deletion(marked, by=delegate, reason="Please")
+    db.session.commit()
+    service.carry_out(deletion, by=moderator)
+    db.session.commit()
+    list(reindex_batches(db.session))
+    assert _count(SearchEntry, SearchEntry.post_id == marked.id) == 0
