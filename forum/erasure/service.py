@@ -29,8 +29,8 @@ from forum.erasure.models import DeletionRequest, DeletionScope, DeletionStatus
 from forum.erasure.names import erased_thread_title
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
-from forum.notifications.kinds import Reader
 from forum.moderation.models import Flag, FlagStatus
+from forum.notifications.kinds import Reader
 from forum.notifications.models import (
     Digest,
     EmailStatus,
