@@ -15,7 +15,7 @@ from forum.extensions import db
 from forum.notifications import preferences
 from forum.notifications.digests import send_due_digests
 from forum.notifications.kinds import Delivery, Group
-from forum.notifications.models import EmailStatus, Notification, NotificationSetting, OutgoingEmail
+from forum.notifications.models import EmailStatus, Mention, Notification, NotificationSetting, OutgoingEmail
 from forum.periodic import run_periodic_work
 from forum.search import service as search
 from forum.search.models import SearchEntry
@@ -88,6 +88,9 @@ def test_empty_reason_is_refused_with_a_translated_message_and_nothing_written(c
     db.session.commit()
     response = _ask(client, login, delegate, marked, reason="   ")
     assert response.status_code == 400
+    # In the reader's language (the French text once /work/pending-erasure.json is merged into the catalogues).
+    body = response.get_data(as_text=True)
+    assert "Dites pourquoi" in body or "Say why: the moderators read it before deciding." in body
     assert _count(DeletionRequest) == 0
     with pytest.raises(Invalid):
         service.request_deletion(marked, by=delegate, reason="")
@@ -499,3 +502,18 @@ def test_rebuilding_the_search_index_leaves_erased_posts_out(app, moderator, mar
     db.session.commit()
     list(reindex_batches(db.session))
     assert _count(SearchEntry, SearchEntry.post_id == marked.id) == 0
+
+
+def test_a_mention_email_waiting_in_the_outbox_is_withdrawn(room, make_user, moderator, delegate, make_thread, outbox):
+    reader = make_user(name="Ines Reader", email="ines@example.org")
+    thread = make_thread(room, reader, title="Budget lines", body="Opening words")
+    post = threads.reply(thread, author=delegate, body=f"@[Ines Reader] the {MARKER} figures")
+    db.session.commit()
+    assert [m for m in outbox(reader.email) if m.kind == "mention" and MARKER in m.body]
+    deletion = service.request_deletion(post, by=delegate, reason="Please")
+    db.session.commit()
+    service.carry_out(deletion, by=moderator)
+    db.session.commit()
+    assert not [m for m in outbox() if MARKER in m.body or MARKER in (m.html_body or "")]
+    # The mention itself is gone too (its notification names no text, only the thread and author).
+    assert _count(Mention, Mention.post_id == post.id) == 0
