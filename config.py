@@ -132,6 +132,8 @@ class Config:
     ACTIVITY_RETENTION_DAYS = _env_int("ACTIVITY_RETENTION_DAYS", 1096)
     # How long backups are kept: deleted content is gone from every backup after this.
     BACKUP_RETENTION_DAYS = _env_int("BACKUP_RETENTION_DAYS", 30)
+    # Deletion requests (forum.erasure) waiting longer than this are e-mailed to the deciders, once.
+    DELETION_REMINDER_DAYS = _env_int("DELETION_REMINDER_DAYS", 14)
 
     DEMO_DATA_ALLOWED = True
     SECURITY_HSTS = False

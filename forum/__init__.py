@@ -218,6 +218,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(members_bp)
 
+    from forum.erasure.views import bp as erasure_bp
+
+    app.register_blueprint(erasure_bp)
+
 
 def _register_hooks(app):
     from forum import policy

@@ -4,6 +4,7 @@ from forum.accounts.models import AccountToken, Role, User  # noqa: F401
 from forum.audit import AuditEvent  # noqa: F401
 from forum.calendar.models import CalendarFeed  # noqa: F401
 from forum.discussions.models import Discussion, DiscussionExpert, DiscussionText  # noqa: F401
+from forum.erasure.models import DeletionRequest  # noqa: F401
 from forum.guests.models import GuestInvitation  # noqa: F401
 from forum.members.models import DirectoryListing, MemberState, RegionalGroup  # noqa: F401
 from forum.moderation.models import Flag, ReversedAct, Sanction  # noqa: F401

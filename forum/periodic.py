@@ -60,6 +60,13 @@ def send_digests(now):
     return send_due_digests(now)
 
 
+def remind_deletion_deciders(now):
+    """Deletion requests waiting more than DELETION_REMINDER_DAYS are e-mailed to the deciders, once each."""
+    from forum.erasure.service import remind_deciders
+
+    return remind_deciders(now)
+
+
 def deliver_email(now):
     """Queued e-mail goes out (forum.notifications.service.deliver_pending; it commits as it goes)."""
     from forum.notifications.service import deliver_pending
@@ -95,6 +102,7 @@ STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
     Step("digests queued", send_digests),
+    Step("deletion requests reminded", remind_deletion_deciders),
     # Steps that queue e-mail come before this one, so their messages leave in the same run.
     Step("e-mails", deliver_email, describe=lambda delivery: f"e-mails {delivery}"),
     Step("old tokens removed", remove_old_tokens),

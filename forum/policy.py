@@ -449,6 +449,47 @@ def can_view_all_audit_events(user):
     return is_chief_moderator(user)
 
 
+# Deletion requests (forum.erasure) --------------------------------------------------
+#
+# Clause 1.6 of the usage protocol: a member may ask for the deletion of their
+# own posts, a thread they started, or their account, even while suspended.
+# The chief moderator and administrators decide (and record requests received
+# on paper or by e-mail); language moderators do not: an erasure cannot be
+# undone, so it stays with those who answer for the whole forum.
+
+
+def can_ask_for_deletions(user):
+    """Has the pages of deletion requests (/erasure/mine): every activated account, guests too."""
+    return _signed_in(user) and user.is_activated and user.erased_at is None
+
+
+def can_request_deletion(user, target):
+    """Ask for one's own post (not yet removed), thread or account to be erased."""
+    from forum.accounts.models import User
+
+    if not can_ask_for_deletions(user):
+        return False
+    if isinstance(target, Post):
+        return (
+            target.author_id == user.id and target.state != PostState.removed and can_read_thread(user, target.thread)
+        )
+    if isinstance(target, Thread):
+        return target.author_id == user.id and can_read_thread(user, target)
+    if isinstance(target, User):
+        return target.id == user.id
+    return False
+
+
+def can_decide_deletion(user):
+    """See the queue of deletion requests and carry them out or refuse them: the chief moderator and admins."""
+    return can_write(user) and is_chief_moderator(user)
+
+
+def can_record_deletion_request(user):
+    """Record a request received by e-mail or letter on someone's behalf."""
+    return can_decide_deletion(user)
+
+
 # Administration --------------------------------------------------------------
 
 

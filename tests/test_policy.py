@@ -64,6 +64,10 @@ USER_PREDICATES = {
     "can_receive_email": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     # Reading is not writing: a suspended member still clears their unread marks.
     "can_mark_all_read": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    # Deletion requests (clause 1.6): anyone may ask, suspended or not; only the chief moderator and admins decide.
+    "can_ask_for_deletions": {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
+    "can_decide_deletion": {"moderator", "admin"},
+    "can_record_deletion_request": {"moderator", "admin"},
 }
 
 # predicate(user, room or thread in a given language) -> roles allowed, for an English and a French room
@@ -123,6 +127,11 @@ OBJECT_PREDICATES = {
     ("can_flag_post", "weekly fr post"): WRITING_MEMBERS | {"guest"},
     ("can_flag_post", "hidden fr post"): set(),
     ("can_moderate_post", "en post"): CHIEFS,
+    # Deletion requests: one's own posts only, not one already removed.
+    ("can_request_deletion", "en post"): {"delegate"},
+    ("can_request_deletion", "fr post"): {"delegate"},
+    ("can_request_deletion", "removed fr post"): set(),
+    ("can_request_deletion", "self"): {"guest", "delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     ("can_moderate_post", "fr post"): FRENCH_MODERATORS,
     # Weekly discussions
     ("can_manage_discussion_languages", "fr only"): FRENCH_MODERATORS,

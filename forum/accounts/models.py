@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy import false as sa_false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -55,7 +56,8 @@ class User(UserMixin, db.Model):
     # Always stored lower-cased (accounts.service.normalise_email), so a plain
     # unique index makes addresses unique case-insensitively, on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    # Read through `display_name`, which names an erased account by its member state instead.
+    stored_display_name: Mapped[str] = mapped_column("display_name", String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.delegate, index=True)
     member_state_id: Mapped[int | None] = mapped_column(ForeignKey("member_states.id"), index=True)
@@ -75,6 +77,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The personal data were erased at the member's request (forum.erasure); the row stays so
+    # that posts keep an author, shown as "Former delegate of <member state>".
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member_state: Mapped[MemberState | None] = relationship(lazy="joined")
     # Loaded on first use: only the signed-in user's languages are ever asked for.
@@ -83,6 +88,28 @@ class User(UserMixin, db.Model):
     # Not a column: a rehashed password the login page writes once it holds the
     # write lock (see accounts.service.authenticate).
     pending_password_hash = None
+
+    @hybrid_property
+    def display_name(self):
+        """The name shown everywhere; for an erased account, "Former delegate of …" in the reader's language."""
+        if self.erased_at is not None:
+            from forum.erasure.names import former_member_name
+
+            return former_member_name(self)
+        return self.stored_display_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value):
+        self.stored_display_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return cls.stored_display_name
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
     def get_id(self):
         return f"{self.id}:{self.session_secret}"

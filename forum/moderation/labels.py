@@ -63,6 +63,10 @@ ACTION_LABELS = {
     "twofactor.recovery_regenerate": _l("Made new recovery codes"),
     "twofactor.key_remove": _l("Removed a security key"),
     "twofactor.key_clone": _l("A security key's counter went back (possible copy)"),
+    "deletion.record": _l("Recorded a deletion request on someone's behalf"),
+    "deletion.carry_out": _l("Carried out a deletion request"),
+    "deletion.carry_out_partly": _l("Carried out part of a deletion request"),
+    "deletion.refuse": _l("Refused a deletion request"),
     # Security events log only (forum.twofactor.models.SecurityEvent).
     "login.success": _l("Signed in"),
     "login.failure": _l("Failed sign-in"),

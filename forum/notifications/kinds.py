@@ -416,3 +416,50 @@ def _guest_revoked(p, reader):
         title=p["title"],
         reason=p["reason"],
     )
+
+
+# Deletion requests (forum.erasure) -----------------------------------------------------------------
+
+
+def _deletion_scope(p):
+    scope = p["scope"]
+    if scope == "thread":
+        return _("your request to delete a thread")
+    if scope == "account":
+        return _("your request to delete your account")
+    return _("your request to delete a message")
+
+
+@_kind("deletion_requested", Group.moderation, _l("Your deletion request is received"))
+def _deletion_requested(p, reader):
+    return _("We received %(request)s; the chief moderator will answer it.", request=_deletion_scope(p))
+
+
+@_kind("deletion_recorded", Group.moderation, _l("A deletion request is recorded for you"))
+def _deletion_recorded(p, reader):
+    return _(
+        "A moderator recorded, on your behalf, a request received by e-mail or letter: %(request)s.",
+        request=_deletion_scope(p),
+    )
+
+
+@_kind("deletion_carried_out", Group.moderation, _l("Your deletion request is carried out"))
+def _deletion_carried_out(p, reader):
+    return _("The chief moderator carried out %(request)s.", request=_deletion_scope(p))
+
+
+@_kind("deletion_partly_carried_out", Group.moderation, _l("Your deletion request is partly carried out"))
+def _deletion_partly_carried_out(p, reader):
+    return _(
+        "The chief moderator carried out %(request)s in part: %(note)s", request=_deletion_scope(p), note=p["note"]
+    )
+
+
+@_kind("deletion_refused", Group.moderation, _l("Your deletion request is refused"))
+def _deletion_refused(p, reader):
+    return _(
+        "The chief moderator refused %(request)s under clause %(clause)s of the usage protocol. Reason: %(reason)s",
+        request=_deletion_scope(p),
+        clause=p["clause"],
+        reason=p["reason"],
+    )

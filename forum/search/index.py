@@ -107,7 +107,8 @@ def index_posts(connection, condition):
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(Room, Room.id == Thread.room_id)
-        .where(condition)
+        # A post erased at its author's request (forum.erasure) has nothing left to find.
+        .where(condition, Post.erased_at.is_(None))
         # PostgreSQL: an edit committing meanwhile waits, so a reindex batch never writes older text over it.
         .with_for_update(read=True, of=Post)
     )  # fmt: skip

@@ -132,6 +132,9 @@ class Post(db.Model):
     state_reason: Mapped[str | None] = mapped_column(Text)
     state_clause: Mapped[str | None] = mapped_column(String(20))
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # Set when the text was erased at its author's request (forum.erasure): the row stays as a
+    # tombstone, so numbering and replies still make sense, but its text and revisions are gone.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(lazy="joined")
@@ -140,6 +143,11 @@ class Post(db.Model):
     @property
     def is_visible(self):
         return self.state == PostState.visible
+
+    @property
+    def is_erased(self):
+        """The text is gone for good (forum.erasure): exports and pages skip it."""
+        return self.erased_at is not None
 
 
 class PostRevision(db.Model):
