@@ -130,6 +130,8 @@ class Config:
     OUTBOX_RETENTION_DAYS = _env_int("OUTBOX_RETENTION_DAYS", 90)
     # Daily activity rows behind the statistics (about three years).
     ACTIVITY_RETENTION_DAYS = _env_int("ACTIVITY_RETENTION_DAYS", 1096)
+    # A guest's account is deactivated this long after their last invitation ended (time to download their data).
+    GUEST_ACCOUNT_DAYS = _env_int("GUEST_ACCOUNT_DAYS", 30)
     # How long backups are kept: deleted content is gone from every backup after this.
     BACKUP_RETENTION_DAYS = _env_int("BACKUP_RETENTION_DAYS", 30)
     # Deletion requests (forum.erasure) waiting longer than this are e-mailed to the deciders, once.

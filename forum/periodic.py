@@ -98,9 +98,17 @@ def remove_old_emails(now):
     return remove_old_emails(now)
 
 
+def deactivate_ended_guests(now):
+    """Guest accounts whose last invitation ended more than GUEST_ACCOUNT_DAYS ago are deactivated."""
+    from forum.retention.service import deactivate_ended_guests
+
+    return deactivate_ended_guests(now)
+
+
 STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
+    Step("guest accounts deactivated", deactivate_ended_guests),
     Step("digests queued", send_digests),
     Step("deletion requests reminded", remind_deletion_deciders),
     # Steps that queue e-mail come before this one, so their messages leave in the same run.

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "guest.send": _l("Sent a guest invitation"),
     "guest.accept": _l("Guest accepted an invitation"),
     "guest.expire": _l("A guest invitation expired"),
+    "guest.account_deactivate": _l("A guest's account was deactivated after their invitation ended"),
     "guest.revoke": _l("Revoked a guest invitation"),
     "twofactor.enrol": _l("Set up a second factor"),
     "twofactor.remove": _l("Removed their second factor"),

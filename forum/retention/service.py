@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, exists, func, or_, select
 
 from forum.extensions import db
 
@@ -29,6 +29,7 @@ class Periods:
     outbox: int
     activity: int
     backups: int
+    guest_accounts: int
 
 
 def periods():
@@ -40,6 +41,7 @@ def periods():
         outbox=config["OUTBOX_RETENTION_DAYS"],
         activity=config.get("ACTIVITY_RETENTION_DAYS", ACTIVITY_RETENTION_DEFAULT),
         backups=config.get("BACKUP_RETENTION_DAYS", BACKUP_RETENTION_DEFAULT),
+        guest_accounts=config["GUEST_ACCOUNT_DAYS"],
     )
 
 
@@ -79,3 +81,32 @@ def remove_old_emails(now):
             OutgoingEmail.created_at < cutoff,
         )
     ).rowcount
+
+
+def deactivate_ended_guests(now):
+    """Guest accounts whose last invitation ended more than GUEST_ACCOUNT_DAYS ago are deactivated; returns them.
+
+    An invitation has ended when it is expired or revoked (`expire_due` records the
+    expiry); a guest with any invitation still sent or accepted keeps the account.
+    The days between give the guest time to download their data.
+    """
+    from forum import audit
+    from forum.accounts.models import Role, User
+    from forum.guests.models import GuestInvitation, InvitationStatus
+
+    cutoff = now - timedelta(days=periods().guest_accounts)
+    ended = (InvitationStatus.expired, InvitationStatus.revoked)
+    ended_at = func.coalesce(GuestInvitation.expired_at, GuestInvitation.revoked_at)
+    live = select(GuestInvitation.id).where(
+        GuestInvitation.guest_user_id == User.id, GuestInvitation.status.not_in(ended)
+    )
+    last_end = select(func.max(ended_at)).where(GuestInvitation.guest_user_id == User.id).scalar_subquery()
+    guests = db.session.scalars(
+        select(User).where(User.role == Role.guest, User.active, ~exists(live), last_end < cutoff)
+    ).all()
+    for guest in guests:
+        guest.active = False
+        guest.end_sessions()
+        audit.record(None, "guest.account_deactivate", guest)
+    db.session.flush()
+    return guests

@@ -179,3 +179,56 @@ def test_the_page_is_linked_from_the_footer_and_the_protocol(app, client):
     page = client.get("/protocol").get_data(as_text=True)
 
     assert page.count('href="/retention"') == 2
+
+
+# Guests' accounts ---------------------------------------------------------------------------------
+
+
+def test_a_guest_account_is_deactivated_the_set_time_after_the_invitation_ended(app, guest, frozen_clock):
+    from forum.audit import AuditEvent
+
+    frozen_clock.advance(days=7, seconds=1)  # the discussion closes: the invitation expires
+    assert _tick()["guest invitations expired"]
+    frozen_clock.advance(days=app.config["GUEST_ACCOUNT_DAYS"], seconds=-2)
+    assert _tick()["guest accounts deactivated"] == []
+    assert db.session.get(type(guest), guest.id).active  # still time to download their data
+    frozen_clock.advance(seconds=3)
+    assert [user.id for user in _tick()["guest accounts deactivated"]] == [guest.id]
+    db.session.expire_all()
+    assert not guest.active
+    assert db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "guest.account_deactivate")
+    ) == 1
+    assert _tick()["guest accounts deactivated"] == []  # once
+
+
+def test_a_guest_with_a_running_invitation_keeps_the_account(app, guest, guest_invitation, frozen_clock):
+    from forum.guests.models import GuestInvitation, InvitationStatus
+
+    frozen_clock.advance(days=7, seconds=1)
+    _tick()
+    # A second invitation, still running, for the same guest account.
+    db.session.add(
+        GuestInvitation(
+            discussion_id=guest_invitation.discussion_id,
+            requested_by_id=guest_invitation.requested_by_id,
+            guest_name="Amina Odhiambo",
+            email=guest.email,
+            organisation="University",
+            organisation_kind=guest_invitation.organisation_kind,
+            justification="Another discussion.",
+            status=InvitationStatus.accepted,
+            guest_user_id=guest.id,
+            ends_at=clock.now() + timedelta(days=90),
+        )
+    )
+    db.session.commit()
+    frozen_clock.advance(days=app.config["GUEST_ACCOUNT_DAYS"] + 1)
+    assert _tick()["guest accounts deactivated"] == []
+    assert db.session.get(type(guest), guest.id).active
+
+
+def test_members_are_never_deactivated_by_the_guest_step(app, delegate, frozen_clock):
+    frozen_clock.advance(days=400)
+    assert _tick()["guest accounts deactivated"] == []
+    assert delegate.active
