@@ -209,7 +209,10 @@ def test_a_backup_taken_while_writers_post_restores_consistently(app, make_user,
 
     with target.app_context():
         orphans = db.session.scalar(
-            select(func.count()).select_from(Post).outerjoin(Thread, Post.thread_id == Thread.id).where(Thread.id.is_(None))
+            select(func.count())
+            .select_from(Post)
+            .outerjoin(Thread, Post.thread_id == Thread.id)
+            .where(Thread.id.is_(None))
         )
         counted = dict(db.session.execute(select(Post.thread_id, func.count()).group_by(Post.thread_id)).all())
         stored = dict(db.session.execute(select(Thread.id, Thread.post_count)).all())
