@@ -100,6 +100,8 @@ def describe_table(connection, name, progress=None):
         done += len(rows)
         if progress is not None:
             progress(name, done, total)
+    if progress is not None and total == 0:
+        progress(name, 0, 0)
     if done != total:
         # Only possible outside a snapshot: the caller must describe a database nobody is writing to.
         raise BackupError(f"{name}: counted {total} rows but read {done}; was the database changing?")

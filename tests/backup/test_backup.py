@@ -156,7 +156,7 @@ def test_backup_never_overwrites_an_existing_path(app, backup):
     assert dump_file(backup).read_bytes() == before
 
 
-def _writer(app, thread_id, author_id, stop, committed, limit=400):
+def _writer(app, thread_id, author_id, stop, committed, limit=100):
     from forum.accounts.models import User
     from forum.threads import service
 
@@ -188,7 +188,7 @@ def test_a_backup_taken_while_writers_post_restores_consistently(app, make_user,
     def interleave(label, done, total):
         # Between the copy's steps and the tables' hashes, wait for writers to commit: the backup reads
         # while rows keep arriving.
-        if len(waits) < 25:
+        if len(waits) < 12:
             waits.append(committed.acquire(timeout=60))
 
     for writer in writers:
@@ -201,7 +201,7 @@ def test_a_backup_taken_while_writers_post_restores_consistently(app, make_user,
             writer.join()
     db.session.rollback()
     total_posts = db.session.scalar(select(func.count()).select_from(Post))
-    assert all(waits) and len(waits) == 25
+    assert all(waits) and len(waits) == 12
     # Posts were written after the snapshot was taken: the backup did not simply wait for quiet.
     assert manifest["tables"]["posts"]["rows"] < total_posts
 
