@@ -254,3 +254,17 @@ def test_a_missing_pg_dump_is_explained(tmp_path, monkeypatch):
 
     with pytest.raises(BackupError, match="pg_dump was not found.*postgresql-client-15"):
         postgres.tool("pg_dump", 15)
+
+
+def test_values_hash_alike_whichever_engine_returned_them():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from forum.backup.manifest import normalise
+
+    aware = datetime(2026, 11, 30, 2, 30, 0, 120000, tzinfo=UTC)
+    geneva = aware.astimezone(timezone(timedelta(hours=1)))
+    # SQLite returns naive UTC, PostgreSQL an aware timestamp in the session's zone.
+    assert normalise(aware) == normalise(geneva) == normalise(aware.replace(tzinfo=None))
+    assert normalise(PostState.hidden) == "hidden"
+    assert normalise(memoryview(b"\x00\xff")) == normalise(b"\x00\xff") == "00ff"
+    assert normalise({"b": [1, True], "a": None}) == {"a": None, "b": [1, True]}
