@@ -58,12 +58,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
 
-# Debian packages the suite needs: a PostgreSQL server, Redis (the shared
-# rate-limit store of the multi-worker test) and Chromium.
+# Debian packages the suite needs: a PostgreSQL server with its client (pg_dump and pg_restore
+# for `flask forum backup|restore`), Redis (the shared rate-limit store of the multi-worker test)
+# and Chromium.
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_dump /usr/lib/postgresql/*/bin/pg_restore >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
 		echo "Installing postgresql, chromium, CJK and emoji fonts (screenshots) from Debian"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 	@if [ ! -x /usr/bin/redis-server ]; then \
 		echo "Installing redis-server from Debian"; \
