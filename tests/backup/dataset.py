@@ -267,3 +267,14 @@ def fill_every_table(make_user, room):
 
 def row_count(table):
     return db.session.scalar(select(func.count()).select_from(table))
+
+
+@fills("deletion_requests")
+def _deletion_requests(data):
+    from forum.erasure import service as erasure
+
+    # A carried-out request leaves a tombstone (no text, no revisions); a pending one waits.
+    users = data.users
+    done = erasure.request_deletion(data.posts[2], by=users["arabic"], reason="حذف — удалить 🗑️")
+    erasure.carry_out(done, by=users["moderator"])
+    erasure.request_deletion(data.posts[8], by=users["indian"], reason="कृपया हटाएँ")
