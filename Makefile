@@ -68,6 +68,10 @@ system-deps:
 		echo "Installing redis-server from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
+	@if ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1; then \
+		echo "Installing Pango (WeasyPrint: the statistics report as PDF) from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
 
 # Style and static checks: the rules live in pyproject.toml ([tool.ruff]).
 lint: setup

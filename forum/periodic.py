@@ -79,6 +79,13 @@ def remove_old_tokens(now):
     return db.session.execute(delete(AccountToken).where(AccountToken.expires_at < now - TOKENS_KEPT)).rowcount
 
 
+def prune_activity_days(now):
+    """Days of activity older than ACTIVITY_RETENTION_DAYS are removed (forum.stats); returns how many."""
+    from forum.stats.service import prune_activity_days as prune
+
+    return prune(now)
+
+
 STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
@@ -86,6 +93,7 @@ STEPS = [
     # Steps that queue e-mail come before this one, so their messages leave in the same run.
     Step("e-mails", deliver_email, describe=lambda delivery: f"e-mails {delivery}"),
     Step("old tokens removed", remove_old_tokens),
+    Step("old activity days removed", prune_activity_days),
 ]
 
 
