@@ -212,6 +212,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(members_bp)
 
+    from forum.stats.views import bp as stats_bp
+
+    app.register_blueprint(stats_bp)
+
 
 def _register_hooks(app):
     from forum import policy
