@@ -8,9 +8,14 @@ bars and points, so the charts read without colour; the table below each chart g
 
 import base64
 import re
+import sys
 
 import pygal
 from pygal.style import Style
+
+# pygal adds an import hook for its map plugins (pygal.maps.*), which this forum does not use; on
+# Python 3.11+ the hook raises an ImportWarning on every failed import anywhere in the process.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 # Black and greys: the figures printed on the bars carry the meaning, colour adds nothing needed.
 STYLE = Style(

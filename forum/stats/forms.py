@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from forum.stats.service import PRESETS
@@ -12,7 +13,9 @@ class StatsFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    period = SelectField(_l("Period"), choices=[(key, label) for key, label in PRESETS.items()], default="4weeks")
+    period = SelectField(
+        _l("Period"), choices=[SelectChoice(key, label) for key, label in PRESETS.items()], default="4weeks"
+    )
     first = DateField(_l("From"), validators=[Optional()])
     last = DateField(_l("Until"), validators=[Optional()])
     group = SelectField(_l("Regional group"), choices=[], validate_choice=False)

@@ -625,7 +625,8 @@ def _language_table(context):
     for room_id, room in context.rooms.items():
         by_language_posts[room.language_code] += posts[room_id]
         by_language_threads[room.language_code] += threads[room_id]
-    codes = [code for code in dict.fromkeys(room.language_code for room in context.rooms.values())]
+    positions = {room.language_code: (room.language.position, room.language_code) for room in context.rooms.values()}
+    codes = sorted(positions, key=positions.get)
     return Table(
         "languages",
         _("Posts and threads by language"),
@@ -715,7 +716,7 @@ def _discussions_table(context):
             experts[discussion_id] += total
     rows = []
     for discussion in context.counts.discussions:
-        title = _discussion_title(discussion, context.locale)
+        title = discussion_title(discussion, context.locale)
         per_language = "; ".join(
             f"{language_name(code)}: {total}" for code, total in sorted(replies[discussion.id].items())
         )
@@ -762,7 +763,7 @@ def _utc(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _discussion_title(discussion, locale):
+def discussion_title(discussion, locale):
     texts = {text.language_code: text.title for text in discussion.texts}
     return texts.get(locale) or texts.get("en") or next(iter(texts.values()), str(discussion.id))
 

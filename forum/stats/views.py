@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from forum import clock, policy
 from forum.discussions.models import Discussion
@@ -29,36 +30,40 @@ bp = Blueprint("stats", __name__)
 def _choices(form):
     """The filter menus (one query each: groups, rooms with their categories, recent discussions)."""
     locale = current_locale_code()
-    any_choice = [("", _("All"))]
-    form.group.choices = any_choice + [(str(group.id), group.name) for group in service_groups()]
     rooms = db.session.scalars(select(Room).order_by(Room.category_id, Room.language_code)).all()
     categories = {room.category_id: room.category for room in rooms}
     codes = dict.fromkeys(room.language_code for room in rooms)
-    form.language.choices = any_choice + [(code, language_name(code)) for code in codes]
-    form.category.choices = any_choice + [(str(key), category.text(locale)[0]) for key, category in categories.items()]
-    form.room.choices = any_choice + [
-        (str(room.id), f"{room.category.text(locale)[0]} ({language_name(room.language_code)})") for room in rooms
-    ]
     discussions = db.session.scalars(
         select(Discussion).where(Discussion.cancelled_at.is_(None)).order_by(Discussion.opens_at.desc()).limit(200)
     ).all()
-    form.discussion.choices = any_choice + [
-        (
-            str(discussion.id),
-            f"{discussion.opens_at.date().isoformat()} {service._discussion_title(discussion, locale)}",
-        )
-        for discussion in discussions
-    ]
+    menus = {
+        form.group: [(group.id, group.name) for group in service_groups()],
+        form.language: [(code, language_name(code)) for code in codes],
+        form.category: [(key, category.text(locale)[0]) for key, category in categories.items()],
+        form.room: [
+            (room.id, f"{room.category.text(locale)[0]} ({language_name(room.language_code)})") for room in rooms
+        ],
+        form.discussion: [
+            (item.id, f"{item.opens_at.date().isoformat()} {service.discussion_title(item, locale)}")
+            for item in discussions
+        ],
+    }
+    for field, options in menus.items():
+        field.choices = [SelectChoice("", _("All"))] + [SelectChoice(str(value), label) for value, label in options]
 
 
 def service_groups():
     return db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all()
 
 
-def _id(value, choices):
-    """A filter's id when it is one of the menu's values; anything else filters nothing out."""
-    allowed = {key for key, _label in choices if key}
-    return int(value) if value in allowed else None
+def _offered(field):
+    """The field's value when it is one of its menu's values; anything else filters nothing out."""
+    return field.data if field.data and field.data in {choice.value for choice in field.choices} else None
+
+
+def _id(field):
+    value = _offered(field)
+    return int(value) if value is not None else None
 
 
 def _period(form):
@@ -81,11 +86,11 @@ def read_filters():
         period = service.Period.preset("4weeks")
     filters = service.Filters(
         period=period,
-        group_id=_id(form.group.data, form.group.choices),
-        language_code=form.language.data if form.language.data in dict(form.language.choices) else None,
-        category_id=_id(form.category.data, form.category.choices),
-        room_id=_id(form.room.data, form.room.choices),
-        discussion_id=_id(form.discussion.data, form.discussion.choices),
+        group_id=_id(form.group),
+        language_code=_offered(form.language),
+        category_id=_id(form.category),
+        room_id=_id(form.room),
+        discussion_id=_id(form.discussion),
     )
     errors = [*(message for messages in form.errors.values() for message in messages)]
     if error:
