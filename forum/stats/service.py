@@ -263,10 +263,22 @@ def _user_columns():
     return (User.role, User.member_state_id, _guest_organisation().label("organisation"))
 
 
+def _grouped(subquery, *keys, measure=None):
+    """Counts of `subquery`'s rows by `keys` (its columns, by name).
+
+    The CASE expressions (week, organisation) are computed once inside the subquery and grouped
+    on by column name outside it: PostgreSQL would not see two copies of an expression with bound
+    parameters as the same GROUP BY key.
+    """
+    columns = [subquery.c[key] for key in keys]
+    return db.session.execute(
+        select(*columns, measure if measure is not None else func.count()).group_by(*columns)
+    ).all()
+
+
 def gather(filters):
     """Run the report's grouped queries (a fixed number, whatever the history)."""
     period = filters.period
-    week = _week_of(Post.created_at, period).label("week")
     in_created = _in_period(User.created_at, period)
     in_activated = _in_period(User.activated_at, period)
     accounts = (
@@ -282,27 +294,29 @@ def gather(filters):
         .group_by(User.role, User.member_state_id)
     )
     active = (
-        select(*_user_columns(), func.count())
+        select(*_user_columns())
         .outerjoin(MemberState, MemberState.id == User.member_state_id)
         .where(User.id.in_(_active_user_ids(filters)), *_account_scope(filters))
-        .group_by(*_user_columns())
+        .subquery()
     )
-    posting = _posts(filters, *_user_columns(), func.count(distinct(Post.author_id))).group_by(*_user_columns())
+    posts = _posts(
+        filters,
+        Room.id.label("room_id"),
+        Post.author_id,
+        *_user_columns(),
+        _week_of(Post.created_at, period).label("week"),
+    ).subquery()
     return Counts(
         states=db.session.scalars(select(MemberState).order_by(MemberState.id)).all(),
         groups=db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all(),
         rooms=db.session.scalars(select(Room).order_by(Room.id)).all(),
         accounts=db.session.execute(accounts).all(),
-        active=db.session.execute(active).all(),
-        posting=db.session.execute(posting).all(),
-        posts_by_room_week=db.session.execute(
-            _posts(filters, Room.id, week, func.count()).group_by(Room.id, week)
-        ).all(),
-        posts_by_author_week=db.session.execute(
-            _posts(filters, User.role, User.member_state_id, week, func.count()).group_by(
-                User.role, User.member_state_id, week
-            )
-        ).all(),
+        active=_grouped(active, "role", "member_state_id", "organisation"),
+        posting=_grouped(
+            posts, "role", "member_state_id", "organisation", measure=func.count(distinct(posts.c.author_id))
+        ),
+        posts_by_room_week=_grouped(posts, "room_id", "week"),
+        posts_by_author_week=_grouped(posts, "role", "member_state_id", "week"),
         threads_by_room=db.session.execute(
             _posts(filters, Room.id, func.count()).where(Post.number == 1).group_by(Room.id)
         ).all(),
