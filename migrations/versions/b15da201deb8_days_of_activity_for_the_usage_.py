@@ -28,10 +28,13 @@ def upgrade():
     )
     with op.batch_alter_table('activity_days', schema=None) as batch_op:
         batch_op.create_index('ix_activity_days_day_user', ['day', 'user_id'], unique=False)
+    # Covers the statistics' counts of posts by date (forum.stats.models).
+    op.create_index('ix_posts_created_state', 'posts', ['created_at', 'state', 'thread_id', 'author_id'], unique=False)
 
 
 
 def downgrade():
+    op.drop_index('ix_posts_created_state', table_name='posts')
     with op.batch_alter_table('activity_days', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_days_day_user')
 
