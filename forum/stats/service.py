@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, distinct, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, delete, distinct, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -181,11 +181,49 @@ def _in_period(column, period):
 
 
 def _week_of(column, period):
-    """The index of the period's week a timestamp falls in (a CASE over the week boundaries, on every database)."""
-    bounds = [Period(start, start)._moment(start) for start in period.week_starts[1:]]
-    if not bounds:
-        return literal(0)
-    return case(*[(column < bound, index) for index, bound in enumerate(bounds)], else_=len(bounds))
+    """The index of the period's week a timestamp falls in (0 for the week of its first day).
+
+    Days are counted in the forum's time zone from the Monday of the first week: PostgreSQL converts
+    the time itself; SQLite adds the zone's UTC offset, chosen by a CASE over the period's few
+    daylight-saving changes (arithmetic on each row is cheaper than comparing it to every week).
+    """
+    monday = period.first - timedelta(days=period.first.weekday())
+    if db.session.get_bind().dialect.name == "postgresql":
+        local_day = cast(func.timezone(forum_zone().key, column), Date)
+        return cast((local_day - monday) // 7, Integer)
+    changes = _offset_changes(period)
+    # Each offset applies until the next change.
+    modifier = literal(_modifier(changes[0][1]))
+    if len(changes) > 1:
+        modifier = case(
+            *[
+                (column < changes[index + 1][0], _modifier(offset))
+                for index, (_moment, offset) in enumerate(changes[:-1])
+            ],
+            else_=_modifier(changes[-1][1]),
+        )
+    days = func.julianday(column, modifier) - func.julianday(monday.isoformat())
+    return cast(days / 7, Integer)
+
+
+def _modifier(offset):
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def _offset_changes(period):
+    """[(from when, UTC offset)] of the forum's zone over the period: the first, then each change (to the hour)."""
+    zone = forum_zone()
+    moment, end = period.starts_at, period.ends_at
+    changes = [(moment, moment.astimezone(zone).utcoffset())]
+    while moment < end:
+        following = moment + timedelta(days=1)
+        if following.astimezone(zone).utcoffset() != changes[-1][1]:
+            hour = moment
+            while hour.astimezone(zone).utcoffset() == changes[-1][1]:
+                hour += timedelta(hours=1)
+            changes.append((hour, hour.astimezone(zone).utcoffset()))
+        moment = following
+    return changes
 
 
 def _post_scope(filters):

@@ -204,3 +204,27 @@ def test_the_whole_report_downloads_as_one_csv(history, client, login, admin):
 def test_an_unknown_table_is_404(history, client, login, admin):
     login(client, admin)
     assert client.get("/stats/nothing.csv").status_code == 404
+
+
+def test_weeks_follow_summer_time_in_geneva(app, make_user, frozen_clock):
+    from datetime import UTC, date, datetime
+
+    from forum.extensions import db
+    from forum.rooms.service import get_room
+    from tests.stats.conftest import start_thread, write
+
+    frozen_clock.set(datetime(2026, 3, 1, tzinfo=UTC))
+    author = make_user("delegate", state="FRA")
+    thread = start_thread(get_room("capacity-en"), author, datetime(2026, 3, 16, 12, tzinfo=UTC))
+    write(thread, author, datetime(2026, 3, 22, 23, 30, tzinfo=UTC))  # Monday 23 March 00:30 (winter time)
+    write(thread, author, datetime(2026, 4, 5, 21, 30, tzinfo=UTC))  # Sunday 5 April 23:30 (summer time)
+    write(thread, author, datetime(2026, 4, 5, 22, 30, tzinfo=UTC))  # Monday 6 April 00:30 (summer time)
+    db.session.commit()
+    with app.test_request_context():
+        report = service.build_report(service.Filters(service.Period(date(2026, 3, 18), date(2026, 4, 12))))
+    assert report.table("weeks").rows == [
+        ["2026-03-18", 0, 0, 0],
+        ["2026-03-23", 1, 1, 1],
+        ["2026-03-30", 1, 1, 1],
+        ["2026-04-06", 1, 1, 1],
+    ]
