@@ -230,7 +230,7 @@ def _post_scope(filters):
     """Posts written in the period in the rooms, languages, discussions and regional group filtered on."""
     conditions = [_in_period(Post.created_at, filters.period)]
     if filters.room_id:
-        conditions.append(Room.id == filters.room_id)
+        conditions.append(Thread.room_id == filters.room_id)
     if filters.language_code:
         conditions.append(Room.language_code == filters.language_code)
     if filters.category_id:
@@ -242,16 +242,19 @@ def _post_scope(filters):
     return conditions
 
 
-def _posts(filters, *columns, visible=True):
-    query = (
-        select(*columns)
-        .select_from(Post)
-        .join(Thread, Thread.id == Post.thread_id)
-        .join(Room, Room.id == Thread.room_id)
-        .join(User, User.id == Post.author_id)
-        .outerjoin(MemberState, MemberState.id == User.member_state_id)
-        .where(*_post_scope(filters))
-    )
+def _posts(filters, *columns, visible=True, by_room=False, by_author=False):
+    """Posts in `filters`, joined only to what the columns and filters need (each join costs a lookup per post)."""
+    query = select(*columns).select_from(Post)
+    needs_room = bool(filters.language_code or filters.category_id)
+    if by_room or needs_room or filters.room_id or filters.discussion_id:
+        query = query.join(Thread, Thread.id == Post.thread_id)
+    if needs_room:
+        query = query.join(Room, Room.id == Thread.room_id)
+    if by_author or filters.group_id:
+        query = query.join(User, User.id == Post.author_id)
+    if filters.group_id:
+        query = query.join(MemberState, MemberState.id == User.member_state_id)
+    query = query.where(*_post_scope(filters))
     return query.where(Post.state == PostState.visible) if visible else query
 
 
@@ -337,13 +340,9 @@ def gather(filters):
         .where(User.id.in_(_active_user_ids(filters)), *_account_scope(filters))
         .subquery()
     )
-    posts = _posts(
-        filters,
-        Room.id.label("room_id"),
-        Post.author_id,
-        *_user_columns(),
-        _week_of(Post.created_at, period).label("week"),
-    ).subquery()
+    week = _week_of(Post.created_at, period).label("week")
+    room_posts = _posts(filters, Thread.room_id.label("room_id"), week, by_room=True).subquery()
+    author_posts = _posts(filters, Post.author_id, *_user_columns(), week, by_author=True).subquery()
     return Counts(
         states=db.session.scalars(select(MemberState).order_by(MemberState.id)).all(),
         groups=db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all(),
@@ -351,12 +350,16 @@ def gather(filters):
         accounts=db.session.execute(accounts).all(),
         active=_grouped(active, "role", "member_state_id", "organisation"),
         posting=_grouped(
-            posts, "role", "member_state_id", "organisation", measure=func.count(distinct(posts.c.author_id))
+            author_posts,
+            "role",
+            "member_state_id",
+            "organisation",
+            measure=func.count(distinct(author_posts.c.author_id)),
         ),
-        posts_by_room_week=_grouped(posts, "room_id", "week"),
-        posts_by_author_week=_grouped(posts, "role", "member_state_id", "week"),
+        posts_by_room_week=_grouped(room_posts, "room_id", "week"),
+        posts_by_author_week=_grouped(author_posts, "role", "member_state_id", "week"),
         threads_by_room=db.session.execute(
-            _posts(filters, Room.id, func.count()).where(Post.number == 1).group_by(Room.id)
+            _posts(filters, Thread.room_id, func.count(), by_room=True).where(Post.number == 1).group_by(Thread.room_id)
         ).all(),
         moderated_posts=db.session.execute(
             _posts(filters, Post.state, func.count(), visible=False)
