@@ -103,12 +103,13 @@ def _query():
 
 
 def _render(summary, *, printable=False):
+    """The page (or its printable version for the PDF) and the filters it shows."""
     form, filters, errors = read_filters()
     report = service.build_report(filters, current_locale_code())
     if summary:
         report = report.for_summary()
     charts = {table.key: chart_data_uri(table) for table in report.tables}
-    return render_template(
+    html = render_template(
         "stats/report_pdf.html" if printable else "stats/page.html",
         form=form,
         report=report,
@@ -118,20 +119,21 @@ def _render(summary, *, printable=False):
         query=_query(),
         generated_at=clock.now(),
     )
+    return html, filters
 
 
 @bp.route("/stats")
 def page():
     """Usage statistics with every figure and chart; 404 for anyone but chief moderators and administrators."""
     policy.require_visible(policy.can_view_stats(current_user))
-    return _render(summary=False)
+    return _render(summary=False)[0]
 
 
 @bp.route("/stats/summary")
 def summary():
     """The figures the committee would publish (no person named); 404 for guests (members only)."""
     policy.require_visible(policy.can_view_stats_summary(current_user))
-    return _render(summary=True)
+    return _render(summary=True)[0]
 
 
 def _table_download(summary, key):
@@ -182,8 +184,7 @@ def report_csv():
 def report_pdf():
     """The statistics page as a PDF; 404 for anyone but chief moderators and administrators."""
     policy.require_visible(policy.can_view_stats(current_user))
-    html = _render(summary=False, printable=True)
-    _form, filters, _errors = read_filters()
+    html, filters = _render(summary=False, printable=True)
     period = filters.period
     try:
         pdf = files.html_to_pdf(html, base_url=str(stylesheet_path().parent))
