@@ -28,7 +28,7 @@ def test_tick_delivers_and_prints_a_summary_of_every_step(app, smtp_server):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "discussions announced: 0; guest invitations expired: 0; digests queued: 0; "
-        "e-mails sent: 1, failed: 0, retrying later: 0; old tokens removed: 0"
+        "e-mails sent: 1, failed: 0, retrying later: 0; old tokens removed: 0; old activity days removed: 0"
     )
     assert len(smtp_server.received) == 1
 
