@@ -9,13 +9,13 @@ PORT ?= 5000
 # Links in the demo's e-mails name the port it is served on (PORT=8080 make run).
 DEV := FORUM_CONFIG=development FORUM_BASE_URL=$${FORUM_BASE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: demo-code lint run test setup catalogs system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
+.PHONY: demo-code lint run test setup catalogs pdf-deps system-deps browser-deps audit-deps test-sqlite test-postgres test-e2e bench translations clean
 
 # The periodic work (discussion openings, e-mail, expiries) runs beside the server, in a second
 # process (`flask forum worker`, every 30 seconds). Both run in the background so that the shell's
 # `wait` returns on Ctrl-C or a SIGTERM to make; then both are stopped, and the worker also stops
 # when the server ends on its own (a port already in use).
-run: setup
+run: setup pdf-deps
 	$(DEV) $(BIN)/flask db upgrade
 	$(DEV) $(BIN)/flask forum seed-demo
 	@echo "Serving the forum at http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
@@ -61,7 +61,7 @@ catalogs: $(VENV)/.installed
 # Debian packages the suite needs: a PostgreSQL server with its client (pg_dump and pg_restore
 # for `flask forum backup|restore`), Redis (the shared rate-limit store of the multi-worker test)
 # and Chromium.
-system-deps:
+system-deps: pdf-deps
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_dump /usr/lib/postgresql/*/bin/pg_restore >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
 		echo "Installing postgresql, chromium, CJK and emoji fonts (screenshots) from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
@@ -69,6 +69,13 @@ system-deps:
 	@if [ ! -x /usr/bin/redis-server ]; then \
 		echo "Installing redis-server from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+# Pango, which WeasyPrint needs for the statistics report as PDF (`make run` serves it too).
+pdf-deps:
+	@if ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1; then \
+		echo "Installing Pango (WeasyPrint: the statistics report as PDF) from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 # Style and static checks: the rules live in pyproject.toml ([tool.ruff]).

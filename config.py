@@ -50,6 +50,8 @@ class Config:
     # Interface languages offered in the switcher (code -> name in itself).
     FORUM_UI_LOCALES = ("en", "fr", "es", "ar", "zh", "ru")
     FORUM_TIMEZONE = os.environ.get("FORUM_TIMEZONE", "Europe/Zurich")
+    # Days of activity (forum.stats: one row per account and UTC day) are kept this long, then removed.
+    ACTIVITY_RETENTION_DAYS = _env_int("ACTIVITY_RETENTION_DAYS", 1096)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

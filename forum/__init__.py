@@ -222,6 +222,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(erasure_bp)
 
+    from forum.stats.views import bp as stats_bp
+
+    app.register_blueprint(stats_bp)
+
 
 def _register_hooks(app):
     from forum import policy
@@ -264,11 +268,20 @@ def _register_hooks(app):
 
 
 def _touch_last_seen(user):
-    """Record activity at most every five minutes: reading must not write on every page."""
+    """Record activity at most every five minutes: reading must not write on every page.
+
+    The first time on a new UTC day also adds the day to the usage statistics (forum.stats), in the
+    same short transaction: last_seen_at's date is the cheap check, so that is one write per day.
+    """
     now = clock.now()
-    if user.last_seen_at is None or now - user.last_seen_at > timedelta(minutes=5):
+    new_day = user.last_seen_at is None or user.last_seen_at.date() != now.date()
+    if new_day or now - user.last_seen_at > timedelta(minutes=5):
+        from forum.stats.service import record_activity_day
+
         with database.write_transaction():
             user.last_seen_at = now
+            if new_day:
+                record_activity_day(user.id, now.date())
 
 
 logging.getLogger("forum").setLevel(logging.INFO)

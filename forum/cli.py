@@ -555,3 +555,23 @@ def verify_backup_command(path):
         click.echo("The backup is DAMAGED: the tables marked ✗ differ from its manifest.", err=True)
         sys.exit(1)
     click.echo(f"The backup is intact: all {len(comparison)} tables match the manifest.")
+
+
+@forum_cli.command("stats-report")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--format", "kind", type=click.Choice(["csv", "pdf"]), default="pdf", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True, help="File to write.")
+@click.option("--locale", default="en", show_default=True, help="Language of the labels and member-state names.")
+def stats_report_command(first, last, kind, output, locale):
+    """Write the usage statistics of a period (forum.stats) as CSV or PDF, for the Secretariat's documents."""
+    from forum.errors import Invalid
+    from forum.stats.cli import write_report
+
+    try:
+        size = write_report(
+            first.date(), last.date(), kind, output, locale, echo=lambda text: click.echo(text, err=True)
+        )
+    except Invalid as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Wrote {output} ({size} bytes).")

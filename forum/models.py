@@ -20,5 +20,6 @@ from forum.proposals.models import Endorsement, TopicProposal  # noqa: F401
 from forum.protocol.models import ProtocolAcceptance, ProtocolText, ProtocolVersion  # noqa: F401
 from forum.rooms.models import Category, CategoryTranslation, Language, Room  # noqa: F401
 from forum.search.models import SearchEntry  # noqa: F401
+from forum.stats.models import ActivityDay  # noqa: F401
 from forum.threads.models import Post, PostRevision, ReadMarker, Thread, Watch  # noqa: F401
 from forum.twofactor.models import RecoveryCode, SecurityEvent, TotpFactor, WebAuthnCredential  # noqa: F401

@@ -105,6 +105,13 @@ def deactivate_ended_guests(now):
     return deactivate_ended_guests(now)
 
 
+def prune_activity_days(now):
+    """Days of activity older than ACTIVITY_RETENTION_DAYS are removed (forum.stats); returns how many."""
+    from forum.stats.service import prune_activity_days as prune
+
+    return prune(now)
+
+
 STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
@@ -117,6 +124,7 @@ STEPS = [
     Step("old security events removed", remove_old_security_events),
     # After delivery: a message sent in this run is never old enough to go in the same run.
     Step("old e-mails removed", remove_old_emails),
+    Step("old activity days removed", prune_activity_days),
 ]
 
 

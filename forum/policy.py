@@ -528,6 +528,24 @@ def can_be_listed_in_directory(user):
     return is_member(user) and user.role == Role.delegate and user.member_state_id is not None
 
 
+# Usage statistics (forum.stats) ----------------------------------------------------
+#
+# The full statistics (guests by organisation, moderation figures) are for the
+# chief moderators and administrators. Language moderators are refused (404):
+# figures by member state and region span every language, and a per-language
+# cut would still show who moderates how much. Every member may see the
+# summary the committee would publish: aggregates by member state, regional
+# group, language and category only, never a person.
+
+
+def can_view_stats(user):
+    return is_chief_moderator(user)
+
+
+def can_view_stats_summary(user):
+    return is_member(user)
+
+
 # Second factor (forum.twofactor) ------------------------------------------------
 #
 # Language moderators, moderators and administrators act only once they have a

@@ -41,6 +41,9 @@ USER_PREDICATES = {
     "can_view_delegations": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     # Delegates of a member state only: staff and moderators represent no state.
     "can_be_listed_in_directory": {"delegate", "suspended"},
+    # Usage statistics: the full page for chief moderators and administrators, the summary for members.
+    "can_view_stats": {"moderator", "admin"},
+    "can_view_stats_summary": {"delegate", "suspended", "staff", "langmod_fr", "moderator", "admin"},
     "can_request_guest": {"delegate", "moderator", "admin"},
     "can_assess_guest_request": {"moderator", "admin"},
     "can_approve_guest": {"admin"},

@@ -196,9 +196,12 @@ def test_a_guest_account_is_deactivated_the_set_time_after_the_invitation_ended(
     assert [user.id for user in _tick()["guest accounts deactivated"]] == [guest.id]
     db.session.expire_all()
     assert not guest.active
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "guest.account_deactivate")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "guest.account_deactivate")
+        )
+        == 1
+    )
     assert _tick()["guest accounts deactivated"] == []  # once
 
 

@@ -1,0 +1,209 @@
+"""The usage statistics page on two years of history: p50/p95 of the full /stats page for one year.
+
+Builds its own temporary database (SQLite by default, or BENCH_DATABASE_URL, e.g. the throwaway
+server of scripts/with-postgres.sh) with 2,000 accounts in the 193 member states (and a few
+Secretariat and guest accounts), 100,000 posts over two years in every room, 100 weekly
+discussions and about 40 days of reading per account and year (bulk INSERTs), then requests
+/stats?period=year through the test client as an administrator and prints the percentiles and
+the number of queries per page (and writes them as JSON under bench/results/).
+
+    .venv/bin/python bench/stats.py
+    scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL=$TEST_DATABASE_URL .venv/bin/python bench/stats.py'
+    BENCH_POSTS=20000 BENCH_REPEAT=10 .venv/bin/python bench/stats.py
+
+Only local work; every loop is bounded in count.
+"""
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, insert, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", 2_000))
+POSTS = int(os.environ.get("BENCH_POSTS", 100_000))
+DISCUSSIONS = int(os.environ.get("BENCH_DISCUSSIONS", 100))
+REPEAT = int(os.environ.get("BENCH_REPEAT", 30))
+POSTS_PER_THREAD = 20
+READING_DAYS_PER_YEAR = 40
+SEED = 2026
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+START = NOW - timedelta(days=730)
+
+
+def _accounts(db, rng):
+    from forum.accounts.models import Role, User
+    from forum.members.models import MemberState
+
+    states = db.session.scalars(select(MemberState)).all()
+    rows = []
+    for number in range(ACCOUNTS):
+        role = Role.delegate
+        if number % 100 == 1:
+            role = Role.staff
+        elif number % 100 == 2:
+            role = Role.guest
+        created = START + timedelta(days=rng.randrange(700))
+        rows.append(
+            {"email": f"bench{number}@forum.test", "display_name": f"Bench {number}", "role": role.value,
+             "member_state_id": states[number % len(states)].id if role == Role.delegate else None,
+             "organisation": f"Organisation {number % 7}" if role == Role.guest else None,
+             "created_at": created, "activated_at": created + timedelta(days=1), "active": True,
+             "is_coordinator": False, "session_secret": f"{number:032d}", "second_factor_enabled": False}
+        )  # fmt: skip
+    db.session.execute(insert(User), rows)
+    db.session.commit()
+    return db.session.scalars(select(User.id).order_by(User.id)).all()
+
+
+def _discussions(db, rng, admin_id):
+    from forum.discussions.models import Discussion, DiscussionText
+    from forum.rooms.models import Room
+
+    rooms = db.session.scalars(select(Room)).all()
+    threads = []
+    for number in range(DISCUSSIONS):
+        opens = START + timedelta(weeks=number)
+        room_group = [room for room in rooms if room.category_id == rooms[number % len(rooms)].category_id]
+        discussion = Discussion(
+            category_id=room_group[0].category_id, opens_at=opens, closes_at=opens + timedelta(days=7),
+            created_by_id=admin_id, created_at=opens,
+            texts=[DiscussionText(language_code=room.language_code, title=f"Topic {number}", opening_source="x")
+                   for room in room_group],
+        )  # fmt: skip
+        db.session.add(discussion)
+        db.session.flush()
+        threads += [(room, discussion.id, opens) for room in room_group]
+    db.session.commit()
+    return threads
+
+
+def fill(db, rng):
+    from forum.accounts.models import Role, User
+    from forum.rooms.models import Room
+    from forum.stats.models import ActivityDay
+    from forum.threads.models import Post, Thread
+
+    admin = User(email="admin@forum.test", display_name="Admin", role=Role.admin, activated_at=NOW,
+                 created_at=START, second_factor_enabled=True)  # fmt: skip
+    db.session.add(admin)
+    db.session.commit()
+    users = _accounts(db, rng)
+    discussion_rooms = _discussions(db, rng, admin.id)
+    rooms = db.session.scalars(select(Room)).all()
+    span = (NOW - START).total_seconds()
+    for index in range(POSTS // POSTS_PER_THREAD):
+        if index < len(discussion_rooms):
+            room, discussion_id, created = discussion_rooms[index]
+        else:
+            room, discussion_id = rooms[index % len(rooms)], None
+            created = START + timedelta(seconds=rng.random() * span * 0.95)
+        thread_id = db.session.execute(
+            insert(Thread).returning(Thread.id),
+            {"room_id": room.id, "title": f"Thread {index}", "author_id": users[index % len(users)],
+             "created_at": created, "last_post_at": created, "post_count": POSTS_PER_THREAD,
+             "kind": "weekly" if discussion_id else "member", "discussion_id": discussion_id,
+             "locked": False, "pinned": False},
+        ).scalar_one()  # fmt: skip
+        db.session.execute(
+            insert(Post),
+            [
+                {"thread_id": thread_id, "number": number, "author_id": rng.choice(users), "source": "text",
+                 "html": "<p>text</p>", "created_at": created + timedelta(hours=number * rng.random() * 10),
+                 "state": "visible" if rng.random() > 0.01 else rng.choice(("hidden", "held"))}
+                for number in range(1, POSTS_PER_THREAD + 1)
+            ],
+        )  # fmt: skip
+        if index % 200 == 0:
+            db.session.commit()
+    db.session.commit()
+    days = set()
+    for user_id in users:
+        for _ in range(READING_DAYS_PER_YEAR * 2):
+            days.add((user_id, (START + timedelta(days=rng.randrange(730))).date()))
+    rows = [{"user_id": user_id, "day": day} for user_id, day in days]
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(insert(ActivityDay), rows[start : start + 10_000])
+    db.session.commit()
+    return admin, len(rows)
+
+
+def main():
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
+    from config import TestConfig
+    from forum import clock, create_app
+    from forum.cli import seed_reference_data
+    from forum.extensions import db
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    workdir = tempfile.mkdtemp(prefix="stats-bench-")
+    url = url or f"sqlite:///{workdir}/bench.db"
+    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    rng = random.Random(SEED)
+    clock.freeze(NOW)
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        if dialect == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        db.create_all()
+        seed_reference_data()
+        db.session.commit()
+        started = time.perf_counter()
+        admin, reading_days = fill(db, rng)
+        print(
+            f"{dialect}: {ACCOUNTS} accounts, {POSTS} posts, {DISCUSSIONS} discussions, {reading_days} reading days "
+            f"written in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = admin.get_id()
+            session["_fresh"] = True
+        client.get("/stats?period=year")  # warm-up: the day's activity row, templates, caches
+        queries = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(1))
+        timings = []
+        for _ in range(REPEAT):
+            queries.clear()
+            started = time.perf_counter()
+            response = client.get("/stats?period=year")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        timings.sort()
+        p50 = statistics.median(timings)
+        p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+        print(
+            f"/stats?period=year: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms, {len(queries)} queries"
+        )
+        report = {
+            "database": dialect,
+            "accounts": ACCOUNTS,
+            "posts": POSTS,
+            "discussions": DISCUSSIONS,
+            "repeat": REPEAT,
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1),
+            "queries": len(queries),
+        }
+        results_dir = ROOT / "bench" / "results"
+        results_dir.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        (results_dir / f"stats-{dialect}-{stamp}.json").write_text(json.dumps(report, indent=2))
+    clock.unfreeze()
+
+
+if __name__ == "__main__":
+    main()
