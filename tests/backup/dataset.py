@@ -278,3 +278,11 @@ def _deletion_requests(data):
     done = erasure.request_deletion(data.posts[2], by=users["arabic"], reason="حذف — удалить 🗑️")
     erasure.carry_out(done, by=users["moderator"])
     erasure.request_deletion(data.posts[8], by=users["indian"], reason="कृपया हटाएँ")
+
+
+@fills("activity_days")
+def _activity(data):
+    from forum.stats.models import ActivityDay
+
+    for user in list(data.users.values())[:3]:
+        db.session.add(ActivityDay(user_id=user.id, day=date(2026, 11, 27)))
