@@ -191,9 +191,14 @@ def first_unread(thread_id):
 
 @bp.route("/t/<int:thread_id>/live")
 def live(thread_id):
-    """Posts newer than `after`, as an HTML fragment for the live-update script; 404 once the thread is unreadable."""
+    """Posts newer than `after`, as an HTML fragment for the live-update script (204 when there are none);
+    404 once the thread is unreadable."""
     thread = _get_thread(thread_id)
     after = max(int_arg("after", 0), 0)
+    if after >= thread.post_count:
+        # Nothing new (post numbers run from 1 to post_count): 204 from the thread's row alone, no posts
+        # query, no template. Readability was checked above, so a reader who lost access still gets 404.
+        return "", 204, {"X-Last-Number": str(after), "Cache-Control": "no-store"}
     posts = service.posts_after(thread, after)
     if posts:
         with database.write_transaction():
