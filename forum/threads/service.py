@@ -13,7 +13,7 @@ from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications import mentions
 from forum.notifications.preferences import follows_on_reply
-from forum.notifications.service import notify
+from forum.notifications.service import notify_all
 from forum.threads import rules
 from forum.threads.models import (
     Post,
@@ -342,9 +342,9 @@ def _notify_watchers(thread, post, skip=()):
     ).all()
 
     link = site_path("threads.goto_post", post_id=post.id)
-    for watcher in watchers:
-        if watcher.id not in skip:
-            notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name, post_id=post.id)
+    # Only followers who may still read the thread (a guest whose access ended, a room closed to them).
+    readers = [watcher for watcher in watchers if watcher.id not in skip and policy.can_read_thread(watcher, thread)]
+    notify_all(readers, "reply", link=link, thread=thread.title, author=post.author.display_name, post_id=post.id)
 
 
 # Moderating threads ------------------------------------------------------------
