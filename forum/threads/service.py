@@ -89,8 +89,11 @@ def start_thread(
     return thread
 
 
-def reply(thread, *, author, body, reply_to=None, submission_key=None):
-    """Add a post to an open thread. A resent form returns the post it already made."""
+def reply(thread, *, author, body, reply_to=None, submission_key=None, html=None):
+    """Add a post to an open thread. A resent form returns the post it already made.
+
+    `html`, if given, is `preview_html(thread, body)` made beforehand (outside the write lock).
+    """
     if not policy.can_post(author, thread):
         raise NotAllowed(_("You cannot reply to this thread."))
     _check_text(body=body)
@@ -101,7 +104,9 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None):
     if existing is not None:
         return existing
     held = _enforce_protocol(author, thread.room, body)
-    post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held)
+    post = _append_post(
+        thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held, html=html
+    )
     _follow_own_thread(author, thread)
     if post.state == PostState.visible:
         # Followers hear of a held post when a moderator approves it.
@@ -147,7 +152,7 @@ def _post_for_submission(author, submission_key):
     return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
 
 
-def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False):
+def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False, html=None):
     now = clock.now()
     # The counter is bumped in the database, so concurrent replies get distinct numbers.
     number = db.session.execute(
@@ -163,7 +168,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
         author=author,
         reply_to_id=reply_to.id if reply_to else None,
         source=body,
-        html=render_markdown(body, mentions.display_names(mentions.resolve(body, thread))),
+        html=html if html is not None else preview_html(thread, body),
         created_at=now,
         submission_key=submission_key or None,
         state=PostState.held if held else PostState.visible,

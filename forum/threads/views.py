@@ -122,8 +122,13 @@ def thread(thread_id):
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@database.reads_first
 def reply(thread_id):
-    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write."""
+    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write.
+
+    Loading, checking and rendering the Markdown happen in a read transaction; only the writes
+    (the post, the thread's counter, markers, notifications) hold the write lock (forum.database).
+    """
     thread = _get_thread(thread_id)
     policy.require(policy.can_post(current_user, thread))
     form = PostForm()
@@ -135,20 +140,27 @@ def reply(thread_id):
                 # A reply_to from another thread is a forged form, not a mistake to explain: 400, no message.
                 abort(400)
         if not form.preview.data:
-            done = run_act(
-                lambda: service.reply(
-                    thread,
-                    author=current_user,
-                    body=form.body.data,
-                    reply_to=reply_to,
-                    submission_key=form.submission_key.data,
-                ),
-                # Beside the text, where the reader is, rather than in a flash at the top of the page; without
-                # the protocol accepted the page shows no form, so the refusal is flashed instead.
-                field=form.body if policy.has_accepted_protocol(current_user) else None,
-            )
+            # Beside the text, where the reader is, rather than in a flash at the top of the page; without
+            # the protocol accepted the page shows no form, so the refusal is flashed instead.
+            field = form.body if policy.has_accepted_protocol(current_user) else None
+            html = service.preview_html(thread, form.body.data)
+            with database.write_transaction():
+                done = run_act(
+                    lambda: _post_url(
+                        service.reply(
+                            thread,
+                            author=current_user,
+                            body=form.body.data,
+                            reply_to=reply_to,
+                            submission_key=form.submission_key.data,
+                            html=html,
+                        )
+                    ),
+                    field=field,
+                )
             if done:
-                return redirect(_post_url(done.value))
+                # The address was made before the commit: no second transaction to read the post back.
+                return redirect(done.value)
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = service.preview_html(thread, form.body.data) if form.preview.data and not form.errors else None
