@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import defaultload
 
 from forum import database, policy
 from forum.content import quote_markdown, render_markdown
@@ -20,6 +21,7 @@ from forum.discussions import service as discussions_service
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
+from forum.rooms.models import Category, Room
 from forum.threads import service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
@@ -28,9 +30,13 @@ from forum.web import form_int, id_or_none, int_arg, page_arg, run_act
 bp = Blueprint("threads", __name__)
 
 
-def _get_thread(thread_id):
+# The live poll needs the thread, its room and language, not the category's names in every language.
+_POLL_LOAD = (defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),)
+
+
+def _get_thread(thread_id, options=()):
     """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
-    thread = db.session.get(Thread, thread_id)
+    thread = db.session.get(Thread, thread_id, options=options)
     policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
     return thread
 
@@ -205,7 +211,7 @@ def first_unread(thread_id):
 def live(thread_id):
     """Posts newer than `after`, as an HTML fragment for the live-update script (204 when there are none);
     404 once the thread is unreadable."""
-    thread = _get_thread(thread_id)
+    thread = _get_thread(thread_id, options=_POLL_LOAD)
     after = max(int_arg("after", 0), 0)
     if after >= thread.post_count:
         # Nothing new (post numbers run from 1 to post_count): 204 from the thread's row alone, no posts
