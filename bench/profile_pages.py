@@ -4,9 +4,12 @@ Fills a temporary SQLite database with the benchmark's dataset (bench/run.py's
 FILL: 100 delegates, 6 rooms, 300 threads, 3,870 posts, a 50-post hot thread),
 signs in as a delegate with Flask's test client, and prints for each page the
 mean CPU and wall-clock time of PROFILE_REPEAT requests, the SQL queries of one request, and the
-functions with the largest cumulative time under cProfile.
+functions with the largest cumulative time under cProfile. Then it posts
+replies through the form and reports, per reply, the CPU time, the write
+transactions (BEGIN IMMEDIATE … COMMIT), how long they held SQLite's write
+lock and how many statements ran under it.
 
-    .venv/bin/python bench/profile_pages.py            # all pages
+    .venv/bin/python bench/profile_pages.py            # all pages, then replies
     .venv/bin/python bench/profile_pages.py thread     # one page
     PROFILE_TOP=40 .venv/bin/python bench/profile_pages.py room
 
@@ -69,6 +72,58 @@ def count_queries(app, client, path):
     return status, statements
 
 
+class WriteLock:
+    """Times each SQLite write transaction (BEGIN IMMEDIATE to COMMIT) and counts its statements."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.started = None
+        self.held = []
+        self.statements = []
+        event.listen(engine, "before_cursor_execute", self.statement)
+        event.listen(engine, "commit", self.end)
+        event.listen(engine, "rollback", self.end)
+
+    def statement(self, conn, cursor, statement, *args):
+        if statement.startswith("BEGIN IMMEDIATE"):
+            self.started = time.perf_counter()
+            self.statements.append(0)
+        elif self.started is not None:
+            self.statements[-1] += 1
+
+    def end(self, conn):
+        if self.started is not None:
+            self.held.append((time.perf_counter() - self.started) * 1000)
+            self.started = None
+
+
+def profile_replies(app, client, thread_id, count=REPEAT):
+    """Replies posted through the form: CPU per request, write transactions, time and statements under the lock."""
+    from forum.extensions import db
+
+    with app.app_context():
+        lock = WriteLock(db.engine)
+    page = client.get(f"/t/{thread_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    lock.held.clear()
+    lock.statements.clear()
+    cpu = time.process_time()
+    statuses = set()
+    for number in range(count):
+        body = f"Profiled reply {number} with **Markdown**."
+        form = {"csrf_token": token, "body": body, "submission_key": f"p{number}"}
+        statuses.add(client.post(f"/t/{thread_id}/reply", data=form).status_code)
+    cpu = (time.process_time() - cpu) / count * 1000
+    held = sorted(lock.held)
+    print(
+        f"## reply /t/{thread_id}/reply: {sorted(statuses)}, {cpu:.1f} ms CPU, "
+        f"{len(held) / count:.1f} write transactions per reply, write lock held "
+        f"{sum(held) / count:.1f} ms per reply (median transaction {held[len(held) // 2]:.1f} ms), "
+        f"{sum(lock.statements) / count:.1f} statements under the lock per reply\n"
+    )
+
+
 def main():
     workdir, slug, hot_id, posts = prepare()
     try:
@@ -83,9 +138,12 @@ def main():
             "thread": f"/t/{hot_id}",
             "poll": f"/t/{hot_id}/live?after=50",
         }
-        wanted = sys.argv[1:] or list(pages)
+        wanted = sys.argv[1:] or [*pages, "reply"]
         print(f"SQLite, {posts} posts, {REPEAT} requests per page\n")
         for name in wanted:
+            if name == "reply":
+                profile_replies(app, client, hot_id)
+                continue
             path = pages[name]
             for _ in range(3):
                 client.get(path)

@@ -66,9 +66,20 @@ def _sqlite_begin(connection):
 
 
 @contextmanager
-def write_transaction():
-    """Commit what is pending, then run the block in a transaction that holds the write lock."""
-    db.session.commit()
+def write_transaction(*, keep_loaded=False):
+    """Commit what is pending, then run the block in a transaction that holds the write lock.
+
+    With `keep_loaded`, what the read transaction loaded stays loaded instead of
+    being expired and read again under the lock (for a view whose read part
+    wrote nothing and whose writes re-check what matters in SQL, as a reply does).
+    """
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = keep and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
     previous = g.get("write_transaction") if has_request_context() else None
     if has_request_context():
         g.write_transaction = True

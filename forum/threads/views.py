@@ -150,7 +150,9 @@ def reply(thread_id):
             # the protocol accepted the page shows no form, so the refusal is flashed instead.
             field = form.body if policy.has_accepted_protocol(current_user) else None
             html = service.preview_html(thread, form.body.data)
-            with database.write_transaction():
+            # The thread, the author and the rendered text stay as just loaded: the counter, the resent-form
+            # check and the rules are read again in SQL under the lock (service.reply).
+            with database.write_transaction(keep_loaded=True):
                 done = run_act(
                     lambda: _post_url(
                         service.reply(
