@@ -155,11 +155,6 @@ class PostActions:
         return self.writes and self.moderates
 
 
-def post_actions(user, thread):
-    """`PostActions` of `user` in `thread`: what the thread page may offer on each post."""
-    return PostActions(user, thread)
-
-
 # Moderation ------------------------------------------------------------------
 
 

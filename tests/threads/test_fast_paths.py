@@ -81,7 +81,7 @@ def test_post_actions_decide_as_the_predicates_for_every_reader_and_state(
     thread.locked = closed
     db.session.flush()
     for reader in readers:
-        actions = policy.post_actions(reader, thread)
+        actions = policy.PostActions(reader, thread)
         assert actions.posts == policy.can_post(reader, thread)
         for post, name in itertools.product(posts, PREDICATES):
             assert getattr(actions, name)(post) == getattr(policy, name)(reader, post), (reader.role, post.state, name)
