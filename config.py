@@ -66,6 +66,8 @@ class Config:
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
     ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
+    # Hashes computed at once per process (each takes ARGON2_MEMORY_COST KiB): further logins queue.
+    ARGON2_CONCURRENCY = _env_int("ARGON2_CONCURRENCY", 1)
     PASSWORD_MIN_LENGTH = 12
 
     ACTIVATION_TOKEN_DAYS = 7

@@ -187,6 +187,7 @@ class Browser:
     def __init__(self, port):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
+        self.last_headers = {}
 
     def request(self, method, path, form=None):
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -197,6 +198,7 @@ class Browser:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode("utf-8", "replace")
+        self.last_headers = dict(response.getheaders())
         cookie = response.getheader("Set-Cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
@@ -206,6 +208,10 @@ class Browser:
         status, page = self.request("GET", path)
         if status != 200:
             sys.exit(f"GET {path} answered {status}")
+        return self.token_in(page)
+
+    @staticmethod
+    def token_in(page):
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
     def sign_in(self, email):

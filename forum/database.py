@@ -7,11 +7,16 @@ change things (every method but GET/HEAD, and all CLI and test code) begin
 with BEGIN IMMEDIATE and queue for the write lock; page views begin deferred
 and, when they must write (read markers, last seen), end their read first and
 write in a transaction of their own through `write_transaction()`.
+
+A view marked `@reads_first` (posting a reply) turns this round for a
+POST: it loads, authorises, validates and renders in a deferred (read)
+transaction, then makes its writes inside `write_transaction()`, so the
+write lock is held only for the inserts and updates, not for the work before.
 """
 
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, or_, update
 from sqlalchemy.engine import Engine
 
@@ -38,7 +43,20 @@ def _wants_write_lock():
     if flag is not None:
         # True inside `write_transaction()`; False where a view reads first on purpose (login).
         return flag
-    return request.method not in ("GET", "HEAD")
+    if request.method in ("GET", "HEAD"):
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, "reads_first", False)
+
+
+def reads_first(view):
+    """Mark a POST view that reads in a deferred transaction and writes only inside `write_transaction()`.
+
+    Such a view must make every write in `write_transaction()`: SQLite refuses
+    a read transaction that turns into a write after another writer committed.
+    """
+    view.reads_first = True
+    return view
 
 
 @event.listens_for(Engine, "begin")
@@ -48,9 +66,20 @@ def _sqlite_begin(connection):
 
 
 @contextmanager
-def write_transaction():
-    """Commit what is pending, then run the block in a transaction that holds the write lock."""
-    db.session.commit()
+def write_transaction(*, keep_loaded=False):
+    """Commit what is pending, then run the block in a transaction that holds the write lock.
+
+    With `keep_loaded`, what the read transaction loaded stays loaded instead of
+    being expired and read again under the lock (for a view whose read part
+    wrote nothing and whose writes re-check what matters in SQL, as a reply does).
+    """
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = keep and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
     previous = g.get("write_transaction") if has_request_context() else None
     if has_request_context():
         g.write_transaction = True

@@ -1,10 +1,12 @@
 """Jinja filters that format dates, times, numbers and language names for the reader's locale and time zone."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from babel import Locale
 from babel import dates as babel_dates
 from babel.lists import format_list
+from flask import has_request_context, request
 from flask_babel import format_date, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 
@@ -23,15 +25,48 @@ def when(value, format="medium"):
     """
     if value is None:
         return ""
-    return format_moment(value, format, locale=format_locale(), zone=reader_zone())
+    locale, zone = _reader_formats()
+    return format_moment(value, format, locale=locale, zone=zone)
+
+
+def _reader_formats():
+    """(locale, zone) of the reader, worked out once per request: a page formats dozens of timestamps."""
+    if not has_request_context():
+        return format_locale(), reader_zone()
+    locale = format_locale()
+    cached = request.environ.get("forum.reader_formats")
+    # Keyed by the locale too: switching language within a request must not keep the old one.
+    if cached is None or cached[0] is not locale:
+        cached = (locale, reader_zone())
+        request.environ["forum.reader_formats"] = cached
+    return cached
 
 
 def format_moment(value, format, *, locale, zone):
     """`value` as a date of length `format` and a short time, in `zone` and `locale` (pages and e-mails)."""
-    date = babel_dates.format_date(value.astimezone(zone), format, locale=locale)
-    time = babel_dates.format_time(value, "short", tzinfo=zone, locale=locale)
-    pattern = babel_dates.get_datetime_format(format, locale=locale).replace("'", "")
-    return pattern.replace("{0}", time).replace("{1}", date)
+    date_pattern, time_pattern, combined = _moment_patterns(str(locale), format)
+    if value.tzinfo is None:
+        # Stored timestamps are UTC; a naive one is read as such (as Babel's format_time does).
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(zone)
+    locale = _locale(str(locale))
+    return combined.replace("{0}", time_pattern.apply(local, locale)).replace("{1}", date_pattern.apply(local, locale))
+
+
+@lru_cache(maxsize=64)
+def _locale(identifier):
+    return Locale.parse(identifier)
+
+
+@lru_cache(maxsize=256)
+def _moment_patterns(identifier, format):
+    # Parsed once per process and locale, not once per timestamp (Babel parses the pattern on every call).
+    locale = _locale(identifier)
+    return (
+        babel_dates.parse_pattern(babel_dates.get_date_format(format, locale=locale)),
+        babel_dates.parse_pattern(babel_dates.get_time_format("short", locale=locale)),
+        babel_dates.get_datetime_format(format, locale=locale).replace("'", ""),
+    )
 
 
 def relative(value, within=RELATIVE_WITHIN):

@@ -119,6 +119,42 @@ def can_see_post_body(user, post):
     return _signed_in(user) and (post.author_id == user.id or can_moderate_room(user, post.thread.room))
 
 
+class PostActions:
+    """The post predicates above for every post of one thread, with the per-thread part decided once.
+
+    A thread page asks five questions of each of its posts; all but the post's
+    own author and state depend only on the reader and the thread, so they are
+    answered here once per page. Each method gives what the predicate of the
+    same name gives for a post of `thread`.
+    """
+
+    def __init__(self, user, thread):
+        self.user_id = user.id if _signed_in(user) else None
+        self.writes = can_write(user)
+        self.reads = can_read_thread(user, thread)
+        self.posts = can_post(user, thread)
+        self.moderates = self.user_id is not None and can_moderate_room(user, thread.room)
+
+    def can_edit_post(self, post):
+        return self.posts and post.author_id == self.user_id and post.state in (PostState.visible, PostState.held)
+
+    def can_see_revisions(self, post):
+        return self.user_id is not None and (post.author_id == self.user_id or self.moderates)
+
+    def can_see_post_body(self, post):
+        if post.state == PostState.visible:
+            return True
+        if post.state == PostState.removed:
+            return False
+        return self.user_id is not None and (post.author_id == self.user_id or self.moderates)
+
+    def can_flag_post(self, post):
+        return self.writes and post.state == PostState.visible and post.author_id != self.user_id and self.reads
+
+    def can_moderate_post(self, post):
+        return self.writes and self.moderates
+
+
 # Moderation ------------------------------------------------------------------
 
 

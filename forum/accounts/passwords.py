@@ -1,5 +1,17 @@
-"""Password hashing (argon2id) and the password rules."""
+"""Password hashing (argon2id) and the password rules.
 
+Each argon2id hash or verification takes ARGON2_MEMORY_COST KiB (64 MiB by
+default) for a few hundred milliseconds. So that a wave of sign-ins cannot
+add 64 MiB per concurrent login to a worker, hashing is queued: at most
+ARGON2_CONCURRENCY (default 1) run at once in a process, the others wait
+their turn (`_hashing_slot`). With gunicorn's sync workers that is already
+one per worker; with threaded workers it caps each worker at one hash's
+memory. The parameters themselves are unchanged, so every stored hash
+still verifies.
+"""
+
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,8 +33,22 @@ def _cached_hasher(time_cost, memory_cost, parallelism):
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
+@lru_cache(maxsize=4)
+def _semaphore(slots):
+    return threading.BoundedSemaphore(slots)
+
+
+@contextmanager
+def _hashing_slot():
+    """Wait for one of the process's ARGON2_CONCURRENCY hashing slots (never held across a database write)."""
+    slots = _semaphore(max(int(current_app.config.get("ARGON2_CONCURRENCY", 1)), 1))
+    with slots:
+        yield
+
+
 def hash_password(password):
-    return _hasher().hash(password)
+    with _hashing_slot():
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash, password):
@@ -30,12 +56,13 @@ def verify_password(password_hash, password):
     if not password_hash:
         return False, None
     hasher = _hasher()
-    try:
-        hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False, None
-    if hasher.check_needs_rehash(password_hash):
-        return True, hasher.hash(password)
+    with _hashing_slot():
+        try:
+            hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False, None
+        if hasher.check_needs_rehash(password_hash):
+            return True, hasher.hash(password)
     return True, None
 
 

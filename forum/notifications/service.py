@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from forum import audit, clock, policy
@@ -23,7 +23,7 @@ from forum.database import claim_transition
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications import kinds, preferences
-from forum.notifications.models import EmailStatus, Notification, OutgoingEmail
+from forum.notifications.models import EmailStatus, Notification, NotificationSetting, OutgoingEmail
 
 log = logging.getLogger("forum.mail")
 
@@ -521,6 +521,45 @@ def notify(user, kind, link=None, **params):
 
         send_notification_email(user, notification)
     return notification
+
+
+def notify_all(users, kind, link=None, **params):
+    """`notify` for many users at once: one INSERT for all of them, whatever their number.
+
+    Only those who want the kind's group e-mailed immediately (found in one
+    query) go through `notify`, which queues their e-mail; the others get
+    their row in a single multi-row INSERT. Returns how many were notified.
+    """
+    users = list(users)
+    if not users:
+        return 0
+    group = kinds.group_of(kind)
+    immediate = _wanting_immediately([user for user in users if policy.can_receive_email(user)], group)
+    rows = [
+        {"user_id": user.id, "kind": kind, "params": params, "link": link, "created_at": clock.now()}
+        for user in users
+        if user.id not in immediate
+    ]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    for user in users:
+        if user.id in immediate:
+            notify(user, kind, link=link, **params)
+    return len(users)
+
+
+def _wanting_immediately(users, group):
+    """Ids of `users` whose delivery for `group` is "immediately" (their setting, else the group's default)."""
+    if group is None or not users:
+        return set()
+    chosen = dict(
+        db.session.execute(
+            select(NotificationSetting.user_id, NotificationSetting.delivery).where(
+                NotificationSetting.group == group, NotificationSetting.user_id.in_([user.id for user in users])
+            )
+        ).all()
+    )
+    return {user.id for user in users if chosen.get(user.id, group.default) == kinds.Delivery.immediately}
 
 
 def recent_outbox(limit=100, status=None):

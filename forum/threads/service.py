@@ -13,7 +13,7 @@ from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications import mentions
 from forum.notifications.preferences import follows_on_reply
-from forum.notifications.service import notify
+from forum.notifications.service import notify_all
 from forum.threads import rules
 from forum.threads.models import (
     Post,
@@ -89,8 +89,11 @@ def start_thread(
     return thread
 
 
-def reply(thread, *, author, body, reply_to=None, submission_key=None):
-    """Add a post to an open thread. A resent form returns the post it already made."""
+def reply(thread, *, author, body, reply_to=None, submission_key=None, html=None):
+    """Add a post to an open thread. A resent form returns the post it already made.
+
+    `html`, if given, is `preview_html(thread, body)` made beforehand (outside the write lock).
+    """
     if not policy.can_post(author, thread):
         raise NotAllowed(_("You cannot reply to this thread."))
     _check_text(body=body)
@@ -101,7 +104,9 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None):
     if existing is not None:
         return existing
     held = _enforce_protocol(author, thread.room, body)
-    post = _append_post(thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held)
+    post = _append_post(
+        thread, author=author, body=body, reply_to=reply_to, submission_key=submission_key, held=held, html=html
+    )
     _follow_own_thread(author, thread)
     if post.state == PostState.visible:
         # Followers hear of a held post when a moderator approves it.
@@ -147,7 +152,7 @@ def _post_for_submission(author, submission_key):
     return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
 
 
-def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False):
+def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False, html=None):
     now = clock.now()
     # The counter is bumped in the database, so concurrent replies get distinct numbers.
     number = db.session.execute(
@@ -163,7 +168,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
         author=author,
         reply_to_id=reply_to.id if reply_to else None,
         source=body,
-        html=render_markdown(body, mentions.display_names(mentions.resolve(body, thread))),
+        html=html if html is not None else preview_html(thread, body),
         created_at=now,
         submission_key=submission_key or None,
         state=PostState.held if held else PostState.visible,
@@ -342,9 +347,9 @@ def _notify_watchers(thread, post, skip=()):
     ).all()
 
     link = site_path("threads.goto_post", post_id=post.id)
-    for watcher in watchers:
-        if watcher.id not in skip:
-            notify(watcher, "reply", link=link, thread=thread.title, author=post.author.display_name, post_id=post.id)
+    # Only followers who may still read the thread (a guest whose access ended, a room closed to them).
+    readers = [watcher for watcher in watchers if watcher.id not in skip and policy.can_read_thread(watcher, thread)]
+    notify_all(readers, "reply", link=link, thread=thread.title, author=post.author.display_name, post_id=post.id)
 
 
 # Moderating threads ------------------------------------------------------------

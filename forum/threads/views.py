@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import defaultload
 
 from forum import database, policy
 from forum.content import quote_markdown, render_markdown
@@ -20,6 +21,7 @@ from forum.discussions import service as discussions_service
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
+from forum.rooms.models import Category, Room
 from forum.threads import service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
@@ -28,9 +30,13 @@ from forum.web import form_int, id_or_none, int_arg, page_arg, run_act
 bp = Blueprint("threads", __name__)
 
 
-def _get_thread(thread_id):
+# The live poll needs the thread, its room and language, not the category's names in every language.
+_POLL_LOAD = (defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),)
+
+
+def _get_thread(thread_id, options=()):
     """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
-    thread = db.session.get(Thread, thread_id)
+    thread = db.session.get(Thread, thread_id, options=options)
     policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
     return thread
 
@@ -122,8 +128,13 @@ def thread(thread_id):
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@database.reads_first
 def reply(thread_id):
-    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write."""
+    """Post a reply (or show a preview of it); 403 if the thread is closed or the user may not write.
+
+    Loading, checking and rendering the Markdown happen in a read transaction; only the writes
+    (the post, the thread's counter, markers, notifications) hold the write lock (forum.database).
+    """
     thread = _get_thread(thread_id)
     policy.require(policy.can_post(current_user, thread))
     form = PostForm()
@@ -135,20 +146,29 @@ def reply(thread_id):
                 # A reply_to from another thread is a forged form, not a mistake to explain: 400, no message.
                 abort(400)
         if not form.preview.data:
-            done = run_act(
-                lambda: service.reply(
-                    thread,
-                    author=current_user,
-                    body=form.body.data,
-                    reply_to=reply_to,
-                    submission_key=form.submission_key.data,
-                ),
-                # Beside the text, where the reader is, rather than in a flash at the top of the page; without
-                # the protocol accepted the page shows no form, so the refusal is flashed instead.
-                field=form.body if policy.has_accepted_protocol(current_user) else None,
-            )
+            # Beside the text, where the reader is, rather than in a flash at the top of the page; without
+            # the protocol accepted the page shows no form, so the refusal is flashed instead.
+            field = form.body if policy.has_accepted_protocol(current_user) else None
+            html = service.preview_html(thread, form.body.data)
+            # The thread, the author and the rendered text stay as just loaded: the counter, the resent-form
+            # check and the rules are read again in SQL under the lock (service.reply).
+            with database.write_transaction(keep_loaded=True):
+                done = run_act(
+                    lambda: _post_url(
+                        service.reply(
+                            thread,
+                            author=current_user,
+                            body=form.body.data,
+                            reply_to=reply_to,
+                            submission_key=form.submission_key.data,
+                            html=html,
+                        )
+                    ),
+                    field=field,
+                )
             if done:
-                return redirect(_post_url(done.value))
+                # The address was made before the commit: no second transaction to read the post back.
+                return redirect(done.value)
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = service.preview_html(thread, form.body.data) if form.preview.data and not form.errors else None
@@ -191,9 +211,14 @@ def first_unread(thread_id):
 
 @bp.route("/t/<int:thread_id>/live")
 def live(thread_id):
-    """Posts newer than `after`, as an HTML fragment for the live-update script; 404 once the thread is unreadable."""
-    thread = _get_thread(thread_id)
+    """Posts newer than `after`, as an HTML fragment for the live-update script (204 when there are none);
+    404 once the thread is unreadable."""
+    thread = _get_thread(thread_id, options=_POLL_LOAD)
     after = max(int_arg("after", 0), 0)
+    if after >= thread.post_count:
+        # Nothing new (post numbers run from 1 to post_count): 204 from the thread's row alone, no posts
+        # query, no template. Readability was checked above, so a reader who lost access still gets 404.
+        return "", 204, {"X-Last-Number": str(after), "Cache-Control": "no-store"}
     posts = service.posts_after(thread, after)
     if posts:
         with database.write_transaction():

@@ -28,7 +28,7 @@ PARAMS = {
 }
 
 
-CALLS = re.compile(r"\b(?:notify|_notify_\w+|_tell_reporters)\(")
+CALLS = re.compile(r"\b(?:notify|notify_all|_notify_\w+|_tell_reporters)\(")
 # Not dictionary keys read nearby (`.get("flags")`).
 LITERAL = re.compile(r"(?<!get\()\"([a-z]+(?:_[a-z]+)*)\"")
 

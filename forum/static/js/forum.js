@@ -29,6 +29,7 @@
           document.removeEventListener("visibilitychange", poll);
         }
         if (!response.ok) { throw new Error(String(response.status)); }
+        // 204: nothing new since lastNumber (an empty body, the same X-Last-Number).
         var last = response.headers.get("X-Last-Number");
         return response.text().then(function (html) { return { html: html, last: last }; });
       })

@@ -1,0 +1,101 @@
+"""The fast paths of issue #18 keep their invariants: the live poll, the thread page's per-page permissions."""
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from forum import policy
+from forum.extensions import db
+from forum.threads import service
+from forum.threads.models import Post, PostState
+
+
+@pytest.fixture
+def thread(room, make_user, make_thread):
+    return make_thread(room, make_user(state="KEN", name="Wanjiru Kamau"), title="Training", body="How do you train?")
+
+
+# Live poll -----------------------------------------------------------------------------------------------------
+
+
+def test_poll_with_nothing_new_is_204_without_loading_posts(client, delegate, login, thread, count_queries):
+    login(client, delegate)
+    client.get(f"/t/{thread.id}/live?after=1")
+    db.session.expire_all()
+    with count_queries() as counter:
+        response = client.get(f"/t/{thread.id}/live?after=1")
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert response.headers["X-Last-Number"] == "1"
+    # The user (session) and the thread with its room: no posts query, no write.
+    assert not any("FROM posts" in statement for statement in counter.statements)
+    assert not any(statement.lstrip().upper().startswith(("INSERT", "UPDATE")) for statement in counter.statements)
+    assert counter.count <= 3
+
+
+def test_poll_answers_200_with_the_posts_once_something_is_new(client, delegate, make_user, login, thread):
+    login(client, delegate)
+    assert client.get(f"/t/{thread.id}/live?after=1").status_code == 204
+    service.reply(thread, author=make_user(state="BRA"), body="Fresh news from Brasília")
+    db.session.commit()
+    response = client.get(f"/t/{thread.id}/live?after=1")
+    assert response.status_code == 200
+    assert "Fresh news from Brasília" in response.get_data(as_text=True)
+    assert response.headers["X-Last-Number"] == "2"
+    assert client.get(f"/t/{thread.id}/live?after=2").status_code == 204
+
+
+def test_poll_is_404_once_the_reader_may_no_longer_read(client, delegate, login, thread):
+    login(client, delegate)
+    assert client.get(f"/t/{thread.id}/live?after=1").status_code == 204
+    thread.room.language.active = False  # the room's language is withdrawn: its rooms close to delegates
+    db.session.commit()
+    # Nothing new, but the permission changed: not a 204 that would keep the script polling.
+    assert client.get(f"/t/{thread.id}/live?after=1").status_code == 404
+
+
+def test_poll_of_another_readers_hidden_thread_is_404(client, guest, login, thread):
+    login(client, guest)
+    assert client.get(f"/t/{thread.id}/live?after=5").status_code == 404
+
+
+# Per-page permissions --------------------------------------------------------------------------------------------
+
+PREDICATES = ["can_edit_post", "can_see_revisions", "can_see_post_body", "can_flag_post", "can_moderate_post"]
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_post_actions_decide_as_the_predicates_for_every_reader_and_state(
+    person, make_user, thread, closed, suspended_delegate
+):
+    roles = ("delegate", "moderator", "language_moderator_own", "language_moderator_other", "admin", "guest")
+    readers = [person(role) for role in roles]
+    readers += [suspended_delegate, thread.author]
+    stranger = make_user(state="BRA")
+    posts = []
+    for author, state in itertools.product((thread.author, stranger, readers[0]), PostState):
+        post = service.reply(thread, author=author, body=f"A post in state {state.name}")
+        post.state = state
+        posts.append(post)
+    thread.locked = closed
+    db.session.flush()
+    for reader in readers:
+        actions = policy.PostActions(reader, thread)
+        assert actions.posts == policy.can_post(reader, thread)
+        for post, name in itertools.product(posts, PREDICATES):
+            assert getattr(actions, name)(post) == getattr(policy, name)(reader, post), (reader.role, post.state, name)
+
+
+def test_thread_page_still_offers_each_action_where_allowed(client, delegate, moderator, login, thread):
+    own = service.reply(thread, author=delegate, body="My own words")
+    db.session.commit()
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+    page = login(client, delegate).get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f"/p/{own.id}/edit" in page and f"/p/{first.id}/edit" not in page
+    assert f"/p/{first.id}/flag" in page and f"/p/{own.id}/flag" not in page
+    assert "/moderation/posts/" not in page
+    client.post("/logout")
+    page = login(client, moderator).get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f"/moderation/posts/{first.id}" in page and f"/moderation/posts/{own.id}" in page
+    assert f"/p/{own.id}/edit" not in page
