@@ -25,7 +25,7 @@ from forum.extensions import db
 from forum.members.models import MemberState
 from forum.proposals.models import TopicProposal
 from forum.rooms.models import Category, Room
-from forum.search import schema, text
+from forum.search import index, schema, text
 from forum.search.models import EntryKind, SearchEntry
 from forum.threads.models import Post, Thread, Watch
 
@@ -203,40 +203,43 @@ class Filters:
 
 
 def _rooms_where(*conditions):
-    return Thread.room_id.in_(select(Room.id).where(*conditions))
+    return SearchEntry.room_id.in_(select(Room.id).where(*conditions))
+
+
+def _authors_where(*conditions):
+    return SearchEntry.author_id.in_(select(User.id).where(*conditions))
 
 
 def _place_conditions(filters):
-    """Where a text was written: category, language, room, weekly discussions."""
+    """Where a text was written: category, language, room, weekly discussions (copied onto the rows)."""
     conditions = []
     if filters.category_id is not None:
-        in_category = _rooms_where(Room.category_id == filters.category_id)
-        conditions.append(or_(in_category, TopicProposal.category_id == filters.category_id))
+        conditions.append(SearchEntry.category_id == filters.category_id)
     if filters.language_code is not None:
         conditions.append(_rooms_where(Room.language_code == filters.language_code))
     if filters.room_id is not None:
-        conditions.append(Thread.room_id == filters.room_id)
+        conditions.append(SearchEntry.room_id == filters.room_id)
     if filters.weekly_only:
-        conditions.append(Thread.discussion_id.is_not(None))
+        conditions.append(SearchEntry.discussion_id.is_not(None))
     return conditions
 
 
 def _author_conditions(filters):
-    """Who wrote it: member state, regional group, part of a name."""
+    """Who wrote it: member state, regional group, part of a name (the authors, looked up once)."""
     conditions = []
     if filters.member_state_id is not None:
-        conditions.append(User.member_state_id == filters.member_state_id)
+        conditions.append(_authors_where(User.member_state_id == filters.member_state_id))
     if filters.group_id is not None:
         in_group = select(MemberState.id).where(MemberState.group_id == filters.group_id)
-        conditions.append(User.member_state_id.in_(in_group))
+        conditions.append(_authors_where(User.member_state_id.in_(in_group)))
     if filters.author:
         pattern = "%" + filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(User.display_name.ilike(pattern, escape="\\"))
+        conditions.append(_authors_where(User.display_name.ilike(pattern, escape="\\")))
     return conditions
 
 
 def _filter_conditions(filters, user):
-    """SQL conditions for the chosen filters (on the joined thread, author and proposal)."""
+    """SQL conditions for the chosen filters, on the rows' own columns."""
     conditions = _place_conditions(filters) + _author_conditions(filters)
     if filters.date_from is not None:
         conditions.append(SearchEntry.created_at >= datetime.combine(filters.date_from, time(), UTC))
@@ -248,12 +251,20 @@ def _filter_conditions(filters, user):
 
 
 def _readable(user):
-    """SQL condition on a search row: its reader may see it (forum.policy scopes)."""
+    """SQL condition on a search row: its reader may see it (forum.policy scopes on the rows' copies)."""
     return or_(
-        and_(SearchEntry.kind == EntryKind.post, policy.readable_posts(user)),
-        and_(SearchEntry.kind == EntryKind.summary, policy.readable_threads(user)),
+        and_(SearchEntry.kind != EntryKind.proposal, policy.readable_copied_posts(user, SearchEntry)),
         and_(SearchEntry.kind == EntryKind.proposal, true() if policy.can_view_topics(user) else false()),
     )
+
+
+def forget_post(post):
+    """Empty `post`'s search row now, in the current transaction: none of its words stay findable (erasure).
+
+    For forum.privacy (erasure) and anything else that wipes a post's text: call it before or after
+    changing the post; a post written again later is indexed again by the next flush.
+    """
+    index.forget_post(post)
 
 
 # Searching ----------------------------------------------------------------------
@@ -308,16 +319,7 @@ def _ranked_page(query, user, filters, page):
     if by_date:
         sort_key, descending = SearchEntry.created_at, True
     order = sort_key.desc() if descending else sort_key
-    statement = (
-        statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
-        .outerjoin(Post, Post.id == SearchEntry.post_id)
-        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
-    )
-    # Every match is joined, so tables only some filters need are joined only for them.
-    if filters.category_id is not None:
-        statement = statement.outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
-    if filters.member_state_id is not None or filters.group_id is not None or filters.author:
-        statement = statement.outerjoin(User, User.id == SearchEntry.author_id)
+    statement = statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
     ranked = (
         statement.where(_readable(user), *_filter_conditions(filters, user))
         .order_by(order, SearchEntry.id.desc())
