@@ -33,6 +33,8 @@ MAX_QUERY_LENGTH = 200
 # More terms than this add cost and no precision; the rest are ignored.
 MAX_TERMS = 12
 PER_PAGE = 20
+# Counting stops here: a page says "more than 1,000 results", and offers the first COUNT_CAP // PER_PAGE pages.
+COUNT_CAP = 1000
 SNIPPET_WORDS = 30
 
 # Sorting.
@@ -287,23 +289,25 @@ class Results:
     total: int = 0
     page: int = 1
 
+    cap: int = COUNT_CAP
+
+    @property
+    def capped(self):
+        """More matches than were counted: the total reads "more than COUNT_CAP"."""
+        return self.total > COUNT_CAP
+
     @property
     def pages(self):
-        return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
+        return max(min((self.total + PER_PAGE - 1) // PER_PAGE, COUNT_CAP // PER_PAGE), 1)
 
 
-def _ranked_page(query, user, filters, page):
-    """Subquery: the ids of one page of readable, filtered matches in order, with their sort key and the total.
-
-    It carries only ids and keys, so sorting thousands of matches moves
-    small rows; the page's objects are joined to its 20 rows afterwards.
-    """
-    by_date = filters.sort == NEWEST
+def _matches(query, ranked):
+    """(statement selecting SearchEntry.id of the matches, rank or None): lower ranks first on SQLite."""
     if db.session.get_bind().dialect.name == "sqlite":
         # FTS5 ranks only in a query of its own table, so the matches come from a subquery of it; sorted by
-        # date, no rank is computed at all (bm25 is most of the cost of a common word).
+        # date or counted, no rank is computed at all (bm25 is most of the cost of a common word).
         # bm25 is smaller for better matches; the title column weighs four times the body.
-        rank = literal_column("0") if by_date else func.bm25(literal_column("search_fts"), 4.0, 1.0)
+        rank = func.bm25(literal_column("search_fts"), 4.0, 1.0) if ranked else literal_column("0")
         matches = (
             select(column("rowid").label("entry_id"), rank.label("rank"))
             .select_from(table("search_fts"))
@@ -311,35 +315,49 @@ def _ranked_page(query, user, filters, page):
             .subquery()
         )
         statement = select(SearchEntry.id).join(matches, matches.c.entry_id == SearchEntry.id)
-        sort_key, descending = matches.c.rank, False
-    else:
-        match, rank = _postgres_match(query)
-        statement = select(SearchEntry.id).where(match)
-        sort_key, descending = rank, True
+        return statement, (matches.c.rank, False)
+    match, rank = _postgres_match(query)
+    return select(SearchEntry.id).where(match), (rank, True)
+
+
+def _ranked_page(query, user, filters, page):
+    """Subqueries: the ids of one page of readable, filtered matches in order with their sort key; their count.
+
+    Both filter and rank on search_entries alone (its copies of state, room,
+    thread and author), so each of thousands of matches costs one index
+    lookup. The count stops at COUNT_CAP + 1: past that the page says
+    "more than 1,000 results" instead of counting every match of a common word.
+    """
+    by_date = filters.sort == NEWEST
+    conditions = (_readable(user), *_filter_conditions(filters, user))
+    statement, (sort_key, descending) = _matches(query, ranked=not by_date)
     if by_date:
         sort_key, descending = SearchEntry.created_at, True
     order = sort_key.desc() if descending else sort_key
-    statement = statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
     ranked = (
-        statement.where(_readable(user), *_filter_conditions(filters, user))
+        statement.add_columns(sort_key.label("sort_key"))
+        .where(*conditions)
         .order_by(order, SearchEntry.id.desc())
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
         .subquery()
     )
-    return ranked, descending
+    counted, _rank = _matches(query, ranked=False)
+    capped = counted.where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = select(func.count()).select_from(capped).scalar_subquery()
+    return ranked, total, descending
 
 
 def search(raw_query, *, user, filters=None, page=1):
     """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
 
-    One SQL statement: the matches, joined to what decides who may read
-    them, filtered, ranked, paginated, with the total alongside.
+    One SQL statement: the matches, filtered by who may read them and by the
+    filters, ranked, paginated, with the (capped) total alongside.
     """
     query = parse_query(raw_query)
-    ranked, descending = _ranked_page(query, user, filters or Filters(), page)
+    ranked, total, descending = _ranked_page(query, user, filters or Filters(), page)
     statement = (
-        select(SearchEntry, Post, Thread, TopicProposal, User, ranked.c.total)
+        select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"))
         .join(ranked, ranked.c.id == SearchEntry.id)
         .outerjoin(Post, Post.id == SearchEntry.post_id)
         .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
