@@ -298,7 +298,7 @@ class Results:
 
     @property
     def pages(self):
-        return max(min((self.total + PER_PAGE - 1) // PER_PAGE, COUNT_CAP // PER_PAGE), 1)
+        return max(min((self.total + PER_PAGE - 1) // PER_PAGE, self.cap // PER_PAGE), 1)
 
 
 def _matches(query, ranked):
@@ -380,7 +380,7 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    return Results(hits=hits, total=rows[0].total if rows else 0, page=page)
+    return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP)
 
 
 # What a result shows, and nothing more: the room (with category and language) and
