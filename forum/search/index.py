@@ -114,7 +114,10 @@ def _follow_bulk_update(orm_execute_state):
         return None
     connection = orm_execute_state.session.connection()
     # The rows it is about to change, found before it changes them (its condition may then no longer hold).
-    ids = connection.execute(select(model.id).where(statement.whereclause)).scalars().all()
+    affected = select(model.id)
+    if statement.whereclause is not None:
+        affected = affected.where(statement.whereclause)
+    ids = connection.execute(affected).scalars().all()
     result = orm_execute_state.invoke_statement()
     if not ids:
         return result
