@@ -219,7 +219,7 @@ def readable_threads(user, now=None):
     return and_(readable, or_(not_scheduled, moderated), not_(Thread.in_cancelled_discussion))
 
 
-def _guest_readable_threads(user, not_scheduled):
+def _guest_readable_threads(user, not_scheduled, discussion_column=Thread.discussion_id, room_column=Thread.room_id):
     access = guest_access(user)
     if not access:
         return false()
@@ -228,7 +228,7 @@ def _guest_readable_threads(user, not_scheduled):
         rooms = select(Room.id).join(Language, Language.code == Room.language_code).where(Language.active)
         if codes:
             rooms = rooms.where(Room.language_code.in_(sorted(codes)))
-        allowed.append(and_(Thread.discussion_id == discussion_id, Thread.room_id.in_(rooms)))
+        allowed.append(and_(discussion_column == discussion_id, room_column.in_(rooms)))
     return and_(or_(*allowed), not_scheduled)
 
 
@@ -250,6 +250,34 @@ def readable_posts(user, now=None):
         own_or_moderated = or_(Post.author_id == user.id, Post.thread_id.in_(moderated_threads))
         visible = or_(visible, and_(Post.state.in_((PostState.hidden, PostState.held)), own_or_moderated))
     return and_(in_readable_thread, visible)
+
+
+def readable_copied_posts(user, copy, now=None):
+    """SQL condition on a table holding copies of each post's facts (`can_read_post`), without joins.
+
+    `copy` (forum.search's SearchEntry) has the columns room_id, opens_at,
+    discussion_id (the thread's), post_state and author_id (the post's); a row
+    whose post_state is None (a discussion's summary) is published and follows
+    its thread alone. The same rules as `readable_threads` and `readable_posts`,
+    on the copies: only the rooms, cancelled discussions and guests' access are
+    looked up, each once per query.
+    """
+    now = now or clock.now()
+    not_scheduled = or_(copy.opens_at.is_(None), copy.opens_at <= now)
+    cancelled = select(Discussion.id).where(Discussion.cancelled_at.is_not(None))
+    not_cancelled = or_(copy.discussion_id.is_(None), copy.discussion_id.not_in(cancelled))
+    published = or_(copy.post_state.is_(None), copy.post_state == PostState.visible)
+    if is_guest(user):
+        thread = _guest_readable_threads(user, not_scheduled, copy.discussion_id, copy.room_id)
+        own = and_(copy.post_state.in_((PostState.hidden, PostState.held)), copy.author_id == user.id)
+        return and_(thread, not_cancelled, or_(published, own))
+    if not is_member(user):
+        return false()
+    moderated = copy.room_id.in_(select(Room.id).where(moderated_rooms(user)))
+    readable = copy.room_id.in_(select(Room.id).where(readable_rooms(user)))
+    own_or_moderated = or_(copy.author_id == user.id, moderated)
+    unpublished = and_(copy.post_state.in_((PostState.hidden, PostState.held)), own_or_moderated)
+    return and_(readable, or_(not_scheduled, moderated), not_cancelled, or_(published, unpublished))
 
 
 def is_moderator_of_any_language(user):

@@ -225,6 +225,7 @@ NOT_PREDICATES = {
     "readable_threads",
     "visible_discussions",
     "readable_posts",
+    "readable_copied_posts",
     "readable_rooms",
     "moderated_rooms",
     # Helpers: turn a refusal into 403/404, look a guest's access up (guest_may_use_language is its predicate).

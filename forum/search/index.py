@@ -7,14 +7,18 @@ rolls back with the write itself. The database then updates its own full-text
 structures from those rows (SQLite: FTS5 triggers; PostgreSQL: the tsvector
 trigger, forum.search.schema).
 
-What needs no reindexing: a post's state (hidden, held, restored) and a
-thread's times, room activity or guests, which search joins at query time.
-An edit replaces the row's text, so an old revision's words are no longer
-found. A thread moved to another room is reindexed in the new room's
-language.
+Each row also carries copies of what decides who may read it (forum.search.models):
+a post's state follows hides, holds and restores, a thread's opening time
+and weekly discussion follow a reschedule, written by the ORM or by a bulk
+UPDATE (a `do_orm_execute` hook catches those), with one UPDATE of the copied
+columns and no re-stemming. An edit replaces the row's text, so an old
+revision's words are no longer found. A thread moved to another room is
+reindexed in the new room's language. Language activity, cancelled
+discussions, guests' invitations and authors' member states are looked up at
+query time. `forget_post` empties a post's row at once (erasure).
 """
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from forum.discussions.models import DiscussionText
@@ -24,10 +28,13 @@ from forum.search import text
 from forum.search.models import EntryKind, SearchEntry
 from forum.threads.models import Post, Thread
 
-# Thread and proposal attributes whose change alters what is indexed.
+# Attributes whose change alters what is indexed (the row is rebuilt, text and copies).
 THREAD_FIELDS = ("title", "room_id")
-PROPOSAL_FIELDS = ("title", "description_source", "aims_source", "preferred_languages")
+PROPOSAL_FIELDS = ("title", "description_source", "aims_source", "preferred_languages", "category_id")
 SUMMARY_FIELDS = ("title", "summary_source")
+# Attributes only copied onto the rows (one UPDATE of the copies, no re-stemming).
+POST_COPIED = ("state", "author_id")
+THREAD_COPIED = ("opens_at", "discussion_id")
 
 
 def _changed(obj, fields):
@@ -53,9 +60,22 @@ def _collect(session):
     return tuple(found[model] for model, _fields in WATCHED)
 
 
+def _collect_copied(session, posts, threads):
+    """Posts and threads (not already being reindexed) whose copied attributes this flush changed."""
+    dirty = session.dirty
+    changed_posts = {o.id for o in dirty if isinstance(o, Post) and o.id not in posts and _changed(o, POST_COPIED)}
+    changed_threads = {
+        o.id for o in dirty if isinstance(o, Thread) and o.id not in threads and _changed(o, THREAD_COPIED)
+    }
+    return changed_posts, changed_threads
+
+
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session, flush_context):
     posts, threads, summaries, proposals = _collect(session)
+    copied_posts, copied_threads = _collect_copied(session, posts, threads)
+    if copied_posts or copied_threads:
+        refresh_copies(session.connection(), post_ids=copied_posts, thread_ids=copied_threads)
     if not (posts or threads or summaries or proposals):
         return
     connection = session.connection()
@@ -71,6 +91,94 @@ def _follow_flush(session, flush_context):
         index_summaries(connection, DiscussionText.id.in_(summaries))
     if proposals:
         index_proposals(connection, TopicProposal.id.in_(proposals))
+
+
+# Bulk UPDATEs (a conditional hide, a discussion's threads rescheduled together) bypass the flush.
+BULK_WATCHED = {Post: set(POST_COPIED), Thread: {*THREAD_COPIED, "room_id", "title"}}
+
+
+def _set_columns(statement):
+    """The names of the columns an UPDATE statement sets."""
+    values = statement._values or {}  # noqa: SLF001 (no public accessor for an UPDATE's SET clause)
+    return {getattr(key, "key", key) for key in values}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _follow_bulk_update(orm_execute_state):
+    if not orm_execute_state.is_update:
+        return None
+    statement = orm_execute_state.statement
+    model = statement.entity_description.get("entity")
+    changed = _set_columns(statement) & BULK_WATCHED.get(model, set())
+    if not changed:
+        return None
+    connection = orm_execute_state.session.connection()
+    # The rows it is about to change, found before it changes them (its condition may then no longer hold).
+    affected = select(model.id)
+    if statement.whereclause is not None:
+        affected = affected.where(statement.whereclause)
+    ids = connection.execute(affected).scalars().all()
+    result = orm_execute_state.invoke_statement()
+    if not ids:
+        return result
+    if model is Post:
+        refresh_copies(connection, post_ids=ids)
+    elif changed & {"room_id", "title"}:
+        index_posts(connection, Post.thread_id.in_(ids))
+        index_summaries(connection, DiscussionText.discussion_id.in_(_discussions_of(connection, ids)))
+    else:
+        refresh_copies(connection, thread_ids=ids)
+    return result
+
+
+def refresh_copies(connection, *, post_ids=(), thread_ids=()):
+    """Copy the current state of these posts, and the room, weekly discussion and opening of these threads."""
+    if post_ids:
+
+        def of_post(column):
+            return select(column).where(Post.id == SearchEntry.post_id).correlate(SearchEntry).scalar_subquery()
+
+        connection.execute(
+            update(SearchEntry)
+            .where(SearchEntry.post_id.in_(sorted(post_ids)))
+            .values(post_state=of_post(Post.state), author_id=of_post(Post.author_id)),
+            execution_options={"synchronize_session": False},
+        )
+    if thread_ids:
+
+        def of_thread(column):
+            return select(column).where(Thread.id == SearchEntry.thread_id).correlate(SearchEntry).scalar_subquery()
+
+        category = (
+            select(Room.category_id)
+            .join(Thread, Thread.room_id == Room.id)
+            .where(Thread.id == SearchEntry.thread_id)
+            .correlate(SearchEntry)
+            .scalar_subquery()
+        )
+        connection.execute(
+            update(SearchEntry)
+            .where(SearchEntry.thread_id.in_(sorted(thread_ids)))
+            .values(
+                room_id=of_thread(Thread.room_id),
+                category_id=category,
+                discussion_id=of_thread(Thread.discussion_id),
+                opens_at=of_thread(Thread.opens_at),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def forget_post(post):
+    """Empty the search row of `post` at once, in the current transaction (erasure: no words of it stay findable).
+
+    The row goes; if the post is kept and written again, the next flush indexes what it then says.
+    """
+    from forum.extensions import db
+
+    db.session.execute(
+        delete(SearchEntry).where(SearchEntry.post_id == post.id), execution_options={"synchronize_session": False}
+    )
 
 
 def _discussions_of(connection, thread_ids):
@@ -102,8 +210,8 @@ def index_posts(connection, condition):
     """(Re)index the posts matching `condition`; returns how many were indexed."""
     query = (
         select(
-            Post.id, Post.thread_id, Post.number, Post.source, Post.author_id, Post.created_at,
-            Thread.title, Room.language_code,
+            Post.id, Post.thread_id, Post.number, Post.source, Post.author_id, Post.created_at, Post.state,
+            Thread.title, Thread.room_id, Thread.discussion_id, Thread.opens_at, Room.category_id, Room.language_code,
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(Room, Room.id == Thread.room_id)
@@ -123,6 +231,11 @@ def index_posts(connection, condition):
             "author_id": row.author_id,
             "created_at": row.created_at,
             "language_code": row.language_code,
+            "post_state": row.state.value if row.state is not None else None,
+            "room_id": row.room_id,
+            "category_id": row.category_id,
+            "discussion_id": row.discussion_id,
+            "opens_at": row.opens_at,
             # The thread's title is found through its opening post, with a title's weight.
             "title": row.title if row.number == 1 else "",
             "body": row.source,
@@ -138,6 +251,7 @@ def index_summaries(connection, condition):
         select(
             DiscussionText.id, DiscussionText.language_code, DiscussionText.title, DiscussionText.summary_source,
             DiscussionText.summary_at, DiscussionText.summary_by_id, Thread.id.label("thread_id"),
+            Thread.room_id, Thread.discussion_id, Thread.opens_at, Room.category_id,
         )
         .outerjoin(Thread, Thread.discussion_id == DiscussionText.discussion_id)
         .outerjoin(Room, Room.id == Thread.room_id)
@@ -153,6 +267,11 @@ def index_summaries(connection, condition):
             "author_id": row.summary_by_id,
             "created_at": row.summary_at,
             "language_code": row.language_code,
+            "post_state": None,
+            "room_id": row.room_id,
+            "category_id": row.category_id,
+            "discussion_id": row.discussion_id,
+            "opens_at": row.opens_at,
             "title": row.title,
             "body": row.summary_source,
         }
@@ -174,6 +293,11 @@ def index_proposals(connection, condition):
             "thread_id": None,
             "author_id": row.proposer_id,
             "created_at": row.created_at,
+            "post_state": None,
+            "room_id": None,
+            "category_id": row.category_id,
+            "discussion_id": None,
+            "opens_at": None,
             # Stemmed as the first language the proposer would hold the discussion in.
             "language_code": (row.preferred_languages or ["en"])[0],
             "title": row.title,

@@ -1,10 +1,14 @@
 """The searchable copy of each text: one row per post, discussion summary and topic proposal.
 
-Rows hold plain text and the facts search filters on that never change
-(author, date); everything that can change and decides who may read (post
-state, thread times, room, language activity) is joined at query time, so a
-hidden post or a moved thread needs no index update to be filtered right.
-forum.search.index keeps the rows in step with every write.
+Rows hold plain text and, copied from their post, thread and room, every
+fact that decides who may read them or that a filter narrows on: post state,
+room, category, weekly discussion, thread opening time, author, date. A search
+then filters and ranks on this one table, without joining posts, threads and
+rooms for each of thousands of matches. forum.search.index keeps the copies in
+step with every write that changes them (a hide or restore, a moved thread, a
+rescheduled discussion). What changes without touching a post or a thread
+(a language deactivated, a discussion cancelled, a guest's invitation, an
+author's member state) stays in small lookups evaluated once per query.
 """
 
 from datetime import datetime
@@ -16,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.dbtypes import StateEnum, UTCDateTime, enum_column
 from forum.extensions import db
 from forum.search import schema
+from forum.threads.models import PostState
 
 
 class EntryKind(StateEnum):
@@ -30,7 +35,14 @@ class SearchEntry(db.Model):
         Index("ix_search_entries_created", "created_at"),
         # PostgreSQL's full-text index (an unused plain index on SQLite, where FTS5 indexes instead).
         Index("ix_search_entries_document", "document", postgresql_using="gin"),
-    )
+        # Everything the permission scope and the filters read of a match, so SQLite checks each of the
+        # thousands of rows a common word matches from this narrow index, never from the wide text rows.
+        Index(
+            "ix_search_entries_scope",
+            "id", "kind", "post_state", "room_id", "opens_at", "discussion_id", "author_id", "thread_id",
+            "category_id", "created_at",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind, 16))
@@ -43,6 +55,14 @@ class SearchEntry(db.Model):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Copies of what decides who may read the row and what filters narrow on (forum.search.index keeps
+    # them current): the post's state (None for summaries and proposals, which are always published),
+    # its thread's room, category (a proposal's own), weekly discussion and opening time.
+    post_state: Mapped[PostState | None] = mapped_column(enum_column(PostState, 16), nullable=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id"))
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The content language whose stemming applies (the room's, for posts).
     language_code: Mapped[str] = mapped_column(String(12))
     # Titles weigh more than bodies: a thread's title sits on its first post's row.

@@ -25,7 +25,7 @@ from forum.extensions import db
 from forum.members.models import MemberState
 from forum.proposals.models import TopicProposal
 from forum.rooms.models import Category, Room
-from forum.search import schema, text
+from forum.search import index, schema, text
 from forum.search.models import EntryKind, SearchEntry
 from forum.threads.models import Post, Thread, Watch
 
@@ -33,6 +33,8 @@ MAX_QUERY_LENGTH = 200
 # More terms than this add cost and no precision; the rest are ignored.
 MAX_TERMS = 12
 PER_PAGE = 20
+# Counting stops here: a page says "more than 1,000 results", and offers the first COUNT_CAP // PER_PAGE pages.
+COUNT_CAP = 1000
 SNIPPET_WORDS = 30
 
 # Sorting.
@@ -203,40 +205,43 @@ class Filters:
 
 
 def _rooms_where(*conditions):
-    return Thread.room_id.in_(select(Room.id).where(*conditions))
+    return SearchEntry.room_id.in_(select(Room.id).where(*conditions))
+
+
+def _authors_where(*conditions):
+    return SearchEntry.author_id.in_(select(User.id).where(*conditions))
 
 
 def _place_conditions(filters):
-    """Where a text was written: category, language, room, weekly discussions."""
+    """Where a text was written: category, language, room, weekly discussions (copied onto the rows)."""
     conditions = []
     if filters.category_id is not None:
-        in_category = _rooms_where(Room.category_id == filters.category_id)
-        conditions.append(or_(in_category, TopicProposal.category_id == filters.category_id))
+        conditions.append(SearchEntry.category_id == filters.category_id)
     if filters.language_code is not None:
         conditions.append(_rooms_where(Room.language_code == filters.language_code))
     if filters.room_id is not None:
-        conditions.append(Thread.room_id == filters.room_id)
+        conditions.append(SearchEntry.room_id == filters.room_id)
     if filters.weekly_only:
-        conditions.append(Thread.discussion_id.is_not(None))
+        conditions.append(SearchEntry.discussion_id.is_not(None))
     return conditions
 
 
 def _author_conditions(filters):
-    """Who wrote it: member state, regional group, part of a name."""
+    """Who wrote it: member state, regional group, part of a name (the authors, looked up once)."""
     conditions = []
     if filters.member_state_id is not None:
-        conditions.append(User.member_state_id == filters.member_state_id)
+        conditions.append(_authors_where(User.member_state_id == filters.member_state_id))
     if filters.group_id is not None:
         in_group = select(MemberState.id).where(MemberState.group_id == filters.group_id)
-        conditions.append(User.member_state_id.in_(in_group))
+        conditions.append(_authors_where(User.member_state_id.in_(in_group)))
     if filters.author:
         pattern = "%" + filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(User.display_name.ilike(pattern, escape="\\"))
+        conditions.append(_authors_where(User.display_name.ilike(pattern, escape="\\")))
     return conditions
 
 
 def _filter_conditions(filters, user):
-    """SQL conditions for the chosen filters (on the joined thread, author and proposal)."""
+    """SQL conditions for the chosen filters, on the rows' own columns."""
     conditions = _place_conditions(filters) + _author_conditions(filters)
     if filters.date_from is not None:
         conditions.append(SearchEntry.created_at >= datetime.combine(filters.date_from, time(), UTC))
@@ -248,12 +253,20 @@ def _filter_conditions(filters, user):
 
 
 def _readable(user):
-    """SQL condition on a search row: its reader may see it (forum.policy scopes)."""
+    """SQL condition on a search row: its reader may see it (forum.policy scopes on the rows' copies)."""
     return or_(
-        and_(SearchEntry.kind == EntryKind.post, policy.readable_posts(user)),
-        and_(SearchEntry.kind == EntryKind.summary, policy.readable_threads(user)),
+        and_(SearchEntry.kind != EntryKind.proposal, policy.readable_copied_posts(user, SearchEntry)),
         and_(SearchEntry.kind == EntryKind.proposal, true() if policy.can_view_topics(user) else false()),
     )
+
+
+def forget_post(post):
+    """Empty `post`'s search row now, in the current transaction: none of its words stay findable (erasure).
+
+    For forum.privacy (erasure) and anything else that wipes a post's text: call it before or after
+    changing the post; a post written again later is indexed again by the next flush.
+    """
+    index.forget_post(post)
 
 
 # Searching ----------------------------------------------------------------------
@@ -276,23 +289,25 @@ class Results:
     total: int = 0
     page: int = 1
 
+    cap: int = COUNT_CAP
+
+    @property
+    def capped(self):
+        """More matches than were counted: the total reads "more than COUNT_CAP"."""
+        return self.total > COUNT_CAP
+
     @property
     def pages(self):
-        return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
+        return max(min((self.total + PER_PAGE - 1) // PER_PAGE, self.cap // PER_PAGE), 1)
 
 
-def _ranked_page(query, user, filters, page):
-    """Subquery: the ids of one page of readable, filtered matches in order, with their sort key and the total.
-
-    It carries only ids and keys, so sorting thousands of matches moves
-    small rows; the page's objects are joined to its 20 rows afterwards.
-    """
-    by_date = filters.sort == NEWEST
+def _matches(query, ranked):
+    """(statement selecting SearchEntry.id of the matches, rank or None): lower ranks first on SQLite."""
     if db.session.get_bind().dialect.name == "sqlite":
         # FTS5 ranks only in a query of its own table, so the matches come from a subquery of it; sorted by
-        # date, no rank is computed at all (bm25 is most of the cost of a common word).
+        # date or counted, no rank is computed at all (bm25 is most of the cost of a common word).
         # bm25 is smaller for better matches; the title column weighs four times the body.
-        rank = literal_column("0") if by_date else func.bm25(literal_column("search_fts"), 4.0, 1.0)
+        rank = func.bm25(literal_column("search_fts"), 4.0, 1.0) if ranked else literal_column("0")
         matches = (
             select(column("rowid").label("entry_id"), rank.label("rank"))
             .select_from(table("search_fts"))
@@ -300,44 +315,49 @@ def _ranked_page(query, user, filters, page):
             .subquery()
         )
         statement = select(SearchEntry.id).join(matches, matches.c.entry_id == SearchEntry.id)
-        sort_key, descending = matches.c.rank, False
-    else:
-        match, rank = _postgres_match(query)
-        statement = select(SearchEntry.id).where(match)
-        sort_key, descending = rank, True
+        return statement, (matches.c.rank, False)
+    match, rank = _postgres_match(query)
+    return select(SearchEntry.id).where(match), (rank, True)
+
+
+def _ranked_page(query, user, filters, page):
+    """Subqueries: the ids of one page of readable, filtered matches in order with their sort key; their count.
+
+    Both filter and rank on search_entries alone (its copies of state, room,
+    thread and author), so each of thousands of matches costs one index
+    lookup. The count stops at COUNT_CAP + 1: past that the page says
+    "more than 1,000 results" instead of counting every match of a common word.
+    """
+    by_date = filters.sort == NEWEST
+    conditions = (_readable(user), *_filter_conditions(filters, user))
+    statement, (sort_key, descending) = _matches(query, ranked=not by_date)
     if by_date:
         sort_key, descending = SearchEntry.created_at, True
     order = sort_key.desc() if descending else sort_key
-    statement = (
-        statement.add_columns(sort_key.label("sort_key"), func.count().over().label("total"))
-        .outerjoin(Post, Post.id == SearchEntry.post_id)
-        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
-    )
-    # Every match is joined, so tables only some filters need are joined only for them.
-    if filters.category_id is not None:
-        statement = statement.outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
-    if filters.member_state_id is not None or filters.group_id is not None or filters.author:
-        statement = statement.outerjoin(User, User.id == SearchEntry.author_id)
     ranked = (
-        statement.where(_readable(user), *_filter_conditions(filters, user))
+        statement.add_columns(sort_key.label("sort_key"))
+        .where(*conditions)
         .order_by(order, SearchEntry.id.desc())
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
         .subquery()
     )
-    return ranked, descending
+    counted, _rank = _matches(query, ranked=False)
+    capped = counted.where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = select(func.count()).select_from(capped).scalar_subquery()
+    return ranked, total, descending
 
 
 def search(raw_query, *, user, filters=None, page=1):
     """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
 
-    One SQL statement: the matches, joined to what decides who may read
-    them, filtered, ranked, paginated, with the total alongside.
+    One SQL statement: the matches, filtered by who may read them and by the
+    filters, ranked, paginated, with the (capped) total alongside.
     """
     query = parse_query(raw_query)
-    ranked, descending = _ranked_page(query, user, filters or Filters(), page)
+    ranked, total, descending = _ranked_page(query, user, filters or Filters(), page)
     statement = (
-        select(SearchEntry, Post, Thread, TopicProposal, User, ranked.c.total)
+        select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"))
         .join(ranked, ranked.c.id == SearchEntry.id)
         .outerjoin(Post, Post.id == SearchEntry.post_id)
         .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
@@ -360,7 +380,7 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    return Results(hits=hits, total=rows[0].total if rows else 0, page=page)
+    return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP)
 
 
 # What a result shows, and nothing more: the room (with category and language) and

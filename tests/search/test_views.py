@@ -175,3 +175,24 @@ def test_sort_by_date_puts_the_newest_first_and_relevance_the_titles(delegate, r
     by_date = service.search("sortmarkerchi", user=delegate, filters=service.Filters(sort=service.NEWEST)).hits
     assert [hit.thread.id for hit in by_relevance] == [titled.id, newer.id]
     assert [hit.thread.id for hit in by_date] == [newer.id, titled.id]
+
+
+def test_a_common_word_counts_up_to_the_cap_and_says_more(client, login, delegate, room, make_thread, monkeypatch):
+    from forum.search import service
+
+    for number in range(6):
+        make_thread(room, delegate, title=f"Capmarker {number}", body="Capmarker body")
+    monkeypatch.setattr(service, "COUNT_CAP", 3)
+    monkeypatch.setattr(service, "PER_PAGE", 2)
+    results = service.search("capmarker", user=delegate)
+    # Counting stopped after the cap: the total is "more than 3", and pages stop at 3 // 2.
+    assert results.capped and results.total == 4 and results.pages == 1
+    assert len(results.hits) == 2
+    # Every match is still reachable by narrowing: six in all, two per page, pages beyond the cap still served.
+    assert len(service.search("capmarker", user=delegate, page=3).hits) == 2
+    login(client, delegate)
+    page = client.get("/search?q=capmarker").get_data(as_text=True)
+    assert "More than 3 results" in page
+    monkeypatch.setattr(service, "COUNT_CAP", 1000)
+    assert not service.search("capmarker", user=delegate).capped
+    assert "6 results" in client.get("/search?q=capmarker").get_data(as_text=True)

@@ -1,0 +1,61 @@
+"""Migration 50092576b491 fills the new copies of rows indexed before it, and search keeps finding them."""
+
+from datetime import UTC, datetime
+
+import flask_migrate
+from sqlalchemy import insert, select, text
+
+from forum import create_app
+from forum.accounts.models import Role, User
+from forum.cli import seed_reference_data
+from forum.extensions import db
+from forum.rooms.models import Room
+from forum.threads.models import Post, Thread
+from tests.conftest import make_config
+from tests.test_migrations import empty_database  # noqa: F401
+
+
+def test_upgrade_backfills_the_copies_and_keeps_the_full_text_index(empty_database):  # noqa: F811
+    app = create_app(make_config(empty_database))
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="c20c6ec17dc0")
+            seed_reference_data()
+            author = User(email="old@forum.test", display_name="Old", role=Role.delegate)
+            db.session.add(author)
+            db.session.flush()
+            room = db.session.scalar(select(Room).where(Room.slug == "capacity-fr"))
+            now = datetime(2026, 1, 5, tzinfo=UTC)
+            # Core inserts: the index hook (which writes the new columns) stays out of the old schema.
+            thread_id = db.session.execute(
+                insert(Thread).returning(Thread.id),
+                {"room_id": room.id, "title": "Ancien fil", "author_id": author.id, "created_at": now,
+                 "last_post_at": now, "post_count": 1, "kind": "member", "locked": False, "pinned": False},
+            ).scalar_one()  # fmt: skip
+            post_id = db.session.execute(
+                insert(Post).returning(Post.id),
+                {"thread_id": thread_id, "number": 1, "author_id": author.id, "source": "Backfillmarker",
+                 "html": "<p>Backfillmarker</p>", "created_at": now, "state": "hidden"},
+            ).scalar_one()  # fmt: skip
+            db.session.execute(
+                text(
+                    "INSERT INTO search_entries (kind, post_id, thread_id, author_id, created_at, language_code, "
+                    "title, body, title_terms, body_terms) VALUES ('post', :post, :thread, :author, :at, 'fr', "
+                    "'Ancien fil', 'Backfillmarker', 'ancien fil', 'backfillmark')"
+                ),
+                {"post": post_id, "thread": thread_id, "author": author.id, "at": now},
+            )
+            db.session.commit()
+            flask_migrate.upgrade()
+            row = db.session.execute(
+                text("SELECT post_state, room_id, category_id, discussion_id, opens_at FROM search_entries")
+            ).one()
+            assert tuple(row) == ("hidden", room.id, room.category_id, None, None)
+            if db.engine.dialect.name == "sqlite":
+                found = "SELECT rowid FROM search_fts WHERE search_fts MATCH 'backfillmark'"
+            else:
+                found = "SELECT id FROM search_entries WHERE document @@ plainto_tsquery('forum_french', 'ancien')"
+            assert len(db.session.execute(text(found)).all()) == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
