@@ -42,6 +42,7 @@ from forum.notifications.models import (
 )
 from forum.notifications.service import notify, queue_email_for
 from forum.protocol import service as protocol
+from forum.search import service as search
 from forum.search.models import SearchEntry
 from forum.threads.models import Post, PostRevision, PostState, ReadMarker, Thread, Watch
 from forum.urls import absolute_url, site_path
@@ -420,8 +421,8 @@ def erase_post(post, *, now=None):
     post.state_clause = None
     post.erased_at = now
     db.session.flush()
-    # The flush reindexed the (now empty) post; an erased post has no search entry at all.
-    db.session.execute(delete(SearchEntry).where(SearchEntry.post_id == post.id))
+    # An erased post has no search entry at all.
+    search.forget_post(post)
     return post
 
 
