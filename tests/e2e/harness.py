@@ -488,6 +488,13 @@ MAIN_PAGES = (
     MainPage("notification-settings", "/profile/notifications", user=DELEGATE_JP),
     MainPage("delegations", "/delegations", user=DELEGATE_JP),
     MainPage("admin-member-states", "/admin/member-states"),
+    MainPage("stats", "/stats"),
+    MainPage("stats-summary", "/stats/summary", user=DELEGATE_JP),
+    MainPage("retention", "/retention", user=DELEGATE_JP),
+    MainPage("erasure-mine", "/erasure/mine", user=DELEGATE_JP),
+    MainPage("erasure-ask-account", "/profile/ask-deletion", user=DELEGATE_JP),
+    MainPage("erasure-queue", "/erasure", user=MODERATOR),
+    MainPage("erasure-record", "/erasure/record", user=MODERATOR),
     MainPage("error-404", "/no-such-page", status=404),
     MainPage("error-403", "/admin/accounts", user=DELEGATE_JP, status=403),
 )
