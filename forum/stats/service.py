@@ -282,7 +282,8 @@ class Counts:
     active: list
     posting: list
     posts_by_room_week: list
-    posts_by_author_week: list
+    # (member state, week, visible posts) of delegations only: the other authors' posts are not per state.
+    delegation_posts_by_state_week: list
     threads_by_room: list
     moderated_posts: list
     discussions: list
@@ -337,7 +338,8 @@ def gather(filters):
     )
     weeks = _weeks(period)
     room_posts = _posts(filters, Thread.room_id.label("room_id"), weeks.c.week, by_room=True, weeks=weeks).subquery()
-    author_posts = _posts(filters, User.role, User.member_state_id, weeks.c.week, by_author=True, weeks=weeks)
+    delegation_posts = _posts(filters, User.member_state_id, weeks.c.week, func.count(), by_author=True, weeks=weeks)
+    delegation_posts = delegation_posts.where(User.role == Role.delegate, User.member_state_id.is_not(None))
     # Who posted: the period's distinct authors first (from the posts' index alone), then their accounts.
     authors = _posts(filters, Post.author_id).distinct().subquery()
     posting = select(*_user_columns()).join(authors, authors.c.author_id == User.id).subquery()
@@ -349,8 +351,8 @@ def gather(filters):
         active=_grouped(active, "role", "member_state_id", "organisation"),
         posting=_grouped(posting, "role", "member_state_id", "organisation"),
         posts_by_room_week=_grouped(room_posts, "room_id", "week"),
-        posts_by_author_week=db.session.execute(
-            author_posts.add_columns(func.count()).group_by(User.role, User.member_state_id, weeks.c.week)
+        delegation_posts_by_state_week=db.session.execute(
+            delegation_posts.group_by(User.member_state_id, weeks.c.week)
         ).all(),
         threads_by_room=db.session.execute(
             _posts(filters, Thread.room_id, func.count(), by_room=True).where(Post.number == 1).group_by(Thread.room_id)
@@ -517,10 +519,9 @@ class _Context:
                 self.state_active[state_id] += total
         self.state_posts = Counter()
         self.state_weeks = defaultdict(set)
-        for role, state_id, week, total in counts.posts_by_author_week:
-            if _is_delegation(role, state_id):
-                self.state_posts[state_id] += total
-                self.state_weeks[state_id].add(week)
+        for state_id, week, total in counts.delegation_posts_by_state_week:
+            self.state_posts[state_id] += total
+            self.state_weeks[state_id].add(week)
 
     def state_name(self, state_id):
         return self.states[state_id].name_in(self.locale)
@@ -725,10 +726,9 @@ def _weeks_table(context):
     everyone, delegations, states = Counter(), Counter(), defaultdict(set)
     for _room, week, total in context.counts.posts_by_room_week:
         everyone[week] += total
-    for role, state_id, week, total in context.counts.posts_by_author_week:
-        if _is_delegation(role, state_id):
-            delegations[week] += total
-            states[week].add(state_id)
+    for state_id, week, total in context.counts.delegation_posts_by_state_week:
+        delegations[week] += total
+        states[week].add(state_id)
     rows = [
         [start.isoformat(), everyone[index], delegations[index], len(states[index])]
         for index, start in enumerate(context.weeks)
