@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, and_, case, cast, delete, distinct, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, delete, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -180,55 +180,30 @@ def _in_period(column, period):
     return and_(column >= period.starts_at, column < period.ends_at)
 
 
-def _week_of(column, period):
-    """The index of the period's week a timestamp falls in (0 for the week of its first day).
+def _weeks(period):
+    """The period's weeks as a small derived table (week, starts, ends): UTC moments, one row per week.
 
-    Days are counted in the forum's time zone from the Monday of the first week: PostgreSQL converts
-    the time itself; SQLite adds the zone's UTC offset, chosen by a CASE over the period's few
-    daylight-saving changes (arithmetic on each row is cheaper than comparing it to every week).
+    Posts are bucketed by a range join against it (`starts <= created_at < ends`), which the database
+    answers with one index range scan per week on `ix_posts_created_state`, with no function evaluated
+    per post (the forum's time zone and its daylight-saving changes are applied here, once per week).
     """
-    monday = period.first - timedelta(days=period.first.weekday())
-    if db.session.get_bind().dialect.name == "postgresql":
-        local_day = cast(func.timezone(forum_zone().key, column), Date)
-        return cast((local_day - monday) // 7, Integer)
-    changes = _offset_changes(period)
-    # Each offset applies until the next change.
-    modifier = literal(_modifier(changes[0][1]))
-    if len(changes) > 1:
-        modifier = case(
-            *[
-                (column < changes[index + 1][0], _modifier(offset))
-                for index, (_moment, offset) in enumerate(changes[:-1])
-            ],
-            else_=_modifier(changes[-1][1]),
+    moment_type = Post.created_at.type
+    starts = period.week_starts
+    ends = [*starts[1:], period.last + timedelta(days=1)]
+    rows = [
+        select(
+            literal(index, Integer).label("week"),
+            literal(period._moment(first), moment_type).label("starts"),
+            literal(period._moment(after), moment_type).label("ends"),
         )
-    days = func.julianday(column, modifier) - func.julianday(monday.isoformat())
-    return cast(days / 7, Integer)
+        for index, (first, after) in enumerate(zip(starts, ends, strict=True))
+    ]
+    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("weeks")
 
 
-def _modifier(offset):
-    return f"{int(offset.total_seconds() // 60):+d} minutes"
-
-
-def _offset_changes(period):
-    """[(from when, UTC offset)] of the forum's zone over the period: the first, then each change (to the hour)."""
-    zone = forum_zone()
-    moment, end = period.starts_at, period.ends_at
-    changes = [(moment, moment.astimezone(zone).utcoffset())]
-    while moment < end:
-        following = moment + timedelta(days=1)
-        if following.astimezone(zone).utcoffset() != changes[-1][1]:
-            hour = moment
-            while hour.astimezone(zone).utcoffset() == changes[-1][1]:
-                hour += timedelta(hours=1)
-            changes.append((hour, hour.astimezone(zone).utcoffset()))
-        moment = following
-    return changes
-
-
-def _post_scope(filters):
+def _post_scope(filters, in_period=True):
     """Posts written in the period in the rooms, languages, discussions and regional group filtered on."""
-    conditions = [_in_period(Post.created_at, filters.period)]
+    conditions = [_in_period(Post.created_at, filters.period)] if in_period else []
     if filters.room_id:
         conditions.append(Thread.room_id == filters.room_id)
     if filters.language_code:
@@ -242,9 +217,19 @@ def _post_scope(filters):
     return conditions
 
 
-def _posts(filters, *columns, visible=True, by_room=False, by_author=False):
-    """Posts in `filters`, joined only to what the columns and filters need (each join costs a lookup per post)."""
-    query = select(*columns).select_from(Post)
+def _posts(filters, *columns, visible=True, by_room=False, by_author=False, weeks=None):
+    """Posts in `filters`, joined only to what the columns and filters need (each join costs a lookup per post).
+
+    With `weeks` (from `_weeks`), each post is joined to the week it was written in.
+    """
+    if weeks is not None:
+        query = (
+            select(*columns)
+            .select_from(weeks)
+            .join(Post, and_(Post.created_at >= weeks.c.starts, Post.created_at < weeks.c.ends))
+        )
+    else:
+        query = select(*columns).select_from(Post)
     needs_room = bool(filters.language_code or filters.category_id)
     if by_room or needs_room or filters.room_id or filters.discussion_id:
         query = query.join(Thread, Thread.id == Post.thread_id)
@@ -254,7 +239,9 @@ def _posts(filters, *columns, visible=True, by_room=False, by_author=False):
         query = query.join(User, User.id == Post.author_id)
     if filters.group_id:
         query = query.join(MemberState, MemberState.id == User.member_state_id)
-    query = query.where(*_post_scope(filters))
+    # Joined to the weeks, the period is theirs: no second range on created_at, so that the posts'
+    # index is searched once per week (weeks first) instead of comparing every post to every week.
+    query = query.where(*_post_scope(filters, in_period=weeks is None))
     return query.where(Post.state == PostState.visible) if visible else query
 
 
@@ -266,14 +253,22 @@ def _guest_organisation():
     return case((User.role == Role.guest, func.coalesce(User.organisation, "")), else_=literal(None))
 
 
-def _active_user_ids(filters):
-    """Accounts active in the period: a day of activity recorded, or a visible post written."""
+def _is_active(filters):
+    """The account was active in the period: a day of activity recorded, or a visible post written.
+
+    Asked per account (EXISTS, a seek on each table's (user, day) or (author, time) index) rather than
+    as the union of every reading day and post of the period.
+    """
     period = filters.period
-    readers = select(ActivityDay.user_id).where(
-        ActivityDay.day >= period.starts_at.date(), ActivityDay.day <= (period.ends_at - timedelta(seconds=1)).date()
+    read = exists().where(
+        ActivityDay.user_id == User.id,
+        ActivityDay.day >= period.starts_at.date(),
+        ActivityDay.day <= (period.ends_at - timedelta(seconds=1)).date(),
     )
-    writers = select(Post.author_id).where(_in_period(Post.created_at, period), Post.state == PostState.visible)
-    return readers.union(writers)
+    wrote = exists().where(
+        Post.author_id == User.id, _in_period(Post.created_at, period), Post.state == PostState.visible
+    )
+    return or_(read, wrote)
 
 
 @dataclass
@@ -287,7 +282,8 @@ class Counts:
     active: list
     posting: list
     posts_by_room_week: list
-    posts_by_author_week: list
+    # (member state, week, visible posts) of delegations only: the other authors' posts are not per state.
+    delegation_posts_by_state_week: list
     threads_by_room: list
     moderated_posts: list
     discussions: list
@@ -337,27 +333,27 @@ def gather(filters):
     active = (
         select(*_user_columns())
         .outerjoin(MemberState, MemberState.id == User.member_state_id)
-        .where(User.id.in_(_active_user_ids(filters)), *_account_scope(filters))
+        .where(_is_active(filters), *_account_scope(filters))
         .subquery()
     )
-    week = _week_of(Post.created_at, period).label("week")
-    room_posts = _posts(filters, Thread.room_id.label("room_id"), week, by_room=True).subquery()
-    author_posts = _posts(filters, Post.author_id, *_user_columns(), week, by_author=True).subquery()
+    weeks = _weeks(period)
+    room_posts = _posts(filters, Thread.room_id.label("room_id"), weeks.c.week, by_room=True, weeks=weeks).subquery()
+    delegation_posts = _posts(filters, User.member_state_id, weeks.c.week, func.count(), by_author=True, weeks=weeks)
+    delegation_posts = delegation_posts.where(User.role == Role.delegate, User.member_state_id.is_not(None))
+    # Who posted: the period's distinct authors first (from the posts' index alone), then their accounts.
+    authors = _posts(filters, Post.author_id).distinct().subquery()
+    posting = select(*_user_columns()).join(authors, authors.c.author_id == User.id).subquery()
     return Counts(
         states=db.session.scalars(select(MemberState).order_by(MemberState.id)).all(),
         groups=db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all(),
         rooms=db.session.scalars(select(Room).order_by(Room.id)).all(),
         accounts=db.session.execute(accounts).all(),
         active=_grouped(active, "role", "member_state_id", "organisation"),
-        posting=_grouped(
-            author_posts,
-            "role",
-            "member_state_id",
-            "organisation",
-            measure=func.count(distinct(author_posts.c.author_id)),
-        ),
+        posting=_grouped(posting, "role", "member_state_id", "organisation"),
         posts_by_room_week=_grouped(room_posts, "room_id", "week"),
-        posts_by_author_week=_grouped(author_posts, "role", "member_state_id", "week"),
+        delegation_posts_by_state_week=db.session.execute(
+            delegation_posts.group_by(User.member_state_id, weeks.c.week)
+        ).all(),
         threads_by_room=db.session.execute(
             _posts(filters, Thread.room_id, func.count(), by_room=True).where(Post.number == 1).group_by(Thread.room_id)
         ).all(),
@@ -523,10 +519,9 @@ class _Context:
                 self.state_active[state_id] += total
         self.state_posts = Counter()
         self.state_weeks = defaultdict(set)
-        for role, state_id, week, total in counts.posts_by_author_week:
-            if _is_delegation(role, state_id):
-                self.state_posts[state_id] += total
-                self.state_weeks[state_id].add(week)
+        for state_id, week, total in counts.delegation_posts_by_state_week:
+            self.state_posts[state_id] += total
+            self.state_weeks[state_id].add(week)
 
     def state_name(self, state_id):
         return self.states[state_id].name_in(self.locale)
@@ -731,10 +726,9 @@ def _weeks_table(context):
     everyone, delegations, states = Counter(), Counter(), defaultdict(set)
     for _room, week, total in context.counts.posts_by_room_week:
         everyone[week] += total
-    for role, state_id, week, total in context.counts.posts_by_author_week:
-        if _is_delegation(role, state_id):
-            delegations[week] += total
-            states[week].add(state_id)
+    for state_id, week, total in context.counts.delegation_posts_by_state_week:
+        delegations[week] += total
+        states[week].add(state_id)
     rows = [
         [start.isoformat(), everyone[index], delegations[index], len(states[index])]
         for index, start in enumerate(context.weeks)

@@ -228,3 +228,29 @@ def test_weeks_follow_summer_time_in_geneva(app, make_user, frozen_clock):
         ["2026-03-30", 1, 1, 1],
         ["2026-04-06", 1, 1, 1],
     ]
+
+
+def test_the_longest_period_counts_every_week_to_its_edges(app, make_user, frozen_clock):
+    """Three years (157 weeks, each a row of the weeks the posts are bucketed against): posts on its first
+    and last local days count, those just outside do not."""
+    from datetime import UTC, date, datetime
+
+    from forum.extensions import db
+    from forum.rooms.service import get_room
+    from tests.stats.conftest import start_thread, write
+
+    frozen_clock.set(datetime(2026, 12, 1, tzinfo=UTC))
+    author = make_user("delegate", state="FRA")
+    thread = start_thread(get_room("capacity-en"), author, datetime(2023, 11, 29, 22, 30, tzinfo=UTC))  # 29th 23:30
+    write(thread, author, datetime(2023, 11, 29, 23, 30, tzinfo=UTC))  # Thursday 30 November 2023 00:30 in Geneva
+    write(thread, author, datetime(2025, 6, 1, 12, tzinfo=UTC))
+    write(thread, author, datetime(2026, 11, 29, 22, 30, tzinfo=UTC))  # Sunday 29 November 2026 23:30
+    write(thread, author, datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Monday 30 November 00:30: outside
+    db.session.commit()
+    period = service.Period.custom(date(2023, 11, 30), date(2026, 11, 29))
+    with app.test_request_context():
+        report = service.build_report(service.Filters(period))
+    weeks = report.table("weeks").rows
+    assert len(weeks) == len(period.week_starts) == 157
+    assert weeks[0] == ["2023-11-30", 1, 1, 1] and weeks[-1] == ["2026-11-23", 1, 1, 1]
+    assert report.headline["posts"] == 3
