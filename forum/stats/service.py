@@ -4,8 +4,9 @@ Each figure is counted by SQL `GROUP BY` over the period (never one query per ro
 queries does not grow with the history), then arranged in Python into `Table`s, which the page,
 the CSV downloads, the PDF and the `flask forum stats-report` command all print the same way.
 
-Participation is visible posts only: hidden and held posts count under moderation, never as
-participation. Delegations (delegates of a member state) are counted apart from the Secretariat
+Participation is visible posts, and posts erased at their author's request (the counts stay, the text
+does not: `PostState.removed` is only ever set by forum.erasure); hidden and held posts count under
+moderation, never as participation. Delegations (delegates of a member state) are counted apart from the Secretariat
 (experts, moderators, administrators) and from guests (counted by organisation).
 """
 
@@ -42,6 +43,9 @@ MEMBER_STATES_TOTAL = 193
 # A custom period is at most this long (the retention period of activity days, three years).
 LONGEST_PERIOD = timedelta(days=1096)
 SECRETARIAT_ROLES = (Role.staff, Role.language_moderator, Role.moderator, Role.admin)
+
+# The post states that count as taking part (see the module's docstring).
+PARTICIPATION = (PostState.visible, PostState.removed)
 
 
 # Recording activity -------------------------------------------------------------
@@ -242,7 +246,7 @@ def _posts(filters, *columns, visible=True, by_room=False, by_author=False, week
     # Joined to the weeks, the period is theirs: no second range on created_at, so that the posts'
     # index is searched once per week (weeks first) instead of comparing every post to every week.
     query = query.where(*_post_scope(filters, in_period=weeks is None))
-    return query.where(Post.state == PostState.visible) if visible else query
+    return query.where(Post.state.in_(PARTICIPATION)) if visible else query
 
 
 def _account_scope(filters):
@@ -266,7 +270,7 @@ def _is_active(filters):
         ActivityDay.day <= (period.ends_at - timedelta(seconds=1)).date(),
     )
     wrote = exists().where(
-        Post.author_id == User.id, _in_period(Post.created_at, period), Post.state == PostState.visible
+        Post.author_id == User.id, _in_period(Post.created_at, period), Post.state.in_(PARTICIPATION)
     )
     return or_(read, wrote)
 
@@ -389,7 +393,7 @@ def _discussions_held(filters):
 
 def _discussion_replies(filters, discussion_ids, *columns):
     """Visible replies (not the opening posts) in the discussions' threads, whenever written."""
-    conditions = [Thread.discussion_id.in_(discussion_ids), Post.state == PostState.visible, Post.number > 1]
+    conditions = [Thread.discussion_id.in_(discussion_ids), Post.state.in_(PARTICIPATION), Post.number > 1]
     if filters.language_code:
         conditions.append(Room.language_code == filters.language_code)
     if filters.room_id:

@@ -254,3 +254,30 @@ def test_the_longest_period_counts_every_week_to_its_edges(app, make_user, froze
     assert len(weeks) == len(period.week_starts) == 157
     assert weeks[0] == ["2023-11-30", 1, 1, 1] and weeks[-1] == ["2026-11-23", 1, 1, 1]
     assert report.headline["posts"] == 3
+
+
+def test_a_post_erased_at_its_authors_request_still_counts(history, app):
+    """Counts stay when a deletion is carried out; only the text goes (issue: deletion requests)."""
+    from sqlalchemy import select
+
+    from forum.accounts.models import User
+    from forum.erasure.service import erase_post
+    from forum.extensions import db
+    from forum.members.models import MemberState
+    from forum.threads.models import Post, PostState
+
+    french_post = db.session.scalars(
+        select(Post)
+        .join(User, User.id == Post.author_id)
+        .join(MemberState, MemberState.id == User.member_state_id)
+        .where(MemberState.code == "FRA", Post.state == PostState.visible)
+        .order_by(Post.id)
+    ).first()
+    erase_post(french_post)
+    db.session.commit()
+    assert french_post.source == "" and french_post.state == PostState.removed
+    with app.test_request_context():
+        report = build()
+    assert report.headline["posts"] == 13
+    assert rows_of(report, "member-states") == EXPECTED["member-states"]
+    assert rows_of(report, "weeks") == EXPECTED["weeks"]
