@@ -9,6 +9,8 @@ bars and points, so the charts read without colour; the table below each chart g
 import base64
 import re
 import sys
+from functools import lru_cache
+from typing import NamedTuple
 
 import pygal
 from pygal.style import Style
@@ -73,8 +75,26 @@ def chart_svg(table):
     return SCRIPTS.sub("", chart.render(is_unicode=True))
 
 
+class _Drawn(NamedTuple):
+    """A table's content as plain, hashable values: what a chart depends on, and so its cache key."""
+
+    key: str
+    title: str
+    columns: tuple
+    rows: tuple
+
+
 def chart_data_uri(table):
-    svg = chart_svg(table)
+    """`table`'s chart as a data: URI for an <img>, or None; drawn once per content and language."""
+    rows = tuple(tuple(row) for row in table.rows)
+    return _drawn_uri(_Drawn(table.key, str(table.title), tuple(str(column) for column in table.columns), rows))
+
+
+# Drawing is most of a chart's cost (tens of ms for the page's four); the same figures (a past period,
+# a reload) are drawn once per worker. Titles and column names are in the key, so each language has its own.
+@lru_cache(maxsize=64)
+def _drawn_uri(drawn):
+    svg = chart_svg(drawn)
     if svg is None:
         return None
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

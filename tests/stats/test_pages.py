@@ -208,3 +208,30 @@ def test_the_page_uses_the_same_number_of_queries_whatever_the_history(
 
 # The page's whole budget: header counts and user, the filter menus, and the report's grouped queries.
 QUERIES_PER_PAGE = 24
+
+
+def test_a_chart_is_drawn_once_per_content_and_language(history, client, login, admin):
+    from forum.stats.charts import _drawn_uri, chart_data_uri
+
+    _drawn_uri.cache_clear()
+    login(client, admin)
+    first = client.get("/stats", query_string=PERIOD_ARGS).get_data(as_text=True)
+    drawn = _drawn_uri.cache_info().misses
+    again = client.get("/stats", query_string=PERIOD_ARGS).get_data(as_text=True)
+    assert _drawn_uri.cache_info().misses == drawn and _drawn_uri.cache_info().hits == drawn
+    assert re.findall(r'src="(data:image/svg[^"]+)"', first) == re.findall(r'src="(data:image/svg[^"]+)"', again)
+
+    # The title (in the reader's language) and the figures are part of what is drawn.
+    class Table:
+        key, title, columns, rows = (
+            "languages",
+            "Posts by language",
+            ("Language", "Threads", "Posts"),
+            [["English", 2, 8]],
+        )
+
+    english = chart_data_uri(Table)
+    Table.title = "Messages par langue"
+    french = chart_data_uri(Table)
+    Table.rows = [["English", 2, 9]]
+    assert len({english, french, chart_data_uri(Table)}) == 3
