@@ -137,6 +137,8 @@ def main():
             "room": f"/rooms/{slug}",
             "thread": f"/t/{hot_id}",
             "poll": f"/t/{hot_id}/live?after=50",
+            # A signed-in page with no query of its own: the cost every page pays before its content.
+            "retention": "/retention",
         }
         wanted = sys.argv[1:] or [*pages, "reply"]
         print(f"SQLite, {posts} posts, {REPEAT} requests per page\n")

@@ -263,8 +263,11 @@ def _register_hooks(app):
         }
 
     from forum import formatting
+    from forum.threads import fragments
 
     formatting.register(app)
+    fragments.init_app(app)
+    app.add_template_global(fragments.render_posts, "post_fragments")
 
 
 def _touch_last_seen(user):

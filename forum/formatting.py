@@ -42,6 +42,8 @@ def _reader_formats():
     return cached
 
 
+# A thread page formats the same post times for every reader of a language and zone: kept, not redone.
+@lru_cache(maxsize=4096)
 def format_moment(value, format, *, locale, zone):
     """`value` as a date of length `format` and a short time, in `zone` and `locale` (pages and e-mails)."""
     date_pattern, time_pattern, combined = _moment_patterns(str(locale), format)

@@ -134,6 +134,7 @@ class PostActions:
         self.reads = can_read_thread(user, thread)
         self.posts = can_post(user, thread)
         self.moderates = self.user_id is not None and can_moderate_room(user, thread.room)
+        self.asks_deletions = can_ask_for_deletions(user)
 
     def can_edit_post(self, post):
         return self.posts and post.author_id == self.user_id and post.state in (PostState.visible, PostState.held)
@@ -153,6 +154,9 @@ class PostActions:
 
     def can_moderate_post(self, post):
         return self.writes and self.moderates
+
+    def can_request_deletion(self, post):
+        return self.asks_deletions and self.reads and post.author_id == self.user_id and post.state != PostState.removed
 
 
 # Moderation ------------------------------------------------------------------

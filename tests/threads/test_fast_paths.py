@@ -62,7 +62,14 @@ def test_poll_of_another_readers_hidden_thread_is_404(client, guest, login, thre
 
 # Per-page permissions --------------------------------------------------------------------------------------------
 
-PREDICATES = ["can_edit_post", "can_see_revisions", "can_see_post_body", "can_flag_post", "can_moderate_post"]
+PREDICATES = [
+    "can_edit_post",
+    "can_see_revisions",
+    "can_see_post_body",
+    "can_flag_post",
+    "can_moderate_post",
+    "can_request_deletion",
+]
 
 
 @pytest.mark.parametrize("closed", [False, True])
