@@ -66,9 +66,7 @@ def test_an_edit_shows_the_new_text_and_never_the_old(app, reader, thread):
     assert "Kingfisher" in text and "Zebrafinch" not in text
 
 
-def test_a_hidden_post_leaves_every_delegate_page_and_stays_for_moderators(
-    app, reader, mod_reader, moderator, thread
-):
+def test_a_hidden_post_leaves_every_delegate_page_and_stays_for_moderators(app, reader, mod_reader, moderator, thread):
     post = threads.reply(thread, author=thread.author, body="Quetzalcoatl marker")
     db.session.commit()
     assert "Quetzalcoatl" in page(reader, thread)
