@@ -106,9 +106,9 @@ class Config:
     FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:5000")
 
     POSTS_PER_PAGE = 20
-    # Rendered posts kept per worker process (forum.threads.fragments), least recently used dropped; 0: none.
-    # About 2 KB each: the default costs a few MiB per worker.
-    POST_FRAGMENT_CACHE_SIZE = _env_int("POST_FRAGMENT_CACHE_SIZE", 2000)
+    # Rendered posts and thread rows kept per worker process (forum.fragments), least recently used
+    # dropped; 0: none. About 1–2 KB each: the default costs a few MiB per worker.
+    FRAGMENT_CACHE_SIZE = _env_int("FRAGMENT_CACHE_SIZE", 4000)
     THREADS_PER_PAGE = 25
     POST_MAX_LENGTH = _env_int("POST_MAX_LENGTH", 20000)
     TITLE_MAX_LENGTH = 200

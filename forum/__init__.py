@@ -262,12 +262,16 @@ def _register_hooks(app):
             "text_direction": direction(locale),
         }
 
-    from forum import formatting
-    from forum.threads import fragments
+    from forum import formatting, fragments
+    from forum.rooms.fragments import latest_items, room_cards, room_rows
+    from forum.threads.fragments import render_posts
 
     formatting.register(app)
     fragments.init_app(app)
-    app.add_template_global(fragments.render_posts, "post_fragments")
+    app.add_template_global(render_posts, "post_fragments")
+    app.add_template_global(room_rows)
+    app.add_template_global(latest_items)
+    app.add_template_global(room_cards)
 
 
 def _touch_last_seen(user):

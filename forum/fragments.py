@@ -1,0 +1,66 @@
+"""HTML fragments rendered from a view alone, and kept per process while their view stays the same.
+
+Rendering the repeated parts of a page (a thread's posts, a room's threads) through their templates is
+most of the page's cost (issue #18). Each repeated item is first reduced to a view: a named tuple of
+exactly what its fragment shows, for this reader, in this language, at this minute (names, dates as the
+reader reads them, which links they get, a text only if they may see it). The fragment's template gets
+that view and nothing else (no request, user or model object; a test checks the templates), so the
+fragment is a pure function of (template, view), and that pair is the cache key. An edit, a hide, a
+restore, an erasure, a renamed author, another reader's rights or a new "3 hours ago" make another view,
+hence another fragment: no invalidation step can be forgotten, and a reader who may not see a text has a
+view without it, so nobody is ever served a fragment made for someone who may.
+
+The views are built next to their pages (`forum.threads.fragments`, `forum.rooms.fragments`). The cache
+holds `FRAGMENT_CACHE_SIZE` fragments per process, least recently used dropped (0 turns it off).
+"""
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from flask import current_app, request
+from markupsafe import Markup
+
+from forum.formatting import iso, relative, when
+from forum.i18n import current_locale_code
+
+
+class Moment(NamedTuple):
+    """A timestamp as a view holds it, for the `moment` macro: machine-readable, in full, and as read."""
+
+    iso: str
+    full: str
+    relative: str
+
+    @classmethod
+    def of(cls, value):
+        """`value` in the reader's language and time zone ("3 hours ago"), as the `time` macro shows it."""
+        return cls(iso(value), when(value, "full"), relative(value))
+
+
+def init_app(app):
+    """One cache per application (tests build many); its size is read once, at start."""
+    size = app.config.get("FRAGMENT_CACHE_SIZE", 4000)
+    app.extensions["forum.fragments"] = lru_cache(maxsize=size)(_render) if size else _render
+
+
+def reader():
+    """What every view holds first: the words depend on the language, the links on the site's root path.
+
+    (Dates depend on the reader's time zone too, but views hold them already formatted.)
+    """
+    return {"locale": current_locale_code(), "script_root": request.script_root}
+
+
+def render(template, view):
+    """The fragment of `template` for `view`, from the cache when it holds it."""
+    return current_app.extensions["forum.fragments"](template, view)
+
+
+def cache_info():
+    """The cache's hits and misses (functools' CacheInfo), or None when it is off."""
+    render = current_app.extensions["forum.fragments"]
+    return render.cache_info() if hasattr(render, "cache_info") else None
+
+
+def _render(template, view):
+    return Markup(current_app.jinja_env.get_template(template).render(view=view))
