@@ -65,6 +65,7 @@ from forum.content import render_markdown
 from forum.protocol import service as protocol
 from forum.threads.models import Thread, Post
 from forum.rooms.models import Room
+from forum.rooms.service import recount_rooms
 
 scale = int(sys.argv[1])
 app = create_app("development")
@@ -107,6 +108,8 @@ with app.app_context():
             for n in range(1, thread.post_count + 1)
         )
         db.session.flush()
+    # Written around the services: the rooms' totals are counted again, as after a restore.
+    recount_rooms()
     db.session.commit()
     print(rooms[0].slug, hot.id, threads[1].id, sum(t.post_count for t in threads))
 """

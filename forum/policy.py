@@ -223,6 +223,19 @@ def readable_threads(user, now=None):
     return and_(readable, or_(not_scheduled, moderated), not_(Thread.in_cancelled_discussion))
 
 
+def readable_threads_of_listed_room(user, now=None):
+    """SQL condition on Thread, correlated to the Room of an enclosing query that lists rooms a member may
+    read (the home page's active rooms): `readable_threads` for that room's threads, with no subquery on
+    rooms that the correlation would confuse. Members only (guests never see the list of rooms)."""
+    if not is_member(user):
+        return false()
+    now = now or clock.now()
+    not_scheduled = or_(Thread.opens_at.is_(None), Thread.opens_at <= now)
+    return and_(
+        Thread.room_id == Room.id, or_(not_scheduled, moderated_rooms(user)), not_(Thread.in_cancelled_discussion)
+    )
+
+
 def _guest_readable_threads(user, not_scheduled, discussion_column=Thread.discussion_id, room_column=Thread.room_id):
     access = guest_access(user)
     if not access:

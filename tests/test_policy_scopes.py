@@ -141,6 +141,26 @@ def test_readable_threads_agrees_with_can_read_thread(role, varied_forum, make_u
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_readable_threads_of_a_listed_room_agree_with_can_read_thread(role, varied_forum, make_user):
+    # The home page's correlated form, for the rooms it lists (those a member may read): the same threads.
+    user = _user(role, make_user, varied_forum)
+    listed = db.session.scalars(select(Room).where(policy.readable_rooms(user))).all()
+    in_python = {
+        thread.id
+        for thread in db.session.scalars(select(Thread).where(Thread.room_id.in_([room.id for room in listed])))
+        if policy.can_read_thread(user, thread)
+    }
+    in_sql = set(
+        db.session.scalars(
+            select(Thread.id)
+            .join(Room, Room.id == Thread.room_id)
+            .where(policy.readable_rooms(user), policy.readable_threads_of_listed_room(user))
+        )
+    )
+    assert in_sql == in_python
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_visible_discussions_agrees_with_can_see_discussion(role, varied_forum, make_user):
     user = _user(role, make_user, varied_forum)
     every = db.session.scalars(select(Discussion)).all()

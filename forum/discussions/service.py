@@ -27,6 +27,7 @@ from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.i18n import language_name
 from forum.notifications.service import notify
+from forum.rooms import service as rooms_service
 from forum.rooms.models import Category, Language, Room
 from forum.threads import service as threads_service
 from forum.threads.models import Post, PostRevision, Thread, ThreadKind, ThreadStatus
@@ -306,11 +307,14 @@ def _check_languages_kept(existing, cleaned):
 
 def _move_to_category(discussion, category, threads, rooms):
     """The discussion and its thread in each language move to the new category's rooms."""
+    left = [thread.room_id for thread in threads.values()]
     for code, thread in threads.items():
         thread.room_id = rooms[code].id
         thread.room = rooms[code]
     discussion.category_id = category.id
     discussion.category = category
+    db.session.flush()
+    rooms_service.recount_rooms(left + [room.id for room in rooms.values()])
 
 
 def _revise_text(row, text, thread, first_posts, *, by):
@@ -472,6 +476,8 @@ def cancel_discussion(discussion, *, by, reason):
     for thread in [obj for obj in db.session.identity_map.values() if isinstance(obj, Thread)]:
         if thread.discussion_id == discussion.id:
             db.session.expire(thread, ["in_cancelled_discussion"])
+    # Its threads leave their rooms' totals.
+    rooms_service.recount_rooms(db.session.scalars(select(Thread.room_id).where(Thread.discussion_id == discussion.id)))
     audit.record(by, "discussion.cancel", discussion, reason=reason, opens_at=_iso(discussion.opens_at))
     db.session.flush()
     return discussion

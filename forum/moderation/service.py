@@ -31,6 +31,7 @@ from forum.moderation.models import (
 )
 from forum.notifications.service import notify
 from forum.protocol import service as protocol
+from forum.rooms import service as rooms_service
 from forum.rooms.models import Room
 from forum.threads import service as threads_service
 from forum.threads.models import Post, PostState, Thread
@@ -511,7 +512,10 @@ def _undo_move(event, by, reason):
     source = db.session.scalar(select(Room).where(Room.slug == event.details.get("from_room")))
     if thread.room.slug != event.details.get("to_room") or source is None:
         raise Invalid(_("The thread has changed since: there is nothing to reverse."))
+    moved_to = thread.room_id
     thread.room_id, thread.room = source.id, source
+    db.session.flush()
+    rooms_service.recount_rooms([moved_to, source.id])
     return thread
 
 

@@ -82,6 +82,12 @@ class Room(db.Model):
     # Only moderators start threads here; members still reply.
     moderators_only: Mapped[bool] = mapped_column(default=False)
     closed: Mapped[bool] = mapped_column(default=False)
+    # The room's threads (scheduled ones included, those of cancelled weekly discussions not) and their
+    # posts (Thread.post_count), kept up to date with each write by forum.threads.service and recounted
+    # after moves and cancellations (rooms.service.recount_rooms): the home page reads these instead of
+    # counting every thread on each view, and takes off what a reader may not see yet (home_overview).
+    thread_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    post_total: Mapped[int] = mapped_column(default=0, server_default="0")
 
     category: Mapped[Category] = relationship(back_populates="rooms", lazy="joined")
     language: Mapped[Language] = relationship(lazy="joined")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defaultload, joinedload, selectinload
 
@@ -165,57 +165,101 @@ class RoomSummary:
     unread_threads: int = 0
 
 
-def _unread_condition(user_id):
-    # No marker (the outer join found none): the user never opened the thread, so it is unread.
-    return or_(ReadMarker.user_id.is_(None), ReadMarker.last_read_number < Thread.post_count)
-
-
 def home_overview(user, locale):
     """Categories in order, each with its rooms (reader's languages first) and their figures.
 
-    Two queries whatever the number of rooms and threads: the rooms (with their
-    categories and the categories' translations joined), then the figures of
-    every room, unread threads included, in one grouped query.
+    Three queries whatever the number of rooms, threads and posts: the rooms with their stored totals
+    (`Room.thread_total`, `Room.post_total`) and each room's latest readable post, one step down an
+    index; then, in one statement, the threads still to open that this reader may not see yet (few) and
+    the threads this reader has read to the end (as many as they have read). What the home page shows is
+    what counting every readable thread would give (tests/rooms/test_totals.py compares the two).
     """
-    rooms = (
-        db.session.scalars(
-            select(Room)
+    now = clock.now()
+    latest = (
+        select(Thread.last_post_at)
+        .where(policy.readable_threads_of_listed_room(user, now))
+        .order_by(Thread.last_post_at.desc())
+        .limit(1)
+        .correlate(Room)
+        .scalar_subquery()
+    )
+    rows = (
+        db.session.execute(
+            select(Room, latest)
             .join(Room.language)
             .where(Language.active)
             # Joined rather than selected in: the home page's other lists name these categories without a query.
             .options(joinedload(Room.category).joinedload(Category.translations))
             .order_by(Language.position)
+            # The totals change with every post: never the values of a Room loaded earlier in the session.
+            .execution_options(populate_existing=True)
         )
         .unique()
         .all()
     )
-    unread = case((_unread_condition(user.id), 1), else_=0)
-    figures = {
-        room_id: (threads, posts, last, unread_threads)
-        for room_id, threads, posts, last, unread_threads in db.session.execute(
-            select(
-                Thread.room_id,
-                func.count(Thread.id),
-                func.coalesce(func.sum(Thread.post_count), 0),
-                func.max(Thread.last_post_at),
-                func.coalesce(func.sum(unread), 0),
-            )
-            .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-            # Counted over what this user may read, so the figures do not reveal scheduled or hidden threads.
-            .where(policy.readable_threads(user))
-            .group_by(Thread.room_id)
-        )
-    }
+    not_yet_open, read_to_the_end = _reader_adjustments(user, now)
     preferred = _preferred_languages(user, locale)
     by_category = {}
-    for room in rooms:
-        summary = RoomSummary(room, *figures.get(room.id, (0, 0, None, 0)))
+    for room, last_post_at in rows:
+        hidden_threads, hidden_posts = not_yet_open.get(room.id, (0, 0))
+        threads = room.thread_total - hidden_threads
+        unread = threads - read_to_the_end.get(room.id, 0)
+        summary = RoomSummary(room, threads, room.post_total - hidden_posts, last_post_at, unread)
         by_category.setdefault(room.category, []).append(summary)
     ordered = sorted(by_category.items(), key=lambda item: item[0].position)
     return [
         (category, sorted(summaries, key=lambda s: (s.room.language_code not in preferred, s.room.language.position)))
         for category, summaries in ordered
     ]
+
+
+def _reader_adjustments(user, now):
+    """({room id: (threads, posts) counted in the totals that `user` may not read yet},
+    {room id: threads `user` may read and has read to the end}), in one statement."""
+    hidden = (
+        select(literal("hidden"), Thread.room_id, func.count(Thread.id), func.sum(Thread.post_count))
+        .where(Thread.opens_at > now, not_(Thread.in_cancelled_discussion), not_(policy.readable_threads(user, now)))
+        .group_by(Thread.room_id)
+    )
+    read = (
+        select(literal("read"), Thread.room_id, func.count(Thread.id), literal(0))
+        .join(ReadMarker, ReadMarker.thread_id == Thread.id)
+        .where(
+            ReadMarker.user_id == user.id,
+            ReadMarker.last_read_number >= Thread.post_count,
+            policy.readable_threads(user, now),
+        )
+        .group_by(Thread.room_id)
+    )
+    not_yet_open, read_to_the_end = {}, {}
+    for kind, room_id, threads, posts in db.session.execute(hidden.union_all(read)):
+        if kind == "hidden":
+            not_yet_open[room_id] = (threads, posts or 0)
+        else:
+            read_to_the_end[room_id] = threads
+    return not_yet_open, read_to_the_end
+
+
+def add_to_totals(room_id, *, threads=0, posts=0):
+    """A new thread or post in a room: its stored totals follow, in the writer's transaction."""
+    db.session.execute(
+        update(Room)
+        .where(Room.id == room_id)
+        .values(thread_total=Room.thread_total + threads, post_total=Room.post_total + posts)
+    )
+
+
+def recount_rooms(room_ids=None):
+    """Count the totals of `room_ids` (every room if None) again from their threads: after a thread moves,
+    a discussion is cancelled, or threads were written around the services (a restore, a benchmark)."""
+    counted = and_(Thread.room_id == Room.id, not_(Thread.in_cancelled_discussion))
+    statement = update(Room).values(
+        thread_total=select(func.count(Thread.id)).where(counted).scalar_subquery(),
+        post_total=select(func.coalesce(func.sum(Thread.post_count), 0)).where(counted).scalar_subquery(),
+    )
+    if room_ids is not None:
+        statement = statement.where(Room.id.in_(sorted(set(room_ids))))
+    db.session.execute(statement, execution_options={"synchronize_session": "fetch"})
 
 
 def _preferred_languages(user, locale):

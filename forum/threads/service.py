@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.notifications import mentions
 from forum.notifications.preferences import follows_on_reply
 from forum.notifications.service import notify_all
+from forum.rooms import service as rooms_service
 from forum.threads import rules
 from forum.threads.models import (
     Post,
@@ -81,6 +82,7 @@ def start_thread(
     )
     db.session.add(thread)
     db.session.flush()
+    rooms_service.add_to_totals(room.id, threads=1)
     post = _append_post(thread, author=author, body=body, submission_key=submission_key, held=held)
     _follow_own_thread(author, thread)
     if post.state == PostState.visible:
@@ -161,6 +163,7 @@ def _append_post(thread, *, author, body, reply_to=None, submission_key=None, he
         .values(post_count=Thread.post_count + 1, last_post_at=now, last_post_author_id=author.id)
         .returning(Thread.post_count)
     ).scalar_one()
+    rooms_service.add_to_totals(thread.room_id, posts=1)
     post = Post(
         thread_id=thread.id,
         number=number,
@@ -385,6 +388,7 @@ def move_thread(thread, target_room, *, by):
     thread.room = target_room
     audit.record(by, "thread.move", thread, from_room=source.slug, to_room=target_room.slug)
     db.session.flush()
+    rooms_service.recount_rooms([source.id, target_room.id])
     return thread
 
 

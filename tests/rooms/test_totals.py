@@ -1,0 +1,121 @@
+"""The home page's room figures come from stored totals (Room.thread_total, Room.post_total) and two small
+adjustments per reader (rooms.service.home_overview); here they are compared, reader by reader, with
+counting every readable thread as the page did before, through every write that changes them."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import and_, case, func, or_, select
+
+from forum import policy
+from forum.audit import AuditEvent
+from forum.discussions import service as discussions
+from forum.extensions import db
+from forum.moderation import service as moderation
+from forum.rooms import service as rooms
+from forum.rooms.models import Room
+from forum.threads import service as threads
+from forum.threads.models import ReadMarker, Thread
+from tests.helpers import weekly
+
+
+def counted(user):
+    """The figures by counting: {room id: (threads, posts, latest post, unread threads)} (the former query)."""
+    unread = case((or_(ReadMarker.user_id.is_(None), ReadMarker.last_read_number < Thread.post_count), 1), else_=0)
+    rows = db.session.execute(
+        select(
+            Thread.room_id,
+            func.count(Thread.id),
+            func.coalesce(func.sum(Thread.post_count), 0),
+            func.max(Thread.last_post_at),
+            func.coalesce(func.sum(unread), 0),
+        )
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .where(policy.readable_threads(user))
+        .group_by(Thread.room_id)
+    )
+    return {room_id: tuple(figures) for room_id, *figures in rows}
+
+
+def shown(user):
+    figures = {}
+    for _category, summaries in rooms.home_overview(user, "en"):
+        for s in summaries:
+            if s.threads:
+                figures[s.room.id] = (s.threads, s.posts, s.last_post_at, s.unread_threads)
+    return figures
+
+
+def stored_equal_recounted():
+    before = dict(db.session.execute(select(Room.id, Room.thread_total + 1000 * Room.post_total)).all())
+    rooms.recount_rooms()
+    after = dict(db.session.execute(select(Room.id, Room.thread_total + 1000 * Room.post_total)).all())
+    return before == after
+
+
+@pytest.fixture
+def readers(delegate, make_user, moderator):
+    return [delegate, make_user("language_moderator", languages=("fr",)), moderator, make_user("staff")]
+
+
+def check(readers):
+    db.session.commit()
+    assert stored_equal_recounted()
+    for reader in readers:
+        assert shown(reader) == counted(reader), reader.role
+
+
+def test_figures_match_counting_through_every_kind_of_write(
+    app, frozen_clock, readers, delegate, moderator, make_user, make_thread, room
+):
+    french = rooms.get_room("capacity-fr")
+    other = rooms.get_room("strategies-en")
+    first = make_thread(room, make_user(state="KEN"), title="One", body="Opening")
+    make_thread(french, make_user(state="FRA"), title="Deux", body="Ouverture")
+    frozen_clock.advance(minutes=5)
+    threads.reply(first, author=delegate, body="A reply")
+    check(readers)
+
+    # The delegate reads one thread to the end; another reply makes it unread again for them only.
+    threads.mark_read(delegate, first, first.post_count)
+    check(readers)
+    frozen_clock.advance(minutes=5)
+    threads.reply(first, author=moderator, body="Another")
+    check(readers)
+
+    # A weekly discussion scheduled for next Monday: its threads count for the moderators only, until it opens.
+    weekly.schedule(moderator)
+    check(readers)
+    frozen_clock.set(weekly.MONDAY_NEXT + timedelta(minutes=1))
+    check(readers)
+
+    # Moved, and the move reversed; a discussion moved to another category; a discussion cancelled.
+    mover = make_user("language_moderator", languages=("en",))
+    threads.move_thread(first, other, by=mover)
+    check(readers)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "thread.move"))
+    moderation.reverse_act(event, by=moderator, reason="Wrong room")
+    check(readers)
+    frozen_clock.set(weekly.MONDAY_NEXT - timedelta(days=6))
+    later = weekly.schedule(
+        moderator, opens_at=weekly.MONDAY_NEXT + timedelta(days=7), closes_at=weekly.MONDAY_NEXT + timedelta(days=14)
+    )
+    discussions.edit_discussion(
+        later, by=moderator, category_id=weekly.category("strategies").id, texts=weekly.texts("en", "fr", "es")
+    )
+    check(readers)
+    discussions.cancel_discussion(later, by=moderator, reason="Speaker unavailable")
+    check(readers)
+
+
+def test_home_page_queries_do_not_grow_with_threads(app, delegate, make_thread, room, count_queries):
+    make_thread(room, delegate, title="One", body="Opening")
+    db.session.commit()
+    with count_queries() as few:
+        rooms.home_overview(delegate, "en")
+    for number in range(30):
+        make_thread(room, delegate, title=f"Thread {number}", body="Opening")
+    db.session.commit()
+    with count_queries() as many:
+        rooms.home_overview(delegate, "en")
+    assert many.count == few.count <= 3
