@@ -169,8 +169,8 @@ def _tsquery(term):
 def _postgres_match(query):
     """(condition, rank) on SearchEntry.document."""
     positive = [_tsquery(term) for term in query.positive]
-    conditions = [SearchEntry.document.op("@@")(tsquery) for tsquery in positive]
-    conditions += [~SearchEntry.document.op("@@")(_tsquery(term)) for term in query.negative]
+    conditions = [SearchEntry.document.bool_op("@@")(tsquery) for tsquery in positive]
+    conditions += [~SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.negative]
     everything = positive[0]
     for tsquery in positive[1:]:
         everything = everything.op("&&")(tsquery)
