@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import and_, column, false, func, literal_column, or_, select, table, true
+from sqlalchemy import and_, column, false, func, literal_column, or_, select, table, true, union_all
 from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from forum import policy
@@ -169,8 +169,8 @@ def _tsquery(term):
 def _postgres_match(query):
     """(condition, rank) on SearchEntry.document."""
     positive = [_tsquery(term) for term in query.positive]
-    conditions = [SearchEntry.document.op("@@")(tsquery) for tsquery in positive]
-    conditions += [~SearchEntry.document.op("@@")(_tsquery(term)) for term in query.negative]
+    conditions = [SearchEntry.document.bool_op("@@")(tsquery) for tsquery in positive]
+    conditions += [~SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.negative]
     everything = positive[0]
     for tsquery in positive[1:]:
         everything = everything.op("&&")(tsquery)
@@ -325,7 +325,8 @@ def _ranked_page(query, user, filters, page):
 
     Both filter and rank on search_entries alone (its copies of state, room,
     thread and author), so each of thousands of matches costs one index
-    lookup. The count stops at COUNT_CAP + 1: past that the page says
+    lookup (on SQLite only the best matches' rows, when they fill the page:
+    _best_first). The count stops at COUNT_CAP + 1: past that the page says
     "more than 1,000 results" instead of counting every match of a common word.
     """
     by_date = filters.sort == NEWEST
@@ -333,11 +334,15 @@ def _ranked_page(query, user, filters, page):
     statement, (sort_key, descending) = _matches(query, ranked=not by_date)
     if by_date:
         sort_key, descending = SearchEntry.created_at, True
-    order = sort_key.desc() if descending else sort_key
+    candidates = statement.add_columns(sort_key.label("sort_key")).where(*conditions)
+    if not by_date and _ranks_first(filters, user):
+        candidates = _best_first(query, candidates, conditions, page * PER_PAGE).subquery()
+        sort_key, entry_id = candidates.c.sort_key, candidates.c.id
+        candidates = select(entry_id, sort_key)
+    else:
+        entry_id = SearchEntry.id
     ranked = (
-        statement.add_columns(sort_key.label("sort_key"))
-        .where(*conditions)
-        .order_by(order, SearchEntry.id.desc())
+        candidates.order_by(sort_key.desc() if descending else sort_key, entry_id.desc())
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
         .subquery()
@@ -346,6 +351,53 @@ def _ranked_page(query, user, filters, page):
     capped = counted.where(*conditions).limit(COUNT_CAP + 1).subquery()
     total = select(func.count()).select_from(capped).scalar_subquery()
     return ranked, total, descending
+
+
+# Ranking the best matches first (SQLite) --------------------------------------------------------
+#
+# bm25 has to be computed for every match of a word, but checking who may read a match (a lookup in
+# search_entries) is needed only for the best ones: a member can read nearly everything, so the best
+# `need` readable matches are almost always among the best few more than `need` matches. The query
+# ranks the matches alone, keeps the best TOP_FACTOR * need + TOP_MARGIN of them, and checks only those;
+# when they hold fewer than `need` readable ones (and are not all the matches), the same statement falls
+# back to checking every match. Either way the page is exactly that of checking every match.
+TOP_FACTOR = 2
+TOP_MARGIN = 20
+
+
+def _ranks_first(filters, user):
+    """Whether the best matches are ranked before the permission check (SQLite, a member, no filter)."""
+    return db.session.get_bind().dialect.name == "sqlite" and policy.is_member(user) and not filters.active
+
+
+def _best_first(query, every_match, conditions, need):
+    """The readable matches among the best ones, or, when they are too few to fill `need`, `every_match`."""
+    size = TOP_FACTOR * need + TOP_MARGIN
+    score = func.bm25(literal_column("search_fts"), 4.0, 1.0)
+    top = (
+        select(column("rowid").label("entry_id"), score.label("score"))
+        .select_from(table("search_fts"))
+        .where(literal_column("search_fts").op("MATCH")(fts_expression(query)))
+        .order_by(literal_column("score"), column("rowid").desc())
+        .limit(size)
+        .cte("top_matches")
+    )
+    # The best matches that the reader may read and the filters keep: one lookup each.
+    readable_top = (
+        select(top.c.entry_id.label("id"), top.c.score.label("sort_key"))
+        .select_from(top)
+        .join(SearchEntry, SearchEntry.id == top.c.entry_id)
+        .where(*conditions)
+        .cte("readable_top")
+    )
+    enough = select(
+        or_(
+            select(func.count()).select_from(top).scalar_subquery() < size,
+            select(func.count()).select_from(readable_top).scalar_subquery() >= need,
+        ).label("yes")
+    ).cte("enough")
+    is_enough = select(enough.c.yes).scalar_subquery()
+    return union_all(select(readable_top).where(is_enough), every_match.where(~is_enough))
 
 
 def search(raw_query, *, user, filters=None, page=1):
@@ -414,6 +466,7 @@ class Highlighter:
     def __init__(self, query):
         self.forms = set()
         self.prefixes = []
+        self._seen = {}
         for term in query.positive:
             if term.prefix:
                 self.prefixes.append(term.words[0])
@@ -422,10 +475,17 @@ class Highlighter:
                 self.forms.update(text.query_stems(word))
 
     def _matches(self, word, language_code):
-        folded = text.fold(word)
-        if folded in self.forms or text.stem(folded, language_code) in self.forms:
-            return True
-        return any(folded.startswith(prefix) for prefix in self.prefixes)
+        # A page repeats its words: each is folded and stemmed once.
+        key = (word, language_code)
+        found = self._seen.get(key)
+        if found is None:
+            folded = text.fold(word)
+            found = self._seen[key] = (
+                folded in self.forms
+                or text.stem(folded, language_code) in self.forms
+                or any(folded.startswith(prefix) for prefix in self.prefixes)
+            )
+        return found
 
     def title(self, value, language_code):
         return self._mark(value or "", 0, len(value or ""), language_code)
