@@ -184,6 +184,16 @@ def serve(app, port, env, chdir=ROOT):
     sys.exit(f"{app} did not start")
 
 
+def worker_memory(server):
+    """Resident memory of each of the server's worker processes, in MiB (Linux /proc)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return sorted(sizes)
+
+
 class Browser:
     """One signed-in session, to prepare the requests wrk repeats."""
 
@@ -344,7 +354,10 @@ def main():
             "live poll, nothing new": f"/t/{hot_id}/live?after=50",
         }
         check_pages(browser, pages)
+        memory = {"warmed up": worker_memory(forum)}
         results = measure_pages(forum_port, ceiling_port, pages, browser.cookie)
+        # At rest after the page rounds: with every page's fragments cached (forum.fragments).
+        memory["after the pages"] = worker_memory(forum)
         replies = measure_replies(forum_port, browser, reply_thread_id, env, workdir)
     finally:
         for server in (forum, ceiling):
@@ -357,6 +370,10 @@ def main():
         f"median of {ROUNDS} rounds of {SECONDS} s\n"
     )
     print(table(results, replies))
+    print(
+        "\nMemory per worker at rest (resident, MiB): "
+        + "; ".join(f"{when} {', '.join(f'{mib:.0f}' for mib in sizes)}" for when, sizes in memory.items())
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     report = {
@@ -367,6 +384,7 @@ def main():
         "seconds": SECONDS,
         "pages": results,
         "replies": replies,
+        "worker_memory_mib": memory,
     }
     (out / "latest.json").write_text(json.dumps(report, indent=2))
     lost = any(row["stored"] < row["acknowledged"] for row in replies.values())

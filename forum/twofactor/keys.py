@@ -5,27 +5,13 @@ pass it here; acts raise `forum.errors.NotAllowed`/`Invalid` and leave
 committing to the caller. Only the public key of a credential is stored.
 """
 
+from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from forum import audit, clock, policy
 from forum.errors import Invalid, NotAllowed
@@ -38,7 +24,35 @@ CHALLENGE_SECONDS = 300
 TIMEOUT_MS = 120_000
 NAME_MAX = 100
 MAX_KEYS = 20
-KNOWN_TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
+
+
+@lru_cache(maxsize=1)
+def webauthn():
+    """The WebAuthn library, imported on first use: about 14 MiB per worker that most never need (delegates
+    sign in with codes; only staff with security keys ask for it)."""
+    # Gathered below through locals(), hence "unused" to the linter.
+    from webauthn import (  # noqa: F401
+        generate_authentication_options,
+        generate_registration_options,
+        options_to_json,
+        verify_authentication_response,
+        verify_registration_response,
+    )
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url  # noqa: F401
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse  # noqa: F401
+    from webauthn.helpers.structs import (  # noqa: F401
+        AuthenticatorSelectionCriteria,
+        AuthenticatorTransport,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
+    return SimpleNamespace(**locals())
+
+
+def known_transports():
+    return {transport.value for transport in webauthn().AuthenticatorTransport}
 
 
 def rp_id():
@@ -64,9 +78,13 @@ def has_keys(user):
 
 def _descriptors(user):
     return [
-        PublicKeyCredentialDescriptor(
-            id=base64url_to_bytes(key.credential_id),
-            transports=[AuthenticatorTransport(value) for value in key.transports or [] if value in KNOWN_TRANSPORTS],
+        webauthn().PublicKeyCredentialDescriptor(
+            id=webauthn().base64url_to_bytes(key.credential_id),
+            transports=[
+                webauthn().AuthenticatorTransport(value)
+                for value in key.transports or []
+                if value in known_transports()
+            ],
         )
         for key in user_keys(user)
     ]
@@ -79,20 +97,20 @@ def registration_options(user):
     """(options as JSON text for navigator.credentials.create, the challenge to keep)."""
     if not policy.can_enrol_second_factor(user):
         raise NotAllowed()
-    options = generate_registration_options(
+    options = webauthn().generate_registration_options(
         rp_id=rp_id(),
         rp_name=current_app.config.get("FORUM_WEBAUTHN_RP_NAME", "CDIP forum"),
         user_name=user.email,
         user_id=user.id.to_bytes(8, "big"),
         user_display_name=user.display_name or user.email,
         timeout=TIMEOUT_MS,
-        authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.DISCOURAGED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+        authenticator_selection=webauthn().AuthenticatorSelectionCriteria(
+            resident_key=webauthn().ResidentKeyRequirement.DISCOURAGED,
+            user_verification=webauthn().UserVerificationRequirement.PREFERRED,
         ),
         exclude_credentials=_descriptors(user),
     )
-    return options_to_json(options), options.challenge
+    return webauthn().options_to_json(options), options.challenge
 
 
 def _clean_name(name):
@@ -106,13 +124,13 @@ def _verified_registration(credential, challenge):
     if not isinstance(credential, dict):
         raise Invalid(_("The security key could not be registered. Try again."))
     try:
-        return verify_registration_response(
+        return webauthn().verify_registration_response(
             credential=credential,
             expected_challenge=challenge,
             expected_rp_id=rp_id(),
             expected_origin=expected_origin(),
         )
-    except (InvalidRegistrationResponse, ValueError, TypeError, KeyError) as error:
+    except (webauthn().InvalidRegistrationResponse, ValueError, TypeError, KeyError) as error:
         current_app.logger.info("security key registration refused: %s", error)
         raise Invalid(_("The security key could not be registered. Try again.")) from None
 
@@ -124,7 +142,7 @@ def register_key(user, credential, challenge, name):
     if len(user_keys(user)) >= MAX_KEYS:
         raise Invalid(_("You have too many security keys. Remove one first."))
     verified = _verified_registration(credential, challenge)
-    credential_id = bytes_to_base64url(verified.credential_id)
+    credential_id = webauthn().bytes_to_base64url(verified.credential_id)
     if db.session.scalar(select(WebAuthnCredential.id).where(WebAuthnCredential.credential_id == credential_id)):
         raise Invalid(_("This security key is already registered."))
     transports = credential.get("response", {}).get("transports") if isinstance(credential, dict) else None
@@ -133,7 +151,7 @@ def register_key(user, credential, challenge, name):
         credential_id=credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
-        transports=[value for value in transports or [] if value in KNOWN_TRANSPORTS],
+        transports=[value for value in transports or [] if value in known_transports()],
         name=_clean_name(name),
         created_at=clock.now(),
     )
@@ -153,13 +171,13 @@ def register_key(user, credential, challenge, name):
 
 def authentication_options(user):
     """(options as JSON text for navigator.credentials.get, the challenge to keep)."""
-    options = generate_authentication_options(
+    options = webauthn().generate_authentication_options(
         rp_id=rp_id(),
         timeout=TIMEOUT_MS,
         allow_credentials=_descriptors(user),
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=webauthn().UserVerificationRequirement.PREFERRED,
     )
-    return options_to_json(options), options.challenge
+    return webauthn().options_to_json(options), options.challenge
 
 
 def _failed(user, reason):
@@ -183,7 +201,7 @@ def _key_for(user, credential):
 def _verified_assertion(key, credential, challenge):
     """The verified assertion, or None. The sign count is checked by the caller (a clone is audited)."""
     try:
-        return verify_authentication_response(
+        return webauthn().verify_authentication_response(
             credential=credential,
             expected_challenge=challenge,
             expected_rp_id=rp_id(),
@@ -191,7 +209,7 @@ def _verified_assertion(key, credential, challenge):
             credential_public_key=key.public_key,
             credential_current_sign_count=0,
         )
-    except (InvalidAuthenticationResponse, ValueError, TypeError, KeyError) as error:
+    except (webauthn().InvalidAuthenticationResponse, ValueError, TypeError, KeyError) as error:
         current_app.logger.info("security key assertion refused: %s", error)
         return None
 
@@ -238,11 +256,11 @@ def remove_key(user, key_id):
 
 
 def challenge_text(challenge):
-    return bytes_to_base64url(challenge)
+    return webauthn().bytes_to_base64url(challenge)
 
 
 def challenge_bytes(text):
     try:
-        return base64url_to_bytes(text) if isinstance(text, str) and text else None
+        return webauthn().base64url_to_bytes(text) if isinstance(text, str) and text else None
     except ValueError:
         return None
