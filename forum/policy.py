@@ -446,10 +446,27 @@ def can_see_decline_reason(user, proposal):
 
 
 def has_accepted_protocol(user):
-    """Has accepted the protocol version in force, which posting requires (one query)."""
+    """Has accepted the protocol version in force, which posting requires.
+
+    One query, at most once per request (kept on `g`): a reply asks it in the view and in the service,
+    a thread page in the page and its form. Accepting or publishing a version forgets it
+    (`forget_protocol_answer`).
+    """
     if not _signed_in(user):
         return False
-    return has_accepted_current_version(user.id)
+    if not has_request_context():
+        return has_accepted_current_version(user.id)
+    cached = g.get("_protocol_accepted")
+    if cached is None or cached[0] != user.id:
+        cached = (user.id, has_accepted_current_version(user.id))
+        g._protocol_accepted = cached
+    return cached[1]
+
+
+def forget_protocol_answer():
+    """After an acceptance or a new version: `has_accepted_protocol` asks the database again."""
+    if has_request_context():
+        g.pop("_protocol_accepted", None)
 
 
 def can_accept_protocol(user):

@@ -232,6 +232,7 @@ NOT_PREDICATES = {
     # Helpers: turn a refusal into 403/404, look a guest's access up (guest_may_use_language is its predicate).
     "require",
     "require_visible",
+    "forget_protocol_answer",
     "found",
     "guest_access",
 }

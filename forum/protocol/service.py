@@ -93,6 +93,7 @@ def accept(user, version):
     acceptance = ProtocolAcceptance(user_id=user.id, version_id=version.id, version=version, accepted_at=clock.now())
     db.session.add(acceptance)
     db.session.flush()
+    policy.forget_protocol_answer()
     return acceptance
 
 
@@ -286,6 +287,7 @@ def publish_version(*, by, change_note, texts, languages):
     current = current_version()
     version = _build_version((current.number if current else 0) + 1, change_note, wanted, by)
     audit.record(by, "protocol.publish", version, reason=change_note, number=version.number, languages=sorted(wanted))
+    policy.forget_protocol_answer()
     return version
 
 
