@@ -1,10 +1,17 @@
-"""The one thing the statistics store about reading: the UTC days on which an account was active."""
+"""What the statistics store: the UTC days on which an account was active, and weekly counts of posts.
 
-from datetime import date
+The weekly counts (`stats_room_weeks`, `stats_state_weeks`) are a rollup that forum.stats.rollup builds
+for whole weeks before the current one; a week counts from it only while its `stats_rolled_weeks` row
+exists, and every change to what it counted deletes that row, so the page counts the week from the posts
+again until the next tick rebuilds it.
+"""
 
-from sqlalchemy import Date, ForeignKey, Index
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forum.dbtypes import UTCDateTime
 from forum.extensions import db
 from forum.threads.models import Post
 
@@ -18,6 +25,40 @@ class ActivityDay(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class RolledWeek(db.Model):
+    """A week (Monday to Sunday in `zone`) whose posts the rollup tables count exactly as they are now."""
+
+    __tablename__ = "stats_rolled_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The forum's time zone when counted: weeks counted in another zone are not the same weeks.
+    zone: Mapped[str] = mapped_column(String(64))
+    rolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoomWeek(db.Model):
+    """Posts written in a room in a week: participation (visible or erased), threads started, hidden, held."""
+
+    __tablename__ = "stats_room_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    posts: Mapped[int]
+    threads: Mapped[int]
+    hidden: Mapped[int]
+    held: Mapped[int]
+
+
+class StateWeek(db.Model):
+    """Posts (visible or erased) written in a week by the delegates of a member state."""
+
+    __tablename__ = "stats_state_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_state_id: Mapped[int] = mapped_column(ForeignKey("member_states.id", ondelete="CASCADE"), primary_key=True)
+    posts: Mapped[int]
 
 
 # The statistics count posts by when they were written: this index covers those queries (date range,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, delete, distinct, exists, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, delete, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -35,7 +35,8 @@ from forum.moderation.models import Flag, Sanction, SanctionKind
 from forum.notifications.models import EmailStatus, OutgoingEmail
 from forum.proposals.models import Endorsement, ProposalStatus, TopicProposal
 from forum.rooms.models import Room
-from forum.stats.models import ActivityDay
+from forum.stats import rollup
+from forum.stats.models import ActivityDay, RoomWeek, StateWeek
 from forum.threads.models import Post, PostState, Thread
 
 # The committee's membership: the figures say "n of 193".
@@ -185,11 +186,13 @@ def _in_period(column, period):
 
 
 def _weeks(period):
-    """The period's weeks as a small derived table (week, starts, ends): UTC moments, one row per week.
+    """The period's weeks as a small derived table (week, starts, ends, monday): UTC moments, one row per week.
 
     Posts are bucketed by a range join against it (`starts <= created_at < ends`), which the database
     answers with one index range scan per week on `ix_posts_created_state`, with no function evaluated
     per post (the forum's time zone and its daylight-saving changes are applied here, once per week).
+    `monday` is the first day of a whole week (Monday to Sunday), which the rollup may have counted
+    (forum.stats.rollup); NULL for a partial week at either end of the period.
     """
     moment_type = Post.created_at.type
     starts = period.week_starts
@@ -199,6 +202,7 @@ def _weeks(period):
             literal(index, Integer).label("week"),
             literal(period._moment(first), moment_type).label("starts"),
             literal(period._moment(after), moment_type).label("ends"),
+            literal(first if after - first == timedelta(weeks=1) else None, Date).label("monday"),
         )
         for index, (first, after) in enumerate(zip(starts, ends, strict=True))
     ]
@@ -224,7 +228,8 @@ def _post_scope(filters, in_period=True):
 def _posts(filters, *columns, visible=True, by_room=False, by_author=False, weeks=None):
     """Posts in `filters`, joined only to what the columns and filters need (each join costs a lookup per post).
 
-    With `weeks` (from `_weeks`), each post is joined to the week it was written in.
+    With `weeks` (from `_weeks`), each post is joined to the week it was written in (the weeks the
+    query is given: the caller leaves out those the rollup answers for).
     """
     if weeks is not None:
         query = (
@@ -285,11 +290,10 @@ class Counts:
     accounts: list
     active: list
     posting: list
-    posts_by_room_week: list
-    # (member state, week, visible posts) of delegations only: the other authors' posts are not per state.
+    # (room, week, posts taking part, threads started, hidden posts, held posts).
+    room_weeks: list
+    # (member state, week, posts taking part) of delegations only: the other authors' posts are not per state.
     delegation_posts_by_state_week: list
-    threads_by_room: list
-    moderated_posts: list
     discussions: list
     discussion_languages: list
     discussion_authors: list
@@ -341,9 +345,6 @@ def gather(filters):
         .subquery()
     )
     weeks = _weeks(period)
-    room_posts = _posts(filters, Thread.room_id.label("room_id"), weeks.c.week, by_room=True, weeks=weeks).subquery()
-    delegation_posts = _posts(filters, User.member_state_id, weeks.c.week, func.count(), by_author=True, weeks=weeks)
-    delegation_posts = delegation_posts.where(User.role == Role.delegate, User.member_state_id.is_not(None))
     # Who posted: the period's distinct authors first (from the posts' index alone), then their accounts.
     authors = _posts(filters, Post.author_id).distinct().subquery()
     posting = select(*_user_columns()).join(authors, authors.c.author_id == User.id).subquery()
@@ -354,22 +355,96 @@ def gather(filters):
         accounts=db.session.execute(accounts).all(),
         active=_grouped(active, "role", "member_state_id", "organisation"),
         posting=_grouped(posting, "role", "member_state_id", "organisation"),
-        posts_by_room_week=_grouped(room_posts, "room_id", "week"),
-        delegation_posts_by_state_week=db.session.execute(
-            delegation_posts.group_by(User.member_state_id, weeks.c.week)
-        ).all(),
-        threads_by_room=db.session.execute(
-            _posts(filters, Thread.room_id, func.count(), by_room=True).where(Post.number == 1).group_by(Thread.room_id)
-        ).all(),
-        moderated_posts=db.session.execute(
-            _posts(filters, Post.state, func.count(), visible=False)
-            .where(Post.state.in_((PostState.hidden, PostState.held)))
-            .group_by(Post.state)
-        ).all(),
+        room_weeks=db.session.execute(_room_weeks(filters, weeks)).all(),
+        delegation_posts_by_state_week=db.session.execute(_state_weeks(filters, weeks)).all(),
         **_discussion_counts(filters),
         **_proposal_counts(filters),
         **_moderation_counts(filters),
     )
+
+
+# Weekly counts: the rollup's weeks from its rows, the others from the posts -------------------
+
+
+def _live_weeks(weeks, rollup_applies):
+    """The weeks to count from the posts: every week, or those the rollup has not counted."""
+    if not rollup_applies:
+        return weeks
+    return select(weeks).where(~rollup.rolled(weeks.c.monday)).subquery("live_weeks")
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _room_weeks(filters, weeks):
+    """(room, week, posts taking part, threads started, hidden, held) in one pass over the posts.
+
+    The rollup counts by room alone: it answers unless the posts are narrowed by their authors'
+    regional group or by a discussion.
+    """
+    applies = not (filters.group_id or filters.discussion_id)
+    live_weeks = _live_weeks(weeks, applies)
+    taking_part = Post.state.in_(PARTICIPATION)
+    live = _posts(
+        filters,
+        Thread.room_id,
+        live_weeks.c.week,
+        _count_if(taking_part),
+        _count_if(and_(taking_part, Post.number == 1)),
+        _count_if(Post.state == PostState.hidden),
+        _count_if(Post.state == PostState.held),
+        visible=False,
+        by_room=True,
+        weeks=live_weeks,
+    ).group_by(Thread.room_id, live_weeks.c.week)
+    if not applies:
+        return live
+    counted = (
+        select(RoomWeek.room_id, weeks.c.week, RoomWeek.posts, RoomWeek.threads, RoomWeek.hidden, RoomWeek.held)
+        .select_from(weeks)
+        .join(RoomWeek, RoomWeek.week == weeks.c.monday)
+        .where(rollup.rolled(weeks.c.monday))
+    )
+    if filters.room_id:
+        counted = counted.where(RoomWeek.room_id == filters.room_id)
+    if filters.language_code or filters.category_id:
+        counted = counted.join(Room, Room.id == RoomWeek.room_id).where(*_room_scope(filters))
+    return union_all(live, counted)
+
+
+def _room_scope(filters):
+    conditions = []
+    if filters.language_code:
+        conditions.append(Room.language_code == filters.language_code)
+    if filters.category_id:
+        conditions.append(Room.category_id == filters.category_id)
+    return conditions
+
+
+def _state_weeks(filters, weeks):
+    """(member state, week, posts taking part) by delegates; the rollup answers unless rooms or a discussion are
+    filtered on (it counts by member state alone)."""
+    applies = not (filters.room_id or filters.language_code or filters.category_id or filters.discussion_id)
+    live_weeks = _live_weeks(weeks, applies)
+    live = (
+        _posts(filters, User.member_state_id, live_weeks.c.week, func.count(), by_author=True, weeks=live_weeks)
+        .where(User.role == Role.delegate, User.member_state_id.is_not(None))
+        .group_by(User.member_state_id, live_weeks.c.week)
+    )
+    if not applies:
+        return live
+    counted = (
+        select(StateWeek.member_state_id, weeks.c.week, StateWeek.posts)
+        .select_from(weeks)
+        .join(StateWeek, StateWeek.week == weeks.c.monday)
+        .where(rollup.rolled(weeks.c.monday))
+    )
+    if filters.group_id:
+        counted = counted.join(MemberState, MemberState.id == StateWeek.member_state_id).where(
+            MemberState.group_id == filters.group_id
+        )
+    return union_all(live, counted)
 
 
 def _discussions_held(filters):
@@ -548,7 +623,7 @@ class _Context:
             "states_posting": len(posting),
             "states_total": MEMBER_STATES_TOTAL,
             "states_returning": len(returning),
-            "posts": sum(total for _room, _week, total in self.counts.posts_by_room_week),
+            "posts": sum(row[2] for row in self.counts.room_weeks),
         }
 
 
@@ -664,10 +739,10 @@ def _guests_table(context):
 
 
 def _room_posts(context):
-    posts = Counter()
-    for room_id, _week, total in context.counts.posts_by_room_week:
-        posts[room_id] += total
-    threads = Counter(dict(context.counts.threads_by_room))
+    posts, threads = Counter(), Counter()
+    for room_id, _week, taking_part, started, _hidden, _held in context.counts.room_weeks:
+        posts[room_id] += taking_part
+        threads[room_id] += started
     return posts, threads
 
 
@@ -728,7 +803,7 @@ def _room_table(context):
 
 def _weeks_table(context):
     everyone, delegations, states = Counter(), Counter(), defaultdict(set)
-    for _room, week, total in context.counts.posts_by_room_week:
+    for _room, week, total, *_others in context.counts.room_weeks:
         everyone[week] += total
     for state_id, week, total in context.counts.delegation_posts_by_state_week:
         delegations[week] += total
@@ -866,7 +941,10 @@ def _median_hours(flags):
 
 
 def _moderation_table(context):
-    posts = Counter(dict(context.counts.moderated_posts))
+    posts = Counter()
+    for *_keys, hidden, held in context.counts.room_weeks:
+        posts[PostState.hidden] += hidden
+        posts[PostState.held] += held
     sanctions = Counter(dict(context.counts.sanctions))
     rows = [
         [_("Reports"), len(context.counts.flags)],
