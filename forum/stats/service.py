@@ -263,7 +263,7 @@ def _guest_organisation():
 
 
 def _is_active(filters):
-    """The account was active in the period: a day of activity recorded, or a visible post written.
+    """The account was active in the period: a day of activity recorded, or a post written that counts.
 
     Asked per account (EXISTS, a seek on each table's (user, day) or (author, time) index) rather than
     as the union of every reading day and post of the period.
@@ -467,7 +467,7 @@ def _discussions_held(filters):
 
 
 def _discussion_replies(filters, discussion_ids, *columns):
-    """Visible replies (not the opening posts) in the discussions' threads, whenever written."""
+    """Replies that count (not the opening posts) in the discussions' threads, whenever written."""
     conditions = [Thread.discussion_id.in_(discussion_ids), Post.state.in_(PARTICIPATION), Post.number > 1]
     if filters.language_code:
         conditions.append(Room.language_code == filters.language_code)
@@ -652,8 +652,8 @@ def _member_state_table(context):
         _("Member states"),
         _(
             "Member states with at least one delegate account. Active: a delegate read or wrote on a day of the "
-            "period. Posts: visible posts by its delegates (hidden and held posts are not counted). Weeks: weeks "
-            "of the period in which its delegates posted."
+            "period. Posts: posts by its delegates, published or since erased at their author's request (hidden and "
+            "held posts are not counted). Weeks: weeks of the period in which its delegates posted."
         ),
         [_("Member state"), _("Regional group"), _("Accounts"), _("Active accounts"), _("Posts"), _("Weeks posting")],
         rows,
@@ -711,8 +711,8 @@ def _accounts_table(context):
         _("Accounts"),
         _(
             "Accounts created and activated (password chosen) in the period; active: read or wrote on a day of the "
-            "period; posting: wrote a visible post. The Secretariat (experts, moderators, administrators) and guests "
-            "are counted apart from the delegations."
+            "period; posting: wrote a post that counts (published, or since erased at the author's request). The "
+            "Secretariat (experts, moderators, administrators) and guests are counted apart from the delegations."
         ),
         [_("Who"), _("Created"), _("Activated"), _("Active"), _("Posting")],
         rows,
@@ -759,7 +759,10 @@ def _language_table(context):
     return Table(
         "languages",
         _("Posts and threads by language"),
-        _("Visible posts written in the period, and threads started in it, in each content language's rooms."),
+        _(
+            "Posts written in the period (published, or since erased at their author's request), and threads "
+            "started in it, in each content language's rooms."
+        ),
         [_("Language"), _("Threads"), _("Posts")],
         [[language_name(code), by_language_threads[code], by_language_posts[code]] for code in codes],
         chart="bar",
@@ -776,7 +779,10 @@ def _category_table(context):
     return Table(
         "categories",
         _("Posts and threads by category"),
-        _("Visible posts written in the period, and threads started in it, in each category's rooms (all languages)."),
+        _(
+            "Posts written in the period (published, or since erased at their author's request), and threads "
+            "started in it, in each category's rooms (all languages)."
+        ),
         [_("Category"), _("Threads"), _("Posts")],
         [[name, by_category_threads[category], by_category_posts[category]] for category, name in names.items()],
         chart="bar",
@@ -795,7 +801,10 @@ def _room_table(context):
     return Table(
         "rooms",
         _("Posts and threads by room"),
-        _("Rooms in which something was written in the period: threads started and visible posts."),
+        _(
+            "Rooms in which something was written in the period: threads started, and posts published or since "
+            "erased at their author's request."
+        ),
         [_("Category"), _("Language"), _("Threads"), _("Posts")],
         rows,
     )
@@ -816,8 +825,9 @@ def _weeks_table(context):
         "weeks",
         _("Posts by week"),
         _(
-            "Visible posts in each week of the period (weeks start on Monday in the forum's time zone; the first "
-            "week starts on the period's first day): by everyone, by delegations, and the member states posting."
+            "Posts in each week of the period, published or since erased at their author's request (weeks start on "
+            "Monday in the forum's time zone; the first week starts on the period's first day): by everyone, by "
+            "delegations, and the member states posting."
         ),
         [_("Week starting"), _("Posts"), _("Posts by delegations"), _("Member states posting")],
         rows,
@@ -868,8 +878,8 @@ def _discussions_table(context):
         "discussions",
         _("Weekly discussions held in the period"),
         _(
-            "Each weekly discussion open during the period (cancelled ones left out): its visible replies, in all "
-            "and per language; the member states and regional groups whose delegates replied; guests and "
+            "Each weekly discussion open during the period (cancelled ones left out): its replies, published or "
+            "since erased at their author's request, in all and per language; the member states and regional groups whose delegates replied; guests and "
             "Secretariat experts who replied; hours from its opening to the first reply."
         ),
         [
@@ -954,16 +964,15 @@ def _moderation_table(context):
         [_("Warnings"), sanctions[SanctionKind.warning]],
         [_("Suspensions"), sanctions[SanctionKind.suspension]],
     ]
-    return Table(
+    return _figures_table(
         "moderation",
         _("Moderation"),
         _(
             "Reports made in the period and the median time until handled (reports handled so far); posts written "
             "in the period that are now hidden or held for review; warnings and suspensions given in the period."
         ),
-        [_("Figure"), _("Number")],
+        _("Number"),
         rows,
-        public=False,
     )
 
 
@@ -978,14 +987,18 @@ def _engagement_table(context):
         [_("E-mail notifications sent"), context.counts.emails_sent],
         [_("Unsubscribes"), _("not recorded")],
     ]
-    return Table(
+    return _figures_table(
         "engagement",
         _("Engagement"),
         _(
             "Member states whose delegates posted in two or more different weeks of the period, as a share of those "
             "posting; e-mails sent in the period. Unsubscribing is not recorded with a date, so it cannot be counted."
         ),
-        [_("Figure"), _("Value")],
+        _("Value"),
         rows,
-        public=False,
     )
+
+
+def _figures_table(key, title, definition, value_heading, rows):
+    """A table of named figures, one a row, for the full statistics only (the moderation and engagement tables)."""
+    return Table(key, title, definition, [_("Figure"), value_heading], rows, public=False)
