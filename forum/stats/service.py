@@ -879,8 +879,9 @@ def _discussions_table(context):
         _("Weekly discussions held in the period"),
         _(
             "Each weekly discussion open during the period (cancelled ones left out): its replies, published or "
-            "since erased at their author's request, in all and per language; the member states and regional groups whose delegates replied; guests and "
-            "Secretariat experts who replied; hours from its opening to the first reply."
+            "since erased at their author's request, in all and per language; the member states and regional "
+            "groups whose delegates replied; guests and Secretariat experts who replied; hours from its opening to "
+            "the first reply."
         ),
         [
             _("Discussion"),
