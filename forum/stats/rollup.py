@@ -19,7 +19,23 @@ share, so a week cannot be marked rolled from counts that missed a change commit
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Date, and_, case, delete, event, exists, func, insert, inspect, literal, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    column,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    union_all,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from forum import clock
@@ -63,17 +79,31 @@ def _moment(day):
 
 
 def week_table(mondays, name="rolling"):
-    """The whole weeks starting on `mondays` as a derived table (week, starts, ends), as the page buckets them."""
+    """The whole weeks starting on `mondays` as a derived table (week, starts, ends, monday), as the page has them."""
+    rows = [(monday, _moment(monday), _moment(monday + timedelta(weeks=1)), monday) for monday in mondays]
+    return derived_weeks(rows, name, key_type=Date)
+
+
+def derived_weeks(rows, name, key_type=Integer):
+    """A small table of weeks from (key, starts, ends, monday) rows, written into the query.
+
+    PostgreSQL gets a VALUES list, which it plans in a millisecond (a UNION ALL of fifty one-row SELECTs takes
+    it ten times that); SQLite does not name the columns of a VALUES list in FROM, so it gets the UNION ALL.
+    """
     moment_type = Post.created_at.type
-    rows = [
+    if db_session().get_bind().dialect.name == "postgresql":
+        columns = (column("week", key_type), column("starts", moment_type), column("ends", moment_type))
+        return values(*columns, column("monday", Date), name=name).data(rows)
+    selects = [
         select(
-            literal(monday, Date).label("week"),
-            literal(_moment(monday), moment_type).label("starts"),
-            literal(_moment(monday + timedelta(weeks=1)), moment_type).label("ends"),
+            literal(key, key_type).label("week"),
+            literal(starts, moment_type).label("starts"),
+            literal(ends, moment_type).label("ends"),
+            literal(monday, Date).label("monday"),
         )
-        for monday in mondays
+        for key, starts, ends, monday in rows
     ]
-    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery(name)
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery(name)
 
 
 def rolled(week_column):

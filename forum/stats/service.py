@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, and_, case, delete, distinct, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -194,19 +194,13 @@ def _weeks(period):
     `monday` is the first day of a whole week (Monday to Sunday), which the rollup may have counted
     (forum.stats.rollup); NULL for a partial week at either end of the period.
     """
-    moment_type = Post.created_at.type
     starts = period.week_starts
     ends = [*starts[1:], period.last + timedelta(days=1)]
     rows = [
-        select(
-            literal(index, Integer).label("week"),
-            literal(period._moment(first), moment_type).label("starts"),
-            literal(period._moment(after), moment_type).label("ends"),
-            literal(first if after - first == timedelta(weeks=1) else None, Date).label("monday"),
-        )
+        (index, period._moment(first), period._moment(after), first if after - first == timedelta(weeks=1) else None)
         for index, (first, after) in enumerate(zip(starts, ends, strict=True))
     ]
-    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("weeks")
+    return rollup.derived_weeks(rows, "weeks")
 
 
 def _post_scope(filters, in_period=True):
@@ -292,8 +286,10 @@ class Counts:
     posting: list
     # (room, week, posts taking part, threads started, hidden posts, held posts).
     room_weeks: list
-    # (member state, week, posts taking part) of delegations only: the other authors' posts are not per state.
-    delegation_posts_by_state_week: list
+    # Delegations' posts taking part (the other authors' posts are not per state), from the posts per member state
+    # and week, summed in SQL both ways: ("state", member state, posts, weeks posting) and ("week", week, posts,
+    # member states posting).
+    delegation_posts: list
     discussions: list
     discussion_languages: list
     discussion_authors: list
@@ -356,7 +352,7 @@ def gather(filters):
         active=_grouped(active, "role", "member_state_id", "organisation"),
         posting=_grouped(posting, "role", "member_state_id", "organisation"),
         room_weeks=db.session.execute(_room_weeks(filters, weeks)).all(),
-        delegation_posts_by_state_week=db.session.execute(_state_weeks(filters, weeks)).all(),
+        delegation_posts=db.session.execute(_delegation_posts(filters, weeks)).all(),
         **_discussion_counts(filters),
         **_proposal_counts(filters),
         **_moderation_counts(filters),
@@ -447,6 +443,20 @@ def _state_weeks(filters, weeks):
     return union_all(live, counted)
 
 
+def _delegation_posts(filters, weeks):
+    """Posts per member state (and its weeks posting) and per week (and its member states posting), in one query.
+
+    A member state and week is one row of `_state_weeks` (its two parts never share a week), so counting rows
+    counts weeks or member states.
+    """
+    by_state_week = _state_weeks(filters, weeks).cte("state_weeks")
+    state, week, posts = by_state_week.c
+    return union_all(
+        select(literal("state"), state, func.sum(posts), func.count()).group_by(state),
+        select(literal("week"), week, func.sum(posts), func.count()).group_by(week),
+    )
+
+
 def _discussions_held(filters):
     period = filters.period
     query = (
@@ -486,7 +496,8 @@ def _discussion_replies(filters, discussion_ids, *columns):
 
 def _discussion_counts(filters):
     discussions = db.session.scalars(_discussions_held(filters)).all()
-    ids = select(_discussions_held(filters).with_only_columns(Discussion.id).order_by(None).subquery().c.id)
+    # The ids themselves (a few dozen), not a subquery: the database then starts from these discussions' threads.
+    ids = [discussion.id for discussion in discussions]
     languages = _discussion_replies(filters, ids, Room.language_code, func.count(), func.min(Post.created_at))
     authors = _discussion_replies(
         filters, ids, User.role, User.member_state_id, MemberState.group_id, func.count(distinct(Post.author_id))
@@ -596,11 +607,16 @@ class _Context:
         for role, state_id, _organisation, total in counts.active:
             if _is_delegation(role, state_id):
                 self.state_active[state_id] += total
-        self.state_posts = Counter()
-        self.state_weeks = defaultdict(set)
-        for state_id, week, total in counts.delegation_posts_by_state_week:
-            self.state_posts[state_id] += total
-            self.state_weeks[state_id].add(week)
+        # Posts and weeks posting of each member state's delegates; posts and member states posting in each week.
+        self.state_posts, self.state_weeks = Counter(), Counter()
+        self.week_posts, self.week_states = Counter(), Counter()
+        for by, key, posts, rows in counts.delegation_posts:
+            if by == "state":
+                self.state_posts[key] += posts
+                self.state_weeks[key] += rows
+            else:
+                self.week_posts[key] += posts
+                self.week_states[key] += rows
 
     def state_name(self, state_id):
         return self.states[state_id].name_in(self.locale)
@@ -616,7 +632,7 @@ class _Context:
 
     def headline(self):
         posting = [state for state, posts in self.state_posts.items() if posts]
-        returning = [state for state in posting if len(self.state_weeks[state]) >= 2]
+        returning = [state for state in posting if self.state_weeks[state] >= 2]
         return {
             "states_with_accounts": len([state for state, total in self.state_accounts.items() if total]),
             "states_active": len([state for state, total in self.state_active.items() if total]),
@@ -643,7 +659,7 @@ def _member_state_table(context):
                     accounts,
                     active,
                     posts,
-                    len(context.state_weeks[state_id]),
+                    context.state_weeks[state_id],
                 ]
             )
     rows.sort(key=lambda row: collation_key(row[0], context.locale))
@@ -811,14 +827,11 @@ def _room_table(context):
 
 
 def _weeks_table(context):
-    everyone, delegations, states = Counter(), Counter(), defaultdict(set)
+    everyone = Counter()
     for _room, week, total, *_others in context.counts.room_weeks:
         everyone[week] += total
-    for state_id, week, total in context.counts.delegation_posts_by_state_week:
-        delegations[week] += total
-        states[week].add(state_id)
     rows = [
-        [start.isoformat(), everyone[index], delegations[index], len(states[index])]
+        [start.isoformat(), everyone[index], context.week_posts[index], context.week_states[index]]
         for index, start in enumerate(context.weeks)
     ]
     return Table(
