@@ -247,6 +247,8 @@ def _prepare(db):
 
     db.session.commit()  # the session's write lock (SQLite) would block create_all's own connection
     db.create_all()  # tables added since the history was filled (create_all leaves existing ones alone)
+    for index in db.metadata.tables["posts"].indexes:  # and indexes added to existing tables
+        index.create(db.engine, checkfirst=True)
     if os.environ.get("BENCH_NO_ROLLUP"):
         db.session.execute(delete(RolledWeek))
     else:

@@ -65,3 +65,5 @@ class StateWeek(db.Model):
 # state, thread and author), so the page reads the index, not the posts' text. Declared here, with the
 # feature that needs it, rather than on the shared Post model.
 Index("ix_posts_created_state", Post.created_at, Post.state, Post.thread_id, Post.author_id)
+# "Did this account write in the period?" is asked per account (active and posting accounts): one seek here.
+Index("ix_posts_author_created", Post.author_id, Post.created_at, Post.state)

@@ -256,11 +256,21 @@ def _guest_organisation():
     return case((User.role == Role.guest, func.coalesce(User.organisation, "")), else_=literal(None))
 
 
-def _is_active(filters):
-    """The account was active in the period: a day of activity recorded, or a post written that counts.
+def _wrote(filters):
+    """The account wrote a post that counts in the period, in the rooms or discussion filtered on.
 
-    Asked per account (EXISTS, a seek on each table's (user, day) or (author, time) index) rather than
-    as the union of every reading day and post of the period.
+    Asked per account: a seek on the posts' (author, time) index finds its first post of the period.
+    """
+    posts = _posts(replace(filters, group_id=None), literal(1)).where(Post.author_id == User.id)
+    return exists(posts)
+
+
+def _participants(filters):
+    """(role, member state, organisation, active accounts, posting accounts), in one pass over the accounts.
+
+    Active: a day of activity recorded in the period, or a post written in it (in any room); posting: a post
+    written in the period within the filters. Each is asked per account (EXISTS, a seek on each table's
+    (user, day) or (author, time) index), so the cost follows the number of accounts, not of posts.
     """
     period = filters.period
     read = exists().where(
@@ -268,10 +278,22 @@ def _is_active(filters):
         ActivityDay.day >= period.starts_at.date(),
         ActivityDay.day <= (period.ends_at - timedelta(seconds=1)).date(),
     )
-    wrote = exists().where(
-        Post.author_id == User.id, _in_period(Post.created_at, period), Post.state.in_(PARTICIPATION)
+    posting = _wrote(filters)
+    narrowed = filters.room_id or filters.language_code or filters.category_id or filters.discussion_id
+    wrote = _wrote(Filters(period)) if narrowed else posting
+    accounts = (
+        select(
+            *_user_columns(),
+            case((or_(read, wrote), 1), else_=0).label("active"),
+            case((posting, 1), else_=0).label("posting"),
+        )
+        .outerjoin(MemberState, MemberState.id == User.member_state_id)
+        .where(*_account_scope(filters))
+        .subquery()
     )
-    return or_(read, wrote)
+    keys = (accounts.c.role, accounts.c.member_state_id, accounts.c.organisation)
+    # No HAVING: PostgreSQL would ask the EXISTS of its sum again for every account.
+    return select(*keys, func.sum(accounts.c.active), func.sum(accounts.c.posting)).group_by(*keys)
 
 
 @dataclass
@@ -304,19 +326,6 @@ def _user_columns():
     return (User.role, User.member_state_id, _guest_organisation().label("organisation"))
 
 
-def _grouped(subquery, *keys, measure=None):
-    """Counts of `subquery`'s rows by `keys` (its columns, by name).
-
-    The CASE expressions (week, organisation) are computed once inside the subquery and grouped
-    on by column name outside it: PostgreSQL would not see two copies of an expression with bound
-    parameters as the same GROUP BY key.
-    """
-    columns = [subquery.c[key] for key in keys]
-    return db.session.execute(
-        select(*columns, measure if measure is not None else func.count()).group_by(*columns)
-    ).all()
-
-
 def gather(filters):
     """Run the report's grouped queries (a fixed number, whatever the history)."""
     period = filters.period
@@ -334,23 +343,15 @@ def gather(filters):
         .where(User.created_at < period.ends_at, *_account_scope(filters))
         .group_by(User.role, User.member_state_id)
     )
-    active = (
-        select(*_user_columns())
-        .outerjoin(MemberState, MemberState.id == User.member_state_id)
-        .where(_is_active(filters), *_account_scope(filters))
-        .subquery()
-    )
+    participants = db.session.execute(_participants(filters)).all()
     weeks = _weeks(period)
-    # Who posted: the period's distinct authors first (from the posts' index alone), then their accounts.
-    authors = _posts(filters, Post.author_id).distinct().subquery()
-    posting = select(*_user_columns()).join(authors, authors.c.author_id == User.id).subquery()
     return Counts(
         states=db.session.scalars(select(MemberState).order_by(MemberState.id)).all(),
         groups=db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all(),
         rooms=db.session.scalars(select(Room).order_by(Room.id)).all(),
         accounts=db.session.execute(accounts).all(),
-        active=_grouped(active, "role", "member_state_id", "organisation"),
-        posting=_grouped(posting, "role", "member_state_id", "organisation"),
+        active=[(*keys, active) for *keys, active, _posting in participants if active],
+        posting=[(*keys, posting) for *keys, _active, posting in participants if posting],
         room_weeks=db.session.execute(_room_weeks(filters, weeks)).all(),
         delegation_posts=db.session.execute(_delegation_posts(filters, weeks)).all(),
         **_discussion_counts(filters),
