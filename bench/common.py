@@ -2,9 +2,12 @@
 
 BENCH_DATABASE_URL chooses the database (e.g. `$TEST_DATABASE_URL` inside scripts/with-postgres.sh, or a
 server of one's own to fill once and reuse); without it, a new SQLite file in a temporary directory.
-BENCH_REUSE=1 keeps a database that already holds the history instead of filling it again.
+BENCH_REUSE=1 keeps a database that already holds the history instead of filling it again. The objects
+of the loaded app are frozen out of the garbage collector's sight (`gc.freeze()`), as deploy/gunicorn.conf.py
+does before forking its workers; BENCH_NO_FREEZE=1 leaves them in it.
 """
 
+import gc
 import json
 import os
 import sys
@@ -25,7 +28,11 @@ def make_app(prefix):
     from forum import create_app
 
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix=prefix)}/bench.db"
-    return create_app(type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    app = create_app(type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    if not os.environ.get("BENCH_NO_FREEZE"):
+        # What deploy/gunicorn.conf.py does once the app is loaded, before forking the workers.
+        gc.freeze()
+    return app
 
 
 def reusable(db, posts):

@@ -500,15 +500,20 @@ def _discussion_counts(filters):
     # The ids themselves (a few dozen), not a subquery: the database then starts from these discussions' threads.
     ids = [discussion.id for discussion in discussions]
     languages = _discussion_replies(filters, ids, Room.language_code, func.count(), func.min(Post.created_at))
+    delegation = and_(User.role == Role.delegate, User.member_state_id.is_not(None))
+    # Per discussion: member states and regional groups of the delegates who replied, guests and experts who did.
     authors = _discussion_replies(
-        filters, ids, User.role, User.member_state_id, MemberState.group_id, func.count(distinct(Post.author_id))
+        filters,
+        ids,
+        func.count(distinct(case((delegation, User.member_state_id)))),
+        func.count(distinct(case((delegation, MemberState.group_id)))),
+        func.count(distinct(case((User.role == Role.guest, Post.author_id)))),
+        func.count(distinct(case((User.role == Role.staff, Post.author_id)))),
     )
     return {
         "discussions": discussions,
         "discussion_languages": db.session.execute(languages.group_by(Thread.discussion_id, Room.language_code)).all(),
-        "discussion_authors": db.session.execute(
-            authors.group_by(Thread.discussion_id, User.role, User.member_state_id, MemberState.group_id)
-        ).all(),
+        "discussion_authors": db.session.execute(authors.group_by(Thread.discussion_id)).all(),
     }
 
 
@@ -857,15 +862,8 @@ def _discussions_table(context):
         replies[discussion_id][code] = total
         if earliest is not None and (discussion_id not in first_reply or earliest < first_reply[discussion_id]):
             first_reply[discussion_id] = earliest
-    states, groups, guests, experts = defaultdict(set), defaultdict(set), Counter(), Counter()
-    for discussion_id, role, state_id, group_id, total in context.counts.discussion_authors:
-        if _is_delegation(role, state_id):
-            states[discussion_id].add(state_id)
-            groups[discussion_id].add(group_id)
-        elif role == Role.guest:
-            guests[discussion_id] += total
-        elif role == Role.staff:
-            experts[discussion_id] += total
+    # (member states, regional groups, guests, experts) by discussion.
+    authors = {discussion_id: counts for discussion_id, *counts in context.counts.discussion_authors}
     rows = []
     for discussion in context.counts.discussions:
         title = discussion_title(discussion, context.locale)
@@ -881,10 +879,7 @@ def _discussions_table(context):
                 discussion.opens_at.astimezone(forum_zone()).date().isoformat(),
                 sum(replies[discussion.id].values()),
                 per_language,
-                len(states[discussion.id]),
-                len(groups[discussion.id]),
-                guests[discussion.id],
-                experts[discussion.id],
+                *authors.get(discussion.id, (0, 0, 0, 0)),
                 hours,
             ]
         )
