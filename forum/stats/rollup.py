@@ -16,6 +16,7 @@ share, so a week cannot be marked rolled from counts that missed a change commit
 (SQLite runs one writer at a time).
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
@@ -265,38 +266,62 @@ def _utc(moment):
     return as_utc(moment)
 
 
+@dataclass
+class _Changes:
+    """What a flush changed that the weekly counts depend on."""
+
+    mondays: set = field(default_factory=set)
+    # Changed posts whose time was not loaded (expired since a commit): looked up after the flush.
+    posts: set = field(default_factory=set)
+    threads: set = field(default_factory=set)
+    everything: bool = False
+
+    def __bool__(self):
+        return bool(self.mondays or self.posts or self.threads or self.everything)
+
+
 def _flush_changes(session):
-    """(weeks changed, every week changed) by this flush's new, changed and deleted posts, threads and accounts."""
-    mondays, everything, moved = set(), False, set()
+    """The weeks this flush's new, changed and deleted posts, threads and accounts touch."""
+    changes = _Changes()
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Post):
-            mondays |= _post_mondays(obj)
+            mondays = _post_mondays(obj)
+            changes.mondays |= mondays
+            # A deleted post whose time is unknown (not loaded): its row is gone, so every week.
+            changes.everything |= obj in session.deleted and not mondays
         elif isinstance(obj, Thread) and obj in session.deleted:
-            moved.add(obj.id)
+            changes.threads.add(obj.id)
     for obj in session.dirty:
         fields = WATCHED.get(type(obj))
         if fields is None or not _changed(obj, fields):
             continue
         if isinstance(obj, Post):
-            mondays |= _post_mondays(obj)
+            mondays = _post_mondays(obj)
+            changes.mondays |= mondays
+            if not mondays:
+                changes.posts.add(obj.id)
         elif isinstance(obj, Thread):
-            moved.add(obj.id)
+            changes.threads.add(obj.id)
         else:
-            everything = True
-    return mondays, everything, moved
+            changes.everything = True
+    return changes
 
 
 @event.listens_for(Session, "after_flush")
 def _follow_flush(session, flush_context):
-    mondays, everything, moved = _flush_changes(session)
-    if not (mondays or everything or moved):
+    changes = _flush_changes(session)
+    if not changes:
         return
     connection = session.connection()
-    if everything:
+    if changes.everything:
         invalidate(connection)
         return
-    if moved:
-        mondays |= _thread_mondays(connection, moved)
+    mondays = changes.mondays
+    if changes.posts:
+        moments = connection.execute(select(Post.created_at).where(Post.id.in_(changes.posts))).scalars()
+        mondays |= {monday_of(_utc(moment)) for moment in moments}
+    if changes.threads:
+        mondays |= _thread_mondays(connection, changes.threads)
     invalidate(connection, mondays)
 
 

@@ -9,7 +9,7 @@ counted differently.
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 
 from forum.extensions import db
 from forum.periodic import run_periodic_work
@@ -166,6 +166,14 @@ def _bulk_hide(history):
     )
 
 
+def _erase_expired(history):
+    """A post expired by a commit changes state without its time loaded (the hook looks the time up if need be)."""
+    post = db.session.scalars(select(Post).where(Post.state == PostState.hidden)).one()
+    db.session.commit()
+    post.state = PostState.removed
+    assert "created_at" not in inspect(post).dict
+
+
 def _backdated_post(history):
     thread = db.session.scalars(select(Post).where(Post.author_id == history.users["KEN"].id)).first().thread
     write(thread, history.users["KEN"], datetime(2026, 11, 4, 12, tzinfo=UTC))
@@ -180,6 +188,7 @@ CHANGES = [
     _restore,
     _approve,
     _erase_hidden,
+    _erase_expired,
     _move,
     _change_member_state,
     _make_staff,
