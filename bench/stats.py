@@ -11,6 +11,10 @@ the number of queries per page (and writes them as JSON under bench/results/).
     scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL=$TEST_DATABASE_URL .venv/bin/python bench/stats.py'
     BENCH_POSTS=20000 BENCH_REPEAT=10 .venv/bin/python bench/stats.py
     BENCH_DATABASE_URL=sqlite:////tmp/s.db BENCH_REUSE=1 BENCH_QUERIES=1 .venv/bin/python bench/stats.py
+    BENCH_DATABASE_URL=postgresql+psycopg://forum@127.0.0.1:5432/stats BENCH_REUSE=1 .venv/bin/python bench/stats.py
+
+scripts/with-postgres.sh removes its cluster when the command ends; to fill PostgreSQL once (about
+a minute and a half) and rerun, point BENCH_DATABASE_URL at a server that stays up.
 
 With BENCH_REUSE=1 and a database that already holds the history, filling is skipped. Before
 measuring, the tick's weekly rollup (forum.stats.rollup) counts the past weeks, as on a deployment;
