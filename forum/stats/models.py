@@ -13,7 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.dbtypes import UTCDateTime
 from forum.extensions import db
-from forum.threads.models import Post
+from forum.threads.models import Post, PostState
+
+# The post states that count as taking part: visible posts, and posts erased at their author's request
+# (forum.erasure keeps the count, not the text). Hidden and held posts count under moderation only.
+PARTICIPATION = (PostState.visible, PostState.removed)
 
 
 class ActivityDay(db.Model):

@@ -41,14 +41,14 @@ from sqlalchemy.orm import Session
 
 from forum import clock
 from forum.accounts.models import Role, User
-from forum.stats.models import RolledWeek, RoomWeek, StateWeek
+from forum.extensions import db
+from forum.stats.models import PARTICIPATION, RolledWeek, RoomWeek, StateWeek
 from forum.threads.models import Post, PostState, Thread
 
 # Any 64-bit number, the same in the tick and in every invalidation.
 ADVISORY_LOCK = 0x57A7_5011
 # Weeks are rolled back this far (the longest period the statistics show, three years, and a week).
 ROLLED_SPAN = timedelta(days=1103)
-PARTICIPATION = (PostState.visible, PostState.removed)
 
 # What the weekly counts depend on, per model.
 POST_FIELDS = ("state", "created_at", "thread_id", "author_id", "number")
@@ -93,7 +93,7 @@ def derived_weeks(rows, name, key_type=Integer):
     list is compiled anew for every page). SQLite, which has no arrays, gets the UNION ALL.
     """
     moment_type = Post.created_at.type
-    if db_session().get_bind().dialect.name == "postgresql":
+    if db.session.get_bind().dialect.name == "postgresql":
         keys, starts, ends, mondays = (list(values) for values in zip(*rows, strict=True))
         return (
             func.unnest(
@@ -165,7 +165,7 @@ def _state_rows(weeks):
 
 def weeks_to_roll(now):
     """The Mondays of the whole weeks before `now`'s week, back to the first post or ROLLED_SPAN ago."""
-    first_post = db_session().scalar(select(func.min(Post.created_at)))
+    first_post = db.session.scalar(select(func.min(Post.created_at)))
     if first_post is None:
         return []
     current = monday_of(now)
@@ -177,15 +177,9 @@ def weeks_to_roll(now):
     return mondays
 
 
-def db_session():
-    from forum.extensions import db
-
-    return db.session
-
-
 def roll_weeks(now, chunk=60):
     """Count the whole past weeks not rolled yet (and drop older or other-zone ones); returns how many weeks."""
-    session = db_session()
+    session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
     wanted = weeks_to_roll(now)
@@ -357,4 +351,4 @@ def _follow_bulk_change(orm_execute_state):
 
 def rolled_count():
     """How many weeks are rolled now (for the tick's summary and the tests)."""
-    return db_session().scalar(select(func.count()).select_from(RolledWeek).where(RolledWeek.zone == zone_name()))
+    return db.session.scalar(select(func.count()).select_from(RolledWeek).where(RolledWeek.zone == zone_name()))

@@ -36,7 +36,7 @@ from forum.notifications.models import EmailStatus, OutgoingEmail
 from forum.proposals.models import Endorsement, ProposalStatus, TopicProposal
 from forum.rooms.models import Room
 from forum.stats import rollup
-from forum.stats.models import ActivityDay, RoomWeek, StateWeek
+from forum.stats.models import PARTICIPATION, ActivityDay, RoomWeek, StateWeek
 from forum.threads.models import Post, PostState, Thread
 
 # The committee's membership: the figures say "n of 193".
@@ -44,9 +44,6 @@ MEMBER_STATES_TOTAL = 193
 # A custom period is at most this long (the retention period of activity days, three years).
 LONGEST_PERIOD = timedelta(days=1096)
 SECRETARIAT_ROLES = (Role.staff, Role.language_moderator, Role.moderator, Role.admin)
-
-# The post states that count as taking part (see the module's docstring).
-PARTICIPATION = (PostState.visible, PostState.removed)
 
 
 # Recording activity -------------------------------------------------------------
