@@ -11,8 +11,14 @@ the number of queries per page (and writes them as JSON under bench/results/).
     scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL=$TEST_DATABASE_URL .venv/bin/python bench/stats.py'
     BENCH_POSTS=20000 BENCH_REPEAT=10 .venv/bin/python bench/stats.py
     BENCH_DATABASE_URL=sqlite:////tmp/s.db BENCH_REUSE=1 BENCH_QUERIES=1 .venv/bin/python bench/stats.py
+    BENCH_DATABASE_URL=postgresql+psycopg://forum@127.0.0.1:5432/stats BENCH_REUSE=1 .venv/bin/python bench/stats.py
 
-With BENCH_REUSE=1 and a database that already holds the history, filling is skipped. With
+scripts/with-postgres.sh removes its cluster when the command ends; to fill PostgreSQL once (about
+a minute and a half) and rerun, point BENCH_DATABASE_URL at a server that stays up.
+
+With BENCH_REUSE=1 and a database that already holds the history, filling is skipped. Before
+measuring, the tick's weekly rollup (forum.stats.rollup) counts the past weeks, as on a deployment;
+BENCH_NO_ROLLUP=1 empties it instead, to measure counting every post of the year. With
 BENCH_QUERIES=1 the ten statements that took the most time over all the requests are printed
 (total and mean milliseconds, first 120 characters). The CPU time of the bench process per
 request is printed beside the wall time (the database work of SQLite runs in this process too).
@@ -20,21 +26,15 @@ request is printed beside the wall time (the database work of SQLite runs in thi
 Only local work; every loop is bounded in count.
 """
 
-import json
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import event, func, insert, select, text
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import common  # bench/common.py: the app on its own database, results files
+from sqlalchemy import delete, event, func, insert, select
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", 2_000))
 POSTS = int(os.environ.get("BENCH_POSTS", 100_000))
@@ -144,16 +144,6 @@ def fill(db, rng):
     return admin, len(rows)
 
 
-def _filled(db):
-    from forum.threads.models import Post
-
-    try:
-        return (db.session.scalar(select(func.count()).select_from(Post)) or 0) >= POSTS
-    except Exception:  # noqa: BLE001 - no tables yet
-        db.session.rollback()
-        return False
-
-
 def _query_timer(db):
     """Total time per statement (before/after_cursor_execute); returns the dict it fills."""
     totals = defaultdict(lambda: [0.0, 0])
@@ -179,29 +169,22 @@ def _print_query_times(totals):
 
 
 def main():
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
-    from config import TestConfig
-    from forum import clock, create_app
-    from forum.cli import seed_reference_data
+    app = common.make_app("stats-bench-")
+    from forum import clock
     from forum.extensions import db
 
-    url = os.environ.get("BENCH_DATABASE_URL")
-    workdir = tempfile.mkdtemp(prefix="stats-bench-")
-    url = url or f"sqlite:///{workdir}/bench.db"
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    app = create_app(config)
     rng = random.Random(SEED)
     clock.freeze(NOW)
     with app.app_context():
         dialect = db.engine.dialect.name
-        if os.environ.get("BENCH_REUSE") and _filled(db):
+        if common.reusable(db, POSTS):
             from forum.accounts.models import User
 
             admin = db.session.scalars(select(User).where(User.email == "admin@forum.test")).one()
             print(f"{dialect}: reusing the history already there", flush=True)
         else:
-            admin = _fill_database(db, dialect, rng, seed_reference_data)
-        _prepare(app, db)
+            admin = _fill_database(db, dialect, rng)
+        rolled = _prepare(db)
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = admin.get_id()
@@ -218,14 +201,12 @@ def main():
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, response.status_code
-        timings.sort()
-        cpu.sort()
-        p50 = statistics.median(timings)
-        p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+        p50, p95 = statistics.median(timings), common.percentile(timings, 0.95)
+        cpu50, cpu95 = statistics.median(cpu), common.percentile(cpu, 0.95)
         print(
-            f"/stats?period=year: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms, "
-            f"CPU p50 {statistics.median(cpu):.0f} ms, p95 {cpu[max(int(len(cpu) * 0.95) - 1, 0)]:.0f} ms, "
-            f"{len(queries)} queries"
+            f"/stats?period=year: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(timings):.0f} ms, "
+            f"CPU p50 {cpu50:.0f} ms, p95 {cpu95:.0f} ms, {len(queries)} queries, {rolled} weeks rolled, "
+            f"load {os.getloadavg()[0]:.2f}"
         )
         if totals is not None:
             _print_query_times(totals)
@@ -235,25 +216,20 @@ def main():
             "posts": POSTS,
             "discussions": DISCUSSIONS,
             "repeat": REPEAT,
+            "rolled_weeks": rolled,
             "p50_ms": round(p50, 1),
             "p95_ms": round(p95, 1),
-            "cpu_p50_ms": round(statistics.median(cpu), 1),
+            "cpu_p50_ms": round(cpu50, 1),
+            "cpu_p95_ms": round(cpu95, 1),
             "queries": len(queries),
+            "load": round(os.getloadavg()[0], 2),
         }
-        results_dir = ROOT / "bench" / "results"
-        results_dir.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (results_dir / f"stats-{dialect}-{stamp}.json").write_text(json.dumps(report, indent=2))
+        common.write_results("stats", dialect, report)
     clock.unfreeze()
 
 
-def _fill_database(db, dialect, rng, seed_reference_data):
-    if dialect == "postgresql":
-        db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        db.session.commit()
-    db.create_all()
-    seed_reference_data()
-    db.session.commit()
+def _fill_database(db, dialect, rng):
+    common.empty_schema(db)
     started = time.perf_counter()
     admin, reading_days = fill(db, rng)
     print(
@@ -264,10 +240,29 @@ def _fill_database(db, dialect, rng, seed_reference_data):
     return admin
 
 
-def _prepare(app, db):
-    """What a deployment has done before the page is asked for: statistics ANALYZEd."""
-    db.session.execute(text("ANALYZE"))
+def _prepare(db):
+    """What a deployment has done before the page is asked for: its tables up to date, the past weeks counted
+    by the tick (unless BENCH_NO_ROLLUP=1, to measure counting every post) and statistics ANALYZEd.
+
+    Returns how many weeks the rollup holds.
+    """
+    from forum.stats.models import RolledWeek
+    from forum.stats.rollup import roll_weeks
+
+    db.session.commit()  # the session's write lock (SQLite) would block create_all's own connection
+    db.create_all()  # tables added since the history was filled (create_all leaves existing ones alone)
+    for index in db.metadata.tables["posts"].indexes:  # and indexes added to existing tables
+        index.create(db.engine, checkfirst=True)
+    if os.environ.get("BENCH_NO_ROLLUP"):
+        db.session.execute(delete(RolledWeek))
+    else:
+        started = time.perf_counter()
+        counted = roll_weeks(NOW)
+        if counted:
+            print(f"rolled {counted} weeks in {time.perf_counter() - started:.1f} s", flush=True)
     db.session.commit()
+    common.analyze(db)
+    return db.session.scalar(select(func.count()).select_from(RolledWeek))
 
 
 if __name__ == "__main__":

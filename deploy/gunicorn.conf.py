@@ -4,6 +4,7 @@ Environment (all optional): FORUM_BIND (default 127.0.0.1:8000, behind nginx),
 WEB_CONCURRENCY (workers; default 2 per core + 1). Several workers need
 RATELIMIT_STORAGE_URI=redis://… and PostgreSQL (`flask forum check-deployment`).
 """
+import gc
 import multiprocessing
 import os
 
@@ -24,3 +25,13 @@ errorlog = "-"
 loglevel = "info"
 # Load the app once in the master: a configuration error stops the start at once.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """Freeze what the master loaded (the app, its libraries' data) before each worker is forked.
+
+    Those objects live as long as the worker: the collector no longer walks them on every full collection
+    (on /stats, most of the slowest requests were that walk), and the memory pages holding them stay shared
+    with the master instead of being copied by the collector's writes.
+    """
+    gc.freeze()

@@ -112,6 +112,13 @@ def prune_activity_days(now):
     return prune(now)
 
 
+def roll_stats_weeks(now):
+    """Whole past weeks not counted yet are counted once for the statistics (forum.stats.rollup); how many."""
+    from forum.stats.rollup import roll_weeks
+
+    return roll_weeks(now)
+
+
 STEPS = [
     Step("discussions announced", announce_discussions),
     Step("guest invitations expired", expire_guest_invitations),
@@ -125,6 +132,7 @@ STEPS = [
     # After delivery: a message sent in this run is never old enough to go in the same run.
     Step("old e-mails removed", remove_old_emails),
     Step("old activity days removed", prune_activity_days),
+    Step("statistics weeks counted", roll_stats_weeks),
 ]
 
 

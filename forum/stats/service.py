@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, delete, distinct, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -35,7 +35,8 @@ from forum.moderation.models import Flag, Sanction, SanctionKind
 from forum.notifications.models import EmailStatus, OutgoingEmail
 from forum.proposals.models import Endorsement, ProposalStatus, TopicProposal
 from forum.rooms.models import Room
-from forum.stats.models import ActivityDay
+from forum.stats import rollup
+from forum.stats.models import PARTICIPATION, ActivityDay, RoomWeek, StateWeek
 from forum.threads.models import Post, PostState, Thread
 
 # The committee's membership: the figures say "n of 193".
@@ -43,9 +44,6 @@ MEMBER_STATES_TOTAL = 193
 # A custom period is at most this long (the retention period of activity days, three years).
 LONGEST_PERIOD = timedelta(days=1096)
 SECRETARIAT_ROLES = (Role.staff, Role.language_moderator, Role.moderator, Role.admin)
-
-# The post states that count as taking part (see the module's docstring).
-PARTICIPATION = (PostState.visible, PostState.removed)
 
 
 # Recording activity -------------------------------------------------------------
@@ -185,24 +183,21 @@ def _in_period(column, period):
 
 
 def _weeks(period):
-    """The period's weeks as a small derived table (week, starts, ends): UTC moments, one row per week.
+    """The period's weeks as a small derived table (week, starts, ends, monday): UTC moments, one row per week.
 
     Posts are bucketed by a range join against it (`starts <= created_at < ends`), which the database
     answers with one index range scan per week on `ix_posts_created_state`, with no function evaluated
     per post (the forum's time zone and its daylight-saving changes are applied here, once per week).
+    `monday` is the first day of a whole week (Monday to Sunday), which the rollup may have counted
+    (forum.stats.rollup); NULL for a partial week at either end of the period.
     """
-    moment_type = Post.created_at.type
     starts = period.week_starts
     ends = [*starts[1:], period.last + timedelta(days=1)]
     rows = [
-        select(
-            literal(index, Integer).label("week"),
-            literal(period._moment(first), moment_type).label("starts"),
-            literal(period._moment(after), moment_type).label("ends"),
-        )
+        (index, period._moment(first), period._moment(after), first if after - first == timedelta(weeks=1) else None)
         for index, (first, after) in enumerate(zip(starts, ends, strict=True))
     ]
-    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("weeks")
+    return rollup.derived_weeks(rows, "weeks")
 
 
 def _post_scope(filters, in_period=True):
@@ -224,7 +219,8 @@ def _post_scope(filters, in_period=True):
 def _posts(filters, *columns, visible=True, by_room=False, by_author=False, weeks=None):
     """Posts in `filters`, joined only to what the columns and filters need (each join costs a lookup per post).
 
-    With `weeks` (from `_weeks`), each post is joined to the week it was written in.
+    With `weeks` (from `_weeks`), each post is joined to the week it was written in (the weeks the
+    query is given: the caller leaves out those the rollup answers for).
     """
     if weeks is not None:
         query = (
@@ -257,11 +253,21 @@ def _guest_organisation():
     return case((User.role == Role.guest, func.coalesce(User.organisation, "")), else_=literal(None))
 
 
-def _is_active(filters):
-    """The account was active in the period: a day of activity recorded, or a visible post written.
+def _wrote(filters):
+    """The account wrote a post that counts in the period, in the rooms or discussion filtered on.
 
-    Asked per account (EXISTS, a seek on each table's (user, day) or (author, time) index) rather than
-    as the union of every reading day and post of the period.
+    Asked per account: a seek on the posts' (author, time) index finds its first post of the period.
+    """
+    posts = _posts(replace(filters, group_id=None), literal(1)).where(Post.author_id == User.id)
+    return exists(posts)
+
+
+def _participants(filters):
+    """(role, member state, organisation, active accounts, posting accounts), in one pass over the accounts.
+
+    Active: a day of activity recorded in the period, or a post written in it (in any room); posting: a post
+    written in the period within the filters. Each is asked per account (EXISTS, a seek on each table's
+    (user, day) or (author, time) index), so the cost follows the number of accounts, not of posts.
     """
     period = filters.period
     read = exists().where(
@@ -269,10 +275,22 @@ def _is_active(filters):
         ActivityDay.day >= period.starts_at.date(),
         ActivityDay.day <= (period.ends_at - timedelta(seconds=1)).date(),
     )
-    wrote = exists().where(
-        Post.author_id == User.id, _in_period(Post.created_at, period), Post.state.in_(PARTICIPATION)
+    posting = _wrote(filters)
+    narrowed = filters.room_id or filters.language_code or filters.category_id or filters.discussion_id
+    wrote = _wrote(Filters(period)) if narrowed else posting
+    accounts = (
+        select(
+            *_user_columns(),
+            case((or_(read, wrote), 1), else_=0).label("active"),
+            case((posting, 1), else_=0).label("posting"),
+        )
+        .outerjoin(MemberState, MemberState.id == User.member_state_id)
+        .where(*_account_scope(filters))
+        .subquery()
     )
-    return or_(read, wrote)
+    keys = (accounts.c.role, accounts.c.member_state_id, accounts.c.organisation)
+    # No HAVING: PostgreSQL would ask the EXISTS of its sum again for every account.
+    return select(*keys, func.sum(accounts.c.active), func.sum(accounts.c.posting)).group_by(*keys)
 
 
 @dataclass
@@ -285,11 +303,12 @@ class Counts:
     accounts: list
     active: list
     posting: list
-    posts_by_room_week: list
-    # (member state, week, visible posts) of delegations only: the other authors' posts are not per state.
-    delegation_posts_by_state_week: list
-    threads_by_room: list
-    moderated_posts: list
+    # (room, week, posts taking part, threads started, hidden posts, held posts).
+    room_weeks: list
+    # Delegations' posts taking part (the other authors' posts are not per state), from the posts per member state
+    # and week, summed in SQL both ways: ("state", member state, posts, weeks posting) and ("week", week, posts,
+    # member states posting).
+    delegation_posts: list
     discussions: list
     discussion_languages: list
     discussion_authors: list
@@ -302,19 +321,6 @@ class Counts:
 
 def _user_columns():
     return (User.role, User.member_state_id, _guest_organisation().label("organisation"))
-
-
-def _grouped(subquery, *keys, measure=None):
-    """Counts of `subquery`'s rows by `keys` (its columns, by name).
-
-    The CASE expressions (week, organisation) are computed once inside the subquery and grouped
-    on by column name outside it: PostgreSQL would not see two copies of an expression with bound
-    parameters as the same GROUP BY key.
-    """
-    columns = [subquery.c[key] for key in keys]
-    return db.session.execute(
-        select(*columns, measure if measure is not None else func.count()).group_by(*columns)
-    ).all()
 
 
 def gather(filters):
@@ -334,41 +340,118 @@ def gather(filters):
         .where(User.created_at < period.ends_at, *_account_scope(filters))
         .group_by(User.role, User.member_state_id)
     )
-    active = (
-        select(*_user_columns())
-        .outerjoin(MemberState, MemberState.id == User.member_state_id)
-        .where(_is_active(filters), *_account_scope(filters))
-        .subquery()
-    )
+    participants = db.session.execute(_participants(filters)).all()
     weeks = _weeks(period)
-    room_posts = _posts(filters, Thread.room_id.label("room_id"), weeks.c.week, by_room=True, weeks=weeks).subquery()
-    delegation_posts = _posts(filters, User.member_state_id, weeks.c.week, func.count(), by_author=True, weeks=weeks)
-    delegation_posts = delegation_posts.where(User.role == Role.delegate, User.member_state_id.is_not(None))
-    # Who posted: the period's distinct authors first (from the posts' index alone), then their accounts.
-    authors = _posts(filters, Post.author_id).distinct().subquery()
-    posting = select(*_user_columns()).join(authors, authors.c.author_id == User.id).subquery()
     return Counts(
         states=db.session.scalars(select(MemberState).order_by(MemberState.id)).all(),
         groups=db.session.scalars(select(RegionalGroup).order_by(RegionalGroup.position, RegionalGroup.id)).all(),
         rooms=db.session.scalars(select(Room).order_by(Room.id)).all(),
         accounts=db.session.execute(accounts).all(),
-        active=_grouped(active, "role", "member_state_id", "organisation"),
-        posting=_grouped(posting, "role", "member_state_id", "organisation"),
-        posts_by_room_week=_grouped(room_posts, "room_id", "week"),
-        delegation_posts_by_state_week=db.session.execute(
-            delegation_posts.group_by(User.member_state_id, weeks.c.week)
-        ).all(),
-        threads_by_room=db.session.execute(
-            _posts(filters, Thread.room_id, func.count(), by_room=True).where(Post.number == 1).group_by(Thread.room_id)
-        ).all(),
-        moderated_posts=db.session.execute(
-            _posts(filters, Post.state, func.count(), visible=False)
-            .where(Post.state.in_((PostState.hidden, PostState.held)))
-            .group_by(Post.state)
-        ).all(),
+        active=[(*keys, active) for *keys, active, _posting in participants if active],
+        posting=[(*keys, posting) for *keys, _active, posting in participants if posting],
+        room_weeks=db.session.execute(_room_weeks(filters, weeks)).all(),
+        delegation_posts=db.session.execute(_delegation_posts(filters, weeks)).all(),
         **_discussion_counts(filters),
         **_proposal_counts(filters),
         **_moderation_counts(filters),
+    )
+
+
+# Weekly counts: the rollup's weeks from its rows, the others from the posts -------------------
+
+
+def _live_weeks(weeks, rollup_applies):
+    """The weeks to count from the posts: every week, or those the rollup has not counted."""
+    if not rollup_applies:
+        return weeks
+    return select(weeks).where(~rollup.rolled(weeks.c.monday)).subquery("live_weeks")
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _room_weeks(filters, weeks):
+    """(room, week, posts taking part, threads started, hidden, held) in one pass over the posts.
+
+    The rollup counts by room alone: it answers unless the posts are narrowed by their authors'
+    regional group or by a discussion.
+    """
+    applies = not (filters.group_id or filters.discussion_id)
+    live_weeks = _live_weeks(weeks, applies)
+    taking_part = Post.state.in_(PARTICIPATION)
+    live = _posts(
+        filters,
+        Thread.room_id,
+        live_weeks.c.week,
+        _count_if(taking_part),
+        _count_if(and_(taking_part, Post.number == 1)),
+        _count_if(Post.state == PostState.hidden),
+        _count_if(Post.state == PostState.held),
+        visible=False,
+        by_room=True,
+        weeks=live_weeks,
+    ).group_by(Thread.room_id, live_weeks.c.week)
+    if not applies:
+        return live
+    counted = (
+        select(RoomWeek.room_id, weeks.c.week, RoomWeek.posts, RoomWeek.threads, RoomWeek.hidden, RoomWeek.held)
+        .select_from(weeks)
+        .join(RoomWeek, RoomWeek.week == weeks.c.monday)
+        .where(rollup.rolled(weeks.c.monday))
+    )
+    if filters.room_id:
+        counted = counted.where(RoomWeek.room_id == filters.room_id)
+    if filters.language_code or filters.category_id:
+        counted = counted.join(Room, Room.id == RoomWeek.room_id).where(*_room_scope(filters))
+    return union_all(live, counted)
+
+
+def _room_scope(filters):
+    conditions = []
+    if filters.language_code:
+        conditions.append(Room.language_code == filters.language_code)
+    if filters.category_id:
+        conditions.append(Room.category_id == filters.category_id)
+    return conditions
+
+
+def _state_weeks(filters, weeks):
+    """(member state, week, posts taking part) by delegates; the rollup answers unless rooms or a discussion are
+    filtered on (it counts by member state alone)."""
+    applies = not (filters.room_id or filters.language_code or filters.category_id or filters.discussion_id)
+    live_weeks = _live_weeks(weeks, applies)
+    live = (
+        _posts(filters, User.member_state_id, live_weeks.c.week, func.count(), by_author=True, weeks=live_weeks)
+        .where(User.role == Role.delegate, User.member_state_id.is_not(None))
+        .group_by(User.member_state_id, live_weeks.c.week)
+    )
+    if not applies:
+        return live
+    counted = (
+        select(StateWeek.member_state_id, weeks.c.week, StateWeek.posts)
+        .select_from(weeks)
+        .join(StateWeek, StateWeek.week == weeks.c.monday)
+        .where(rollup.rolled(weeks.c.monday))
+    )
+    if filters.group_id:
+        counted = counted.join(MemberState, MemberState.id == StateWeek.member_state_id).where(
+            MemberState.group_id == filters.group_id
+        )
+    return union_all(live, counted)
+
+
+def _delegation_posts(filters, weeks):
+    """Posts per member state (and its weeks posting) and per week (and its member states posting), in one query.
+
+    A member state and week is one row of `_state_weeks` (its two parts never share a week), so counting rows
+    counts weeks or member states.
+    """
+    by_state_week = _state_weeks(filters, weeks).cte("state_weeks")
+    state, week, posts = by_state_week.c
+    return union_all(
+        select(literal("state"), state, func.sum(posts), func.count()).group_by(state),
+        select(literal("week"), week, func.sum(posts), func.count()).group_by(week),
     )
 
 
@@ -392,7 +475,7 @@ def _discussions_held(filters):
 
 
 def _discussion_replies(filters, discussion_ids, *columns):
-    """Visible replies (not the opening posts) in the discussions' threads, whenever written."""
+    """Replies that count (not the opening posts) in the discussions' threads, whenever written."""
     conditions = [Thread.discussion_id.in_(discussion_ids), Post.state.in_(PARTICIPATION), Post.number > 1]
     if filters.language_code:
         conditions.append(Room.language_code == filters.language_code)
@@ -411,17 +494,23 @@ def _discussion_replies(filters, discussion_ids, *columns):
 
 def _discussion_counts(filters):
     discussions = db.session.scalars(_discussions_held(filters)).all()
-    ids = select(_discussions_held(filters).with_only_columns(Discussion.id).order_by(None).subquery().c.id)
+    # The ids themselves (a few dozen), not a subquery: the database then starts from these discussions' threads.
+    ids = [discussion.id for discussion in discussions]
     languages = _discussion_replies(filters, ids, Room.language_code, func.count(), func.min(Post.created_at))
+    delegation = and_(User.role == Role.delegate, User.member_state_id.is_not(None))
+    # Per discussion: member states and regional groups of the delegates who replied, guests and experts who did.
     authors = _discussion_replies(
-        filters, ids, User.role, User.member_state_id, MemberState.group_id, func.count(distinct(Post.author_id))
+        filters,
+        ids,
+        func.count(distinct(case((delegation, User.member_state_id)))),
+        func.count(distinct(case((delegation, MemberState.group_id)))),
+        func.count(distinct(case((User.role == Role.guest, Post.author_id)))),
+        func.count(distinct(case((User.role == Role.staff, Post.author_id)))),
     )
     return {
         "discussions": discussions,
         "discussion_languages": db.session.execute(languages.group_by(Thread.discussion_id, Room.language_code)).all(),
-        "discussion_authors": db.session.execute(
-            authors.group_by(Thread.discussion_id, User.role, User.member_state_id, MemberState.group_id)
-        ).all(),
+        "discussion_authors": db.session.execute(authors.group_by(Thread.discussion_id)).all(),
     }
 
 
@@ -521,11 +610,16 @@ class _Context:
         for role, state_id, _organisation, total in counts.active:
             if _is_delegation(role, state_id):
                 self.state_active[state_id] += total
-        self.state_posts = Counter()
-        self.state_weeks = defaultdict(set)
-        for state_id, week, total in counts.delegation_posts_by_state_week:
-            self.state_posts[state_id] += total
-            self.state_weeks[state_id].add(week)
+        # Posts and weeks posting of each member state's delegates; posts and member states posting in each week.
+        self.state_posts, self.state_weeks = Counter(), Counter()
+        self.week_posts, self.week_states = Counter(), Counter()
+        for by, key, posts, rows in counts.delegation_posts:
+            if by == "state":
+                self.state_posts[key] += posts
+                self.state_weeks[key] += rows
+            else:
+                self.week_posts[key] += posts
+                self.week_states[key] += rows
 
     def state_name(self, state_id):
         return self.states[state_id].name_in(self.locale)
@@ -541,14 +635,14 @@ class _Context:
 
     def headline(self):
         posting = [state for state, posts in self.state_posts.items() if posts]
-        returning = [state for state in posting if len(self.state_weeks[state]) >= 2]
+        returning = [state for state in posting if self.state_weeks[state] >= 2]
         return {
             "states_with_accounts": len([state for state, total in self.state_accounts.items() if total]),
             "states_active": len([state for state, total in self.state_active.items() if total]),
             "states_posting": len(posting),
             "states_total": MEMBER_STATES_TOTAL,
             "states_returning": len(returning),
-            "posts": sum(total for _room, _week, total in self.counts.posts_by_room_week),
+            "posts": sum(row[2] for row in self.counts.room_weeks),
         }
 
 
@@ -568,7 +662,7 @@ def _member_state_table(context):
                     accounts,
                     active,
                     posts,
-                    len(context.state_weeks[state_id]),
+                    context.state_weeks[state_id],
                 ]
             )
     rows.sort(key=lambda row: collation_key(row[0], context.locale))
@@ -577,8 +671,8 @@ def _member_state_table(context):
         _("Member states"),
         _(
             "Member states with at least one delegate account. Active: a delegate read or wrote on a day of the "
-            "period. Posts: visible posts by its delegates (hidden and held posts are not counted). Weeks: weeks "
-            "of the period in which its delegates posted."
+            "period. Posts: posts by its delegates, published or since erased at their author's request (hidden and "
+            "held posts are not counted). Weeks: weeks of the period in which its delegates posted."
         ),
         [_("Member state"), _("Regional group"), _("Accounts"), _("Active accounts"), _("Posts"), _("Weeks posting")],
         rows,
@@ -636,8 +730,8 @@ def _accounts_table(context):
         _("Accounts"),
         _(
             "Accounts created and activated (password chosen) in the period; active: read or wrote on a day of the "
-            "period; posting: wrote a visible post. The Secretariat (experts, moderators, administrators) and guests "
-            "are counted apart from the delegations."
+            "period; posting: wrote a post that counts (published, or since erased at the author's request). The "
+            "Secretariat (experts, moderators, administrators) and guests are counted apart from the delegations."
         ),
         [_("Who"), _("Created"), _("Activated"), _("Active"), _("Posting")],
         rows,
@@ -664,10 +758,10 @@ def _guests_table(context):
 
 
 def _room_posts(context):
-    posts = Counter()
-    for room_id, _week, total in context.counts.posts_by_room_week:
-        posts[room_id] += total
-    threads = Counter(dict(context.counts.threads_by_room))
+    posts, threads = Counter(), Counter()
+    for room_id, _week, taking_part, started, _hidden, _held in context.counts.room_weeks:
+        posts[room_id] += taking_part
+        threads[room_id] += started
     return posts, threads
 
 
@@ -684,7 +778,10 @@ def _language_table(context):
     return Table(
         "languages",
         _("Posts and threads by language"),
-        _("Visible posts written in the period, and threads started in it, in each content language's rooms."),
+        _(
+            "Posts written in the period (published, or since erased at their author's request), and threads "
+            "started in it, in each content language's rooms."
+        ),
         [_("Language"), _("Threads"), _("Posts")],
         [[language_name(code), by_language_threads[code], by_language_posts[code]] for code in codes],
         chart="bar",
@@ -701,7 +798,10 @@ def _category_table(context):
     return Table(
         "categories",
         _("Posts and threads by category"),
-        _("Visible posts written in the period, and threads started in it, in each category's rooms (all languages)."),
+        _(
+            "Posts written in the period (published, or since erased at their author's request), and threads "
+            "started in it, in each category's rooms (all languages)."
+        ),
         [_("Category"), _("Threads"), _("Posts")],
         [[name, by_category_threads[category], by_category_posts[category]] for category, name in names.items()],
         chart="bar",
@@ -720,29 +820,30 @@ def _room_table(context):
     return Table(
         "rooms",
         _("Posts and threads by room"),
-        _("Rooms in which something was written in the period: threads started and visible posts."),
+        _(
+            "Rooms in which something was written in the period: threads started, and posts published or since "
+            "erased at their author's request."
+        ),
         [_("Category"), _("Language"), _("Threads"), _("Posts")],
         rows,
     )
 
 
 def _weeks_table(context):
-    everyone, delegations, states = Counter(), Counter(), defaultdict(set)
-    for _room, week, total in context.counts.posts_by_room_week:
+    everyone = Counter()
+    for _room, week, total, *_others in context.counts.room_weeks:
         everyone[week] += total
-    for state_id, week, total in context.counts.delegation_posts_by_state_week:
-        delegations[week] += total
-        states[week].add(state_id)
     rows = [
-        [start.isoformat(), everyone[index], delegations[index], len(states[index])]
+        [start.isoformat(), everyone[index], context.week_posts[index], context.week_states[index]]
         for index, start in enumerate(context.weeks)
     ]
     return Table(
         "weeks",
         _("Posts by week"),
         _(
-            "Visible posts in each week of the period (weeks start on Monday in the forum's time zone; the first "
-            "week starts on the period's first day): by everyone, by delegations, and the member states posting."
+            "Posts in each week of the period, published or since erased at their author's request (weeks start on "
+            "Monday in the forum's time zone; the first week starts on the period's first day): by everyone, by "
+            "delegations, and the member states posting."
         ),
         [_("Week starting"), _("Posts"), _("Posts by delegations"), _("Member states posting")],
         rows,
@@ -758,15 +859,8 @@ def _discussions_table(context):
         replies[discussion_id][code] = total
         if earliest is not None and (discussion_id not in first_reply or earliest < first_reply[discussion_id]):
             first_reply[discussion_id] = earliest
-    states, groups, guests, experts = defaultdict(set), defaultdict(set), Counter(), Counter()
-    for discussion_id, role, state_id, group_id, total in context.counts.discussion_authors:
-        if _is_delegation(role, state_id):
-            states[discussion_id].add(state_id)
-            groups[discussion_id].add(group_id)
-        elif role == Role.guest:
-            guests[discussion_id] += total
-        elif role == Role.staff:
-            experts[discussion_id] += total
+    # (member states, regional groups, guests, experts) by discussion.
+    authors = {discussion_id: counts for discussion_id, *counts in context.counts.discussion_authors}
     rows = []
     for discussion in context.counts.discussions:
         title = discussion_title(discussion, context.locale)
@@ -782,10 +876,7 @@ def _discussions_table(context):
                 discussion.opens_at.astimezone(forum_zone()).date().isoformat(),
                 sum(replies[discussion.id].values()),
                 per_language,
-                len(states[discussion.id]),
-                len(groups[discussion.id]),
-                guests[discussion.id],
-                experts[discussion.id],
+                *authors.get(discussion.id, (0, 0, 0, 0)),
                 hours,
             ]
         )
@@ -793,9 +884,10 @@ def _discussions_table(context):
         "discussions",
         _("Weekly discussions held in the period"),
         _(
-            "Each weekly discussion open during the period (cancelled ones left out): its visible replies, in all "
-            "and per language; the member states and regional groups whose delegates replied; guests and "
-            "Secretariat experts who replied; hours from its opening to the first reply."
+            "Each weekly discussion open during the period (cancelled ones left out): its replies, published or "
+            "since erased at their author's request, in all and per language; the member states and regional "
+            "groups whose delegates replied; guests and Secretariat experts who replied; hours from its opening to "
+            "the first reply."
         ),
         [
             _("Discussion"),
@@ -866,7 +958,10 @@ def _median_hours(flags):
 
 
 def _moderation_table(context):
-    posts = Counter(dict(context.counts.moderated_posts))
+    posts = Counter()
+    for *_keys, hidden, held in context.counts.room_weeks:
+        posts[PostState.hidden] += hidden
+        posts[PostState.held] += held
     sanctions = Counter(dict(context.counts.sanctions))
     rows = [
         [_("Reports"), len(context.counts.flags)],
@@ -876,16 +971,15 @@ def _moderation_table(context):
         [_("Warnings"), sanctions[SanctionKind.warning]],
         [_("Suspensions"), sanctions[SanctionKind.suspension]],
     ]
-    return Table(
+    return _figures_table(
         "moderation",
         _("Moderation"),
         _(
             "Reports made in the period and the median time until handled (reports handled so far); posts written "
             "in the period that are now hidden or held for review; warnings and suspensions given in the period."
         ),
-        [_("Figure"), _("Number")],
+        _("Number"),
         rows,
-        public=False,
     )
 
 
@@ -900,14 +994,18 @@ def _engagement_table(context):
         [_("E-mail notifications sent"), context.counts.emails_sent],
         [_("Unsubscribes"), _("not recorded")],
     ]
-    return Table(
+    return _figures_table(
         "engagement",
         _("Engagement"),
         _(
             "Member states whose delegates posted in two or more different weeks of the period, as a share of those "
             "posting; e-mails sent in the period. Unsubscribing is not recorded with a date, so it cannot be counted."
         ),
-        [_("Figure"), _("Value")],
+        _("Value"),
         rows,
-        public=False,
     )
+
+
+def _figures_table(key, title, definition, value_heading, rows):
+    """A table of named figures, one a row, for the full statistics only (the moderation and engagement tables)."""
+    return Table(key, title, definition, [_("Figure"), value_heading], rows, public=False)

@@ -286,3 +286,13 @@ def _activity(data):
 
     for user in list(data.users.values())[:3]:
         db.session.add(ActivityDay(user_id=user.id, day=date(2026, 11, 27)))
+
+
+@fills("stats_rolled_weeks", "stats_room_weeks", "stats_state_weeks")
+def _weekly_counts(data):
+    from forum.stats.models import RolledWeek, RoomWeek, StateWeek
+
+    week = date(2026, 3, 9)
+    db.session.add(RolledWeek(week=week, zone="Europe/Zurich", rolled_at=MOMENT))
+    db.session.add(RoomWeek(week=week, room_id=data.room.id, posts=5, threads=2, hidden=1, held=1))
+    db.session.add(StateWeek(week=week, member_state_id=data.users["arabic"].member_state_id, posts=3))

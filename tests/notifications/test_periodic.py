@@ -29,7 +29,8 @@ def test_tick_delivers_and_prints_a_summary_of_every_step(app, smtp_server):
     assert result.output.strip() == (
         "discussions announced: 0; guest invitations expired: 0; guest accounts deactivated: 0; digests queued: 0; "
         "deletion requests reminded: 0; e-mails sent: 1, failed: 0, retrying later: 0; old tokens removed: 0; "
-        "old security events removed: 0; old e-mails removed: 0; old activity days removed: 0"
+        "old security events removed: 0; old e-mails removed: 0; old activity days removed: 0; "
+        "statistics weeks counted: 0"
     )
     assert len(smtp_server.received) == 1
 
