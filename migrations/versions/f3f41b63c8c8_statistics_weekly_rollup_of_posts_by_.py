@@ -1,7 +1,7 @@
 """Statistics: weekly rollup of posts by room and by member state; posts indexed by author and time
 
 Revision ID: f3f41b63c8c8
-Revises: 50092576b491
+Revises: 94bf3b6f10d6
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ import forum.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'f3f41b63c8c8'
-down_revision = '50092576b491'
+down_revision = "94bf3b6f10d6"
 branch_labels = None
 depends_on = None
 
