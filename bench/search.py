@@ -20,20 +20,19 @@ Only local work; every loop is bounded in count.
 """
 
 import itertools
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import analyze, empty_schema, make_app, percentile, reusable, write_results  # noqa: E402
 
 POSTS = int(os.environ.get("BENCH_POSTS", 100_000))
 POSTS_PER_THREAD = 20
@@ -226,33 +225,20 @@ def _server_cpu(db):
 
 
 def main():
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
-    from config import TestConfig
-    from forum import create_app
-    from forum.cli import seed_reference_data
     from forum.extensions import db
     from forum.rooms.models import Category
     from forum.search import index, service
 
-    url = os.environ.get("BENCH_DATABASE_URL")
-    workdir = tempfile.mkdtemp(prefix="search-bench-")
-    url = url or f"sqlite:///{workdir}/bench.db"
-    config = type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
-    app = create_app(config)
+    app = make_app("search-bench-")
     rng = random.Random(SEED)
     with app.app_context():
         dialect = db.engine.dialect.name
-        if os.environ.get("BENCH_REUSE") and _filled(db):
+        if reusable(db, POSTS):
             print(f"{dialect}: reusing the posts already there", flush=True)
             _settle(db)
             _run(db, service, Category, dialect, {"database": dialect, "posts": POSTS, "repeat": REPEAT})
             return
-        if dialect == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        db.create_all()
-        seed_reference_data()
-        db.session.commit()
+        empty_schema(db)
         started = time.perf_counter()
         fill(db, rng)
         print(f"{dialect}: {POSTS} posts written in {time.perf_counter() - started:.0f} s", flush=True)
@@ -267,26 +253,10 @@ def main():
 
 
 def _settle(db):
-    """Statistics for the planner; on PostgreSQL also VACUUM, as autovacuum soon does after a bulk load.
-
-    Freshly written rows cost more to read until a vacuum has marked them
-    (hint bits, visibility map): a bench should measure the forum as it runs.
-    """
-    db.session.commit()  # SQLite: the session's open transaction would lock ANALYZE out
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
-    # One connection from here on: the server's CPU time is read from its backend (_server_cpu).
+    """Planner statistics (and VACUUM on PostgreSQL), then one connection from here on: the server's CPU
+    time is read from its backend (_server_cpu)."""
+    analyze(db)
     db.engine.dispose()
-
-
-def _filled(db):
-    from forum.threads.models import Post
-
-    try:
-        return bool(db.session.scalar(select(Post.id).limit(1)))
-    except Exception:  # noqa: BLE001 (an empty database has no tables yet)
-        db.session.rollback()
-        return False
 
 
 def _run(db, service, Category, dialect, report):
@@ -318,10 +288,10 @@ def _run(db, service, Category, dialect, report):
             timings.sort()
             cpu.sort()
             server.sort()
-            cpu50, cpu95 = statistics.median(cpu), cpu[int(len(cpu) * 0.95) - 1]
-            server50, server95 = statistics.median(server), server[int(len(server) * 0.95) - 1]
+            cpu50, cpu95 = statistics.median(cpu), percentile(cpu, 0.95)
+            server50, server95 = statistics.median(server), percentile(server, 0.95)
             p50 = statistics.median(timings)
-            p95 = timings[int(len(timings) * 0.95) - 1]
+            p95 = percentile(timings, 0.95)
             report[f"{kind} / {filter_name}"] = {
                 "p50_ms": round(p50, 1),
                 "p95_ms": round(p95, 1),
@@ -336,10 +306,7 @@ def _run(db, service, Category, dialect, report):
                 f"{int(statistics.mean(matches)):9d}",
                 flush=True,
             )
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    (results_dir / f"search-{dialect}-{stamp}.json").write_text(json.dumps(report, indent=2))
+    write_results("search", dialect, report)
 
 
 if __name__ == "__main__":
