@@ -5,9 +5,15 @@ unknown category, language or expert reaches the service, which refuses it
 with a translated message (the same message a CLI caller or a test gets).
 """
 
+from functools import lru_cache
+
+from babel import support
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from forum.web import id_or_none
@@ -17,6 +23,21 @@ MARKDOWN_HELP = _l(
     "Markdown: **bold**, *italic*, > quote, - list, [link](https://…). "
     "Mention someone who can read the thread: @[Their display name]."
 )
+
+
+class Form(FlaskForm):
+    """Every form of the forum: Flask-WTF's (CSRF on every form), with WTForms' own messages ("This field
+    is required.") in the reader's language from a catalog read once per process and language, where
+    Flask-WTF reads it from disk again on every request that builds a form."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_catalog(str(get_locale()))
+
+
+@lru_cache(maxsize=32)
+def _wtforms_catalog(locale):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def int_or_none(value):

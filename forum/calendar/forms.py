@@ -1,7 +1,7 @@
 """Forms of the calendar link: buttons only, each carrying its CSRF token."""
 
-from flask_wtf import FlaskForm
+from forum.forms import Form
 
 
-class CalendarLinkForm(FlaskForm):
+class CalendarLinkForm(Form):
     """Create (or replace) or revoke the private calendar link: nothing to fill in but the CSRF token."""

@@ -1,7 +1,7 @@
 """The download button's form: nothing to fill in but the CSRF token."""
 
-from flask_wtf import FlaskForm
+from forum.forms import Form
 
 
-class DataExportForm(FlaskForm):
+class DataExportForm(Form):
     """Download one's data (or, for an administrator, an account's): a POST, so a link cannot trigger it."""

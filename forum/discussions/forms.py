@@ -2,7 +2,6 @@
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from forum.forms import MARKDOWN_HELP, TextLength, int_or_none
+from forum.forms import MARKDOWN_HELP, Form, TextLength, int_or_none
 from forum.i18n import language_name
 
 # Some browsers send seconds in a datetime-local value; both forms are accepted.
@@ -48,7 +47,7 @@ class ScheduleFields:
             raise ValidationError(_l("Give a closing time, or choose open-ended."))
 
 
-class _DiscussionBase(FlaskForm):
+class _DiscussionBase(Form):
     # No choice validation here: the service refuses an unknown category with its own message.
     category = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
     same_text_ok = BooleanField(_l("The same text in several languages is intended"))
@@ -103,11 +102,11 @@ def discussion_form(form_class, languages, **kwargs):
     return DiscussionForm(**kwargs)
 
 
-class RescheduleForm(FlaskForm, ScheduleFields):
+class RescheduleForm(Form, ScheduleFields):
     submit = SubmitField(_l("Save the times"))
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(Form):
     summary = TextAreaField(
         _l("Summary"),
         validators=[TextLength()],
@@ -118,12 +117,12 @@ class SummaryForm(FlaskForm):
     submit = SubmitField(_l("Save the summary"))
 
 
-class InviteExpertForm(FlaskForm):
+class InviteExpertForm(Form):
     expert = SelectField(_l("Secretariat expert"), coerce=int_or_none, validate_choice=False)
     submit = SubmitField(_l("Invite"))
 
 
-class CancelDiscussionForm(FlaskForm):
+class CancelDiscussionForm(Form):
     # Required by the service (with its own message), so a missing reason is refused the same way from anywhere.
     reason = TextAreaField(
         _l("Reason"),

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -11,10 +10,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from forum.forms import Form
+
 REASON_REQUIRED = _l("Say why: the moderators read it before deciding.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     reason = TextAreaField(
         _l("Why do you ask for the deletion?"),
         validators=[DataRequired(message=REASON_REQUIRED), Length(max=2000)],
@@ -24,7 +25,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("Send the request"))
 
 
-class RecordForm(FlaskForm):
+class RecordForm(Form):
     # Choices are the scopes' labels, set by the view.
     scope = SelectField(_l("What is to be deleted"))
     target_id = IntegerField(
@@ -44,12 +45,12 @@ class RecordForm(FlaskForm):
     submit = SubmitField(_l("Record the request"))
 
 
-class CarryOutForm(FlaskForm):
+class CarryOutForm(Form):
     note = TextAreaField(_l("Note for the member (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Carry out the deletion"))
 
 
-class PartlyForm(FlaskForm):
+class PartlyForm(Form):
     post_ids = SelectMultipleField(_l("Messages to erase"), coerce=int, validate_choice=False)
     note = TextAreaField(
         _l("What is not carried out, and why (shown to the member)"),
@@ -61,7 +62,7 @@ class PartlyForm(FlaskForm):
     submit = SubmitField(_l("Carry out in part"))
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(Form):
     # Choices come from the protocol in force (set by the view); the service checks the citation.
     clause = SelectField(_l("Clause of the protocol"), validate_choice=False)
     reason = TextAreaField(
@@ -71,7 +72,7 @@ class RefuseForm(FlaskForm):
     submit = SubmitField(_l("Refuse the request"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 

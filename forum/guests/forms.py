@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.guests.models import ORGANISATION_KIND_LABELS
 
 # The services check lengths and required values again, with their own messages.
@@ -25,7 +25,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GuestRequestForm(FlaskForm):
+class GuestRequestForm(Form):
     guest_name = StringField(_l("Guest's name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Guest's e-mail address"), validators=[DataRequired(), Length(max=254)])
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
@@ -51,7 +51,7 @@ class GuestRequestForm(FlaskForm):
     )
 
 
-class AssessForm(FlaskForm):
+class AssessForm(Form):
     decision = RadioField(
         _l("Assessment"),
         choices=[SelectChoice("recommend", _l("Recommend")), SelectChoice("reject", _l("Reject"))],
@@ -62,7 +62,7 @@ class AssessForm(FlaskForm):
     reason = TextAreaField(_l("Reason (shown to the requester)"), validators=[Length(max=TEXT_MAX)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice("approve", _l("Approve and send the invitation")), SelectChoice("reject", _l("Reject"))],
@@ -75,15 +75,15 @@ class DecisionForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("Reason for revoking"), validators=[Length(max=TEXT_MAX)])
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     pass
 
 
-class AcceptNewForm(FlaskForm):
+class AcceptNewForm(Form):
     display_name = StringField(_l("Your name as others will see it"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(
         _l("Choose a password"),
@@ -96,5 +96,5 @@ class AcceptNewForm(FlaskForm):
     )
 
 
-class AcceptExistingForm(FlaskForm):
+class AcceptExistingForm(Form):
     password = PasswordField(_l("Password of your guest account"), validators=[DataRequired(), Length(max=1024)])

@@ -1,10 +1,10 @@
 """The administrators' member-state forms (/admin/member-states)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from forum.forms import Form
 from forum.members.service import NAME_LANGUAGES, NAME_MAX_LENGTH
 
 
@@ -29,7 +29,7 @@ class _Names:
         return [(language, self[f"name_{language}"]) for language in NAME_LANGUAGES]
 
 
-class NewMemberStateForm(_Names, FlaskForm):
+class NewMemberStateForm(_Names, Form):
     code = StringField(
         _l("ISO 3166-1 alpha-3 code"), validators=[DataRequired(), Length(max=3)], description=_l("For example SSD.")
     )
@@ -37,7 +37,7 @@ class NewMemberStateForm(_Names, FlaskForm):
     group = SelectField(_l("Regional group"), validate_choice=False)
 
 
-class EditMemberStateForm(_Names, FlaskForm):
+class EditMemberStateForm(_Names, Form):
     group = SelectField(_l("Regional group"), validate_choice=False)
     active = BooleanField(
         _l("Offered for new accounts"),

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from forum.forms import Form
 
 REASON_REQUIRED = _l("Give a reason: the person concerned and the audit trail will show it.")
 
@@ -17,7 +18,7 @@ def _reason_field(label=None, required=True):
     return TextAreaField(label or _l("Reason"), validators=validators + [Length(max=2000)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     clause = _clause_field(_l("Which clause of the protocol does it breach?"))
     note = TextAreaField(
         _l("Note for the moderators (optional)"),
@@ -27,34 +28,34 @@ class FlagForm(FlaskForm):
     submit = SubmitField(_l("Report to the moderators"))
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     clause = _clause_field()
     reason = _reason_field(_l("Reason (shown to the author)"))
     submit = SubmitField(_l("Hide the message"))
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(Form):
     reason = _reason_field()
     submit = SubmitField(_l("Restore the message"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     reason = _reason_field(_l("Note (optional)"), required=False)
     submit = SubmitField(_l("Publish the message"))
 
 
-class DismissForm(FlaskForm):
+class DismissForm(Form):
     reason = _reason_field(_l("Note (optional)"), required=False)
     submit = SubmitField(_l("Dismiss the reports"))
 
 
-class WarnForm(FlaskForm):
+class WarnForm(Form):
     clause = _clause_field()
     reason = _reason_field(_l("Message to the user"))
     submit = SubmitField(_l("Send the warning"))
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     clause = _clause_field()
     reason = _reason_field(_l("Reason (shown to the user)"))
     # "0" is "until lifted"; the view fills in translated labels.
@@ -62,17 +63,17 @@ class SuspendForm(FlaskForm):
     submit = SubmitField(_l("Suspend the account"))
 
 
-class LiftForm(FlaskForm):
+class LiftForm(Form):
     reason = _reason_field()
     submit = SubmitField(_l("Lift the suspension"))
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = _reason_field(_l("Reason for the reversal"))
     submit = SubmitField(_l("Reverse this act"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Filters of the audit log, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:

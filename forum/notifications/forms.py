@@ -1,14 +1,14 @@
 """The notification settings form: one choice per group of kinds, built from the registry."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from forum.forms import Form
 from forum.notifications.kinds import DELIVERY_LABELS, GROUP_LABELS, Group
 
 
-class _SettingsForm(FlaskForm):
+class _SettingsForm(Form):
     follow_on_reply = BooleanField(
         _l("Follow the threads I start or reply to"),
         description=_l("You can still follow or stop following any thread from its page."),

@@ -1,14 +1,13 @@
 """Forms of topic proposals and the moderators' decisions on them."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forum.forms import MARKDOWN_HELP, MultiCheckboxField, TextLength, int_or_none
+from forum.forms import MARKDOWN_HELP, Form, MultiCheckboxField, TextLength, int_or_none
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(
         _l("Title"),
         validators=[
@@ -33,14 +32,14 @@ class ProposalForm(FlaskForm):
     submit = SubmitField(_l("Submit the proposal"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(
         _l("Note (shown with the proposal)"),
         validators=[Length(max=2000, message=_l("The note is too long (at most %(count)d characters).", count=2000))],
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Reason (the proposer will see it)"),
         validators=[DataRequired(message=_l("Give the reason for declining: the proposer will see it.")), TextLength()],

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from forum.forms import Form
 
-class AcceptForm(FlaskForm):
+
+class AcceptForm(Form):
     # The version the reader saw: accepting fails if a newer one was published meanwhile.
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     next = HiddenField()
@@ -16,7 +17,7 @@ class AcceptForm(FlaskForm):
     submit = SubmitField(_l("Accept the protocol"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     """The change note; one text area per active language is added by the view (see `text_field_name`)."""
 
     change_note = TextAreaField(

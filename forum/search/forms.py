@@ -1,10 +1,10 @@
 """The search form: a GET form (bookmarkable results), so it carries no CSRF token and changes nothing."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from forum.forms import Form
 from forum.search.service import RELEVANCE
 
 
@@ -14,7 +14,7 @@ def _int_or_none(value):
     return int(value)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         # A read-only GET form: the results page must be linkable, and nothing changes.
         csrf = False

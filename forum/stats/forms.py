@@ -1,15 +1,15 @@
 """The statistics filters: a GET form read from the query string (nothing changes, so no CSRF token)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from forum.forms import Form
 from forum.stats.service import PRESETS
 
 
-class StatsFilterForm(FlaskForm):
+class StatsFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forum.forms import MARKDOWN_HELP, TextLength
+from forum.forms import MARKDOWN_HELP, Form, TextLength
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     body = TextAreaField(
         _l("Your message"),
         validators=[DataRequired(message=_l("The message is empty.")), TextLength()],
@@ -19,7 +18,7 @@ class PostForm(FlaskForm):
     submit = SubmitField(_l("Post reply"))
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=200)])
     body = TextAreaField(
         _l("First message"),
@@ -32,12 +31,12 @@ class ThreadForm(FlaskForm):
     submit = SubmitField(_l("Start thread"))
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("The message is empty.")), TextLength()])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save changes"))
 
 
-class MoveThreadForm(FlaskForm):
+class MoveThreadForm(Form):
     room = SelectField(_l("Move to room"), coerce=int)
     submit = SubmitField(_l("Move"))

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from forum.forms import Form
 
-class CodeForm(FlaskForm):
+
+class CodeForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=64)],
@@ -12,7 +13,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     code = StringField(
         _l("Code from the app"),
         validators=[DataRequired(), Length(max=64)],
@@ -20,5 +21,5 @@ class ConfirmForm(FlaskForm):
     )
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     reason = TextAreaField(_l("Reason for the reset"), validators=[DataRequired(), Length(max=2000)])
