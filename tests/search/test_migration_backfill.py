@@ -3,12 +3,10 @@
 from datetime import UTC, datetime
 
 import flask_migrate
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from forum import create_app
-from forum.cli import seed_reference_data
 from forum.extensions import db
-from forum.rooms.models import Room
 from forum.threads.models import Post, Thread
 from tests.conftest import make_config
 
@@ -20,7 +18,23 @@ def test_upgrade_backfills_the_copies_and_keeps_the_full_text_index(empty_databa
             # The schema just before the copies (50092576b491's down revision); rows are written in SQL
             # naming their columns, so that columns later migrations add to these tables do not matter.
             flask_migrate.upgrade(revision="b15da201deb8")
-            seed_reference_data()
+            # Reference rows in SQL too: the models now have columns (rooms' totals) this schema has not.
+            db.session.execute(
+                text(
+                    "INSERT INTO languages (code, native_name, direction, active, position) "
+                    "VALUES ('fr', 'Français', 'ltr', true, 0)"
+                )
+            )
+            category_id = db.session.execute(
+                text("INSERT INTO categories (code, position) VALUES ('capacity', 0) RETURNING id")
+            ).scalar_one()
+            room_id = db.session.execute(
+                text(
+                    "INSERT INTO rooms (slug, category_id, language_code, moderators_only, closed) "
+                    "VALUES ('capacity-fr', :category, 'fr', false, false) RETURNING id"
+                ),
+                {"category": category_id},
+            ).scalar_one()
             author_id = db.session.execute(
                 text(
                     "INSERT INTO users (email, display_name, role, active, is_coordinator, session_secret, "
@@ -29,12 +43,11 @@ def test_upgrade_backfills_the_copies_and_keeps_the_full_text_index(empty_databa
                 ),
                 {"at": datetime(2026, 1, 5, tzinfo=UTC)},
             ).scalar_one()
-            room = db.session.scalar(select(Room).where(Room.slug == "capacity-fr"))
             now = datetime(2026, 1, 5, tzinfo=UTC)
             # Core inserts: the index hook (which writes the new columns) stays out of the old schema.
             thread_id = db.session.execute(
                 insert(Thread).returning(Thread.id),
-                {"room_id": room.id, "title": "Ancien fil", "author_id": author_id, "created_at": now,
+                {"room_id": room_id, "title": "Ancien fil", "author_id": author_id, "created_at": now,
                  "last_post_at": now, "post_count": 1, "kind": "member", "locked": False, "pinned": False},
             ).scalar_one()  # fmt: skip
             post_id = db.session.execute(
@@ -55,7 +68,7 @@ def test_upgrade_backfills_the_copies_and_keeps_the_full_text_index(empty_databa
             row = db.session.execute(
                 text("SELECT post_state, room_id, category_id, discussion_id, opens_at FROM search_entries")
             ).one()
-            assert tuple(row) == ("hidden", room.id, room.category_id, None, None)
+            assert tuple(row) == ("hidden", room_id, category_id, None, None)
             if db.engine.dialect.name == "sqlite":
                 found = "SELECT rowid FROM search_fts WHERE search_fts MATCH 'backfillmark'"
             else:
