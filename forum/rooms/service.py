@@ -168,7 +168,7 @@ class RoomSummary:
 def home_overview(user, locale):
     """Categories in order, each with its rooms (reader's languages first) and their figures.
 
-    Three queries whatever the number of rooms, threads and posts: the rooms with their stored totals
+    Two statements whatever the number of rooms, threads and posts: the rooms with their stored totals
     (`Room.thread_total`, `Room.post_total`) and each room's latest readable post, one step down an
     index; then, in one statement, the threads still to open that this reader may not see yet (few) and
     the threads this reader has read to the end (as many as they have read). What the home page shows is
@@ -251,7 +251,7 @@ def add_to_totals(room_id, *, threads=0, posts=0):
 
 def recount_rooms(room_ids=None):
     """Count the totals of `room_ids` (every room if None) again from their threads: after a thread moves,
-    a discussion is cancelled, or threads were written around the services (a restore, a benchmark)."""
+    a discussion is cancelled or moved, or threads were written around the services (a benchmark's fill)."""
     counted = and_(Thread.room_id == Room.id, not_(Thread.in_cancelled_discussion))
     statement = update(Room).values(
         thread_total=select(func.count(Thread.id)).where(counted).scalar_subquery(),
