@@ -1,7 +1,8 @@
 """The home, room and thread pages and the live poll, profiled in one process.
 
 Fills a temporary SQLite database with the benchmark's dataset (bench/run.py's
-FILL: 100 delegates, 6 rooms, 300 threads, 3,870 posts, a 50-post hot thread),
+FILL: 100 delegates, 6 rooms, 300 threads, 3,870 posts, a 50-post hot thread;
+BENCH_SCALE multiplies threads and posts),
 signs in as a delegate with Flask's test client, and prints for each page the
 mean CPU and wall-clock time of PROFILE_REPEAT requests, the SQL queries of one request, and the
 functions with the largest cumulative time under cProfile. Then it posts
@@ -12,6 +13,7 @@ lock and how many statements ran under it.
     .venv/bin/python bench/profile_pages.py            # all pages, then replies
     .venv/bin/python bench/profile_pages.py thread     # one page
     PROFILE_TOP=40 .venv/bin/python bench/profile_pages.py room
+    BENCH_SCALE=26 PROFILE_DATABASE=/tmp/p26.db .venv/bin/python bench/profile_pages.py home   # 100,000 posts, kept
 
 On a shared machine compare the CPU times (this process's own), of runs made one after the other.
 """
@@ -33,14 +35,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from run import BIN, FILL, PASSWORD, forum_env, run  # noqa: E402
 
 REPEAT = int(os.environ.get("PROFILE_REPEAT", 30))
+SCALE = os.environ.get("BENCH_SCALE", "1")
+# A SQLite file to keep and reuse (filled on first use, its ids beside it in <file>.ids): BENCH_SCALE=26 takes minutes.
+KEEP = os.environ.get("PROFILE_DATABASE")
 TOP = int(os.environ.get("PROFILE_TOP", 25))
 
 
 def prepare():
     workdir = Path(tempfile.mkdtemp(prefix="forum-profile-"))
     env = forum_env(workdir)
-    run([str(BIN / "flask"), "db", "upgrade"], env)
-    slug, hot_id, _other, posts = run([sys.executable, "-c", FILL, "1", PASSWORD], env).split()[-4:]
+    ids = Path(f"{KEEP}.ids") if KEEP else None
+    if KEEP:
+        env["DATABASE_URL"] = f"sqlite:///{Path(KEEP).resolve()}"
+    if ids and ids.exists():
+        slug, hot_id, posts = ids.read_text().split()
+    else:
+        run([str(BIN / "flask"), "db", "upgrade"], env)
+        slug, hot_id, _other, posts = run([sys.executable, "-c", FILL, SCALE, PASSWORD], env).split()[-4:]
+        if ids:
+            ids.write_text(f"{slug} {hot_id} {posts}")
     os.environ.update(env)
     return workdir, slug, int(hot_id), int(posts)
 

@@ -18,9 +18,29 @@ from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 from forum.extensions import db
+
+
+def _sqlite_from_hint(compiler, table, text):
+    # SQLAlchemy's SQLite compiler drops `Select.with_hint()`; SQLite reads a hint after the table's name.
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
+
+
+def sqlite_index(statement, entity, index_name):
+    """`statement` reading `entity` through the named index on SQLite (`INDEXED BY`); unchanged elsewhere.
+
+    For the few queries where SQLite's planner, without statistics, picks an index that reads every row
+    of a large table to avoid a sort (the home page's latest threads and scheduled threads). SQLite
+    refuses the query if the index cannot serve it, so a renamed index fails loudly in the tests.
+    """
+    return statement.with_hint(entity, f"INDEXED BY {index_name}", "sqlite")
 
 
 @event.listens_for(Engine, "connect")
@@ -71,27 +91,38 @@ def write_transaction(*, keep_loaded=False):
 
     With `keep_loaded`, what the read transaction loaded stays loaded instead of
     being expired and read again under the lock (for a view whose read part
-    wrote nothing and whose writes re-check what matters in SQL, as a reply does).
+    wrote nothing and whose writes re-check what matters in SQL, as a reply does),
+    and it stays loaded after the block's commit too (for a view that then only
+    redirects: the signed-in user is not read again to answer).
     """
     session = db.session()
     keep = session.expire_on_commit
     session.expire_on_commit = keep and not keep_loaded
     try:
         session.commit()
+        previous = g.get("write_transaction") if has_request_context() else None
+        if has_request_context():
+            g.write_transaction = True
+        try:
+            yield
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            if has_request_context():
+                g.write_transaction = previous
     finally:
         session.expire_on_commit = keep
-    previous = g.get("write_transaction") if has_request_context() else None
-    if has_request_context():
-        g.write_transaction = True
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if has_request_context():
-            g.write_transaction = previous
+
+
+def insert_on_conflict(model):
+    """An INSERT into `model` for the session's engine, with its `on_conflict_do_nothing/do_update` clauses.
+
+    SQLite and PostgreSQL spell INSERT … ON CONFLICT alike, but each dialect builds its own statement.
+    """
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def claim_transition(obj, column, expected, **values):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import defaultload, joinedload
 
-from forum import clock, policy
+from forum import clock, database, policy
 from forum.discussions.models import Discussion, DiscussionText
 from forum.extensions import db
 from forum.rooms.models import Language, Room
@@ -218,7 +218,7 @@ def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
     one row beyond the page tells whether a next page exists, without counting. The
     categories are not loaded here: load them first (`rooms.service.all_categories`).
     """
-    rows = db.session.execute(
+    statement = (
         select(Thread, ReadMarker.last_read_number)
         .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
         .where(policy.readable_threads(user, now or clock.now()))
@@ -229,7 +229,12 @@ def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
-    ).all()
+    )
+    if policy.is_member(user):
+        # A member reads nearly every thread: walking the threads newest first stops after a page, where
+        # SQLite's own choice (by room) reads and sorts them all, a cost that grows with the forum.
+        statement = database.sqlite_index(statement, Thread, "ix_threads_last_post_at")
+    rows = db.session.execute(statement).all()
     items = [LatestItem(thread, last_read or 0) for thread, last_read in rows[:per_page]]
     return items, len(rows) > per_page
 

@@ -4,10 +4,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defaultload, joinedload, selectinload
 
-from forum import audit, clock, policy
+from forum import audit, clock, database, policy
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.i18n import direction, known_locale, native_name
@@ -216,10 +215,13 @@ def home_overview(user, locale):
 def _reader_adjustments(user, now):
     """({room id: (threads, posts) counted in the totals that `user` may not read yet},
     {room id: threads `user` may read and has read to the end}), in one statement."""
-    hidden = (
+    # Few threads are scheduled: SQLite would otherwise read every thread in room order to group them.
+    hidden = database.sqlite_index(
         select(literal("hidden"), Thread.room_id, func.count(Thread.id), func.sum(Thread.post_count))
         .where(Thread.opens_at > now, not_(Thread.in_cancelled_discussion), not_(policy.readable_threads(user, now)))
-        .group_by(Thread.room_id)
+        .group_by(Thread.room_id),
+        Thread,
+        "ix_threads_opens_at",
     )
     read = (
         select(literal("read"), Thread.room_id, func.count(Thread.id), literal(0))
@@ -316,11 +318,6 @@ def room_threads(room, user, page, per_page):
     return total, [(thread, last_read or 0) for thread, last_read in rows]
 
 
-def _upsert(dialect_name):
-    # INSERT … ON CONFLICT is spelled the same on both engines, but each dialect builds its own statement.
-    return (postgresql if dialect_name == "postgresql" else sqlite).insert
-
-
 def mark_all_read(user, *, room=None):
     """Mark every thread `user` may read (in `room`, or in every room) read up to its last post.
 
@@ -342,7 +339,7 @@ def mark_all_read(user, *, room=None):
     unread = select(literal(user.id), Thread.id, Thread.post_count, literal(now, ReadMarker.updated_at.type)).where(
         condition, ~read_already
     )
-    insert = _upsert(db.session.get_bind().dialect.name)(ReadMarker).from_select(
+    insert = database.insert_on_conflict(ReadMarker).from_select(
         ["user_id", "thread_id", "last_read_number", "updated_at"], unread
     )
     statement = insert.on_conflict_do_update(

@@ -20,11 +20,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, distinct, exists, func, literal, or_, select, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from forum import clock
+from forum import clock, database
 from forum.accounts.models import Role, User
 from forum.discussions.models import Discussion
 from forum.errors import Invalid
@@ -51,9 +49,9 @@ SECRETARIAT_ROLES = (Role.staff, Role.language_moderator, Role.moderator, Role.a
 
 def record_activity_day(user_id, day):
     """Note that the account was active on `day` (UTC); a second call the same day changes nothing."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ActivityDay).values(user_id=user_id, day=day).on_conflict_do_nothing())
+    db.session.execute(
+        database.insert_on_conflict(ActivityDay).values(user_id=user_id, day=day).on_conflict_do_nothing()
+    )
 
 
 def prune_activity_days(now):
