@@ -49,6 +49,9 @@ def create_app(config=None):
     _check_rate_limit_storage(app)
     _trust_proxies(app)
     app.permanent_session_lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
+    from forum.security import SessionCookies
+
+    app.session_interface = SessionCookies()
 
     _ensure_instance_dir(app)
     from forum.web import BoundedIntConverter
@@ -148,7 +151,7 @@ def _ensure_instance_dir(app):
 
 
 def _init_extensions(app):
-    from forum.i18n import select_locale, select_timezone
+    from forum.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")), render_as_batch=True)
@@ -157,6 +160,7 @@ def _init_extensions(app):
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -229,7 +233,7 @@ def _register_blueprints(app):
 
 def _register_hooks(app):
     from forum import policy
-    from forum.i18n import current_locale_code, direction, native_name, ui_locales
+    from forum.i18n import current_locale_code, direction
     from forum.security import set_security_headers
     from forum.twofactor.views import ENROLMENT_ENDPOINTS
 
@@ -257,17 +261,18 @@ def _register_hooks(app):
         locale = current_locale_code()
         return {
             "policy": policy,
-            "ui_locales": [(code, native_name(code)) for code in ui_locales()],
             "current_locale": locale,
             "text_direction": direction(locale),
         }
 
     from forum import formatting, fragments
+    from forum.main import layout
     from forum.rooms.fragments import latest_items, room_cards, room_rows
     from forum.threads.fragments import render_posts
 
     formatting.register(app)
     fragments.init_app(app)
+    layout.register(app)
     app.add_template_global(render_posts, "post_fragments")
     app.add_template_global(room_rows)
     app.add_template_global(latest_items)

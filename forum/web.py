@@ -51,6 +51,13 @@ class ActResult:
         return self.ok
 
 
+def background(view):
+    """Mark a view that a page calls by itself (the live poll): it does not renew the session cookie, so it
+    does not count as the user's activity (`forum.security.SessionCookies`)."""
+    view.background = True
+    return view
+
+
 def run_act(act, *, success=None, field=None):
     """Run one service act for a view and commit once.
 

@@ -5,6 +5,7 @@ import re
 import jinja2.meta
 import pytest
 
+from forum.main import layout
 from forum.rooms import fragments as rows
 from forum.threads import fragments as posts
 
@@ -12,7 +13,14 @@ from forum.threads import fragments as posts
 @pytest.mark.parametrize(
     "template, view",
     [(posts.TEMPLATE, posts.PostView), (rows.ROOM_ROW, rows.ThreadRowView), (rows.LATEST_ITEM, rows.ThreadRowView)]
-    + [(rows.ROOM_CARD, rows.RoomCardView)],
+    + [(rows.ROOM_CARD, rows.RoomCardView)]
+    + [
+        (layout.MENU, layout.MenuView),
+        (layout.COUNTS, layout.CountsView),
+        (layout.SEARCH_BOX, layout.SearchBoxView),
+        (layout.LANGUAGES, layout.LanguagesView),
+        (layout.FOOTER, layout.FooterView),
+    ],
 )
 def test_a_fragment_reads_nothing_but_its_view(app, template, view):
     # The template may name only `view` and the translation and URL helpers (imported macros are fine),

@@ -207,3 +207,17 @@ def test_built_in_form_messages_come_in_the_readers_language(client, make_user, 
     loaded = _wtforms_catalog.cache_info().misses
     client.post("/admin/accounts/new", data={"email": "", "display_name": ""})
     assert _wtforms_catalog.cache_info().misses == loaded
+
+
+def test_templates_follow_force_locale_inside_a_request(app):
+    # Templates find the request's catalog once (forum.i18n.install_template_gettext); an e-mail rendered in
+    # its reader's language inside a request must still get that language, and the page its own after.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Sign out') }} {{ ngettext('%(num)d unread notification', '%(num)d unread notifications', 2) }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == "Se déconnecter 2 notifications non lues"
+        with force_locale("es"):
+            assert render_template_string(template).startswith("Cerrar sesión ")
+        assert render_template_string(template).startswith("Se déconnecter ")

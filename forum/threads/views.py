@@ -25,13 +25,14 @@ from forum.rooms.models import Category, Room
 from forum.threads import service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
-from forum.web import form_int, id_or_none, int_arg, page_arg, run_act
+from forum.web import background, form_int, id_or_none, int_arg, page_arg, run_act
 
 bp = Blueprint("threads", __name__)
 
 
-# The live poll needs the thread, its room and language, not the category's names in every language.
-_POLL_LOAD = (defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),)
+# The live poll and a reply need the thread, its room and language, not the category's names in every language
+# (a reply refused shows the page again, which loads them then).
+_WITHOUT_CATEGORY_NAMES = (defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),)
 
 
 def _get_thread(thread_id, options=()):
@@ -135,7 +136,7 @@ def reply(thread_id):
     Loading, checking and rendering the Markdown happen in a read transaction; only the writes
     (the post, the thread's counter, markers, notifications) hold the write lock (forum.database).
     """
-    thread = _get_thread(thread_id)
+    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
     policy.require(policy.can_post(current_user, thread))
     form = PostForm()
     if form.validate_on_submit():
@@ -210,10 +211,11 @@ def first_unread(thread_id):
 
 
 @bp.route("/t/<int:thread_id>/live")
+@background
 def live(thread_id):
     """Posts newer than `after`, as an HTML fragment for the live-update script (204 when there are none);
     404 once the thread is unreadable."""
-    thread = _get_thread(thread_id, options=_POLL_LOAD)
+    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
     after = max(int_arg("after", 0), 0)
     if after >= thread.post_count:
         # Nothing new (post numbers run from 1 to post_count): 204 from the thread's row alone, no posts
