@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from forum import clock
 from forum.errors import Invalid
@@ -43,6 +43,13 @@ def follows_on_reply(user):
     """Whether starting or replying to a thread makes `user` follow it (on unless switched off)."""
     preferences = db.session.get(NotificationPreferences, user.id)
     return preferences is None or preferences.follow_on_reply
+
+
+def follows_on_reply_condition(user):
+    """`follows_on_reply(user)` as an SQL condition, for a statement that follows a thread in one step."""
+    return ~exists().where(
+        NotificationPreferences.user_id == user.id, NotificationPreferences.follow_on_reply.is_(False)
+    )
 
 
 def _parse_deliveries(choices):

@@ -83,7 +83,9 @@ def _follow_flush(session, flush_context):
         condition = Post.id.in_(posts)
         if threads:
             condition = condition | Post.thread_id.in_(threads)
-        index_posts(connection, condition)
+        # New posts alone (a reply) have no entries yet: nothing to delete first.
+        new_posts = {obj.id for obj in session.new if isinstance(obj, Post)}
+        index_posts(connection, condition, fresh=not threads and posts <= new_posts)
     if threads:
         # A thread moved to another language's room: its summary follows the room's language too.
         index_summaries(connection, DiscussionText.discussion_id.in_(_discussions_of(connection, threads)))
@@ -197,17 +199,19 @@ def _with_terms(connection, rows):
     return rows
 
 
-def _replace(connection, key, ids, rows):
-    """Delete the rows of `ids` (by `key` column) and insert `rows`: one short statement each."""
-    if ids:
+def _replace(connection, key, ids, rows, *, fresh=False):
+    """Delete the rows of `ids` (by `key` column), unless they are `fresh` (just created, so without rows), and
+    insert `rows`: one short statement each."""
+    if ids and not fresh:
         connection.execute(delete(SearchEntry).where(getattr(SearchEntry, key).in_(ids)))
     if rows:
         connection.execute(SearchEntry.__table__.insert(), _with_terms(connection, rows))
     return len(ids)
 
 
-def index_posts(connection, condition):
-    """(Re)index the posts matching `condition`; returns how many were indexed."""
+def index_posts(connection, condition, *, fresh=False):
+    """(Re)index the posts matching `condition` (`fresh`: posts just created, with no entries to replace);
+    returns how many were indexed."""
     query = (
         select(
             Post.id, Post.thread_id, Post.number, Post.source, Post.author_id, Post.created_at, Post.state,
@@ -242,7 +246,7 @@ def index_posts(connection, condition):
         }
         for row in found
     ]
-    return _replace(connection, "post_id", [row.id for row in found], rows)
+    return _replace(connection, "post_id", [row.id for row in found], rows, fresh=fresh)
 
 
 def index_summaries(connection, condition):

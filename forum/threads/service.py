@@ -2,17 +2,18 @@
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from forum import audit, clock, policy
+from forum import audit, clock, database, policy
 from forum.content import clean_line, render_markdown
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.notifications import mentions
-from forum.notifications.preferences import follows_on_reply
+from forum.notifications.preferences import follows_on_reply_condition
 from forum.notifications.service import notify_all
 from forum.rooms import service as rooms_service
 from forum.threads import rules
@@ -117,9 +118,18 @@ def reply(thread, *, author, body, reply_to=None, submission_key=None, html=None
 
 
 def _follow_own_thread(author, thread):
-    # Authors follow what they start or reply to, so they hear of the answers, unless they switched it off.
-    if follows_on_reply(author):
-        _watch(author, thread)
+    """Authors follow what they start or reply to, so they hear of the answers, unless they switched it off.
+
+    One INSERT … SELECT … ON CONFLICT DO NOTHING under the write lock: it writes nothing when they follow
+    already or switched it off.
+    """
+    insert = database.insert_on_conflict(Watch).from_select(
+        ["user_id", "thread_id", "created_at"],
+        select(literal(author.id), literal(thread.id), literal(clock.now(), Watch.created_at.type)).where(
+            follows_on_reply_condition(author)
+        ),
+    )
+    db.session.execute(insert.on_conflict_do_nothing())
 
 
 def _enforce_protocol(author, room, body, *, title=None, new_post=True):
@@ -151,7 +161,12 @@ def _record_hold(post):
 def _post_for_submission(author, submission_key):
     if not submission_key:
         return None
-    return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key))
+    # Almost always none: the author (with their state and group) is not joined in for nothing.
+    return db.session.scalar(
+        select(Post)
+        .where(Post.author_id == author.id, Post.submission_key == submission_key)
+        .options(lazyload(Post.author))
+    )
 
 
 def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False, html=None):
@@ -282,20 +297,25 @@ def last_read_number(user, thread):
 
 
 def mark_read(user, thread, number):
-    """Move the user's read marker forward to `number`; never backwards, and no write if nothing moves."""
-    marker = db.session.get(ReadMarker, (user.id, thread.id))
-    if marker is None:
-        db.session.add(
-            ReadMarker(user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now())
-        )
-    # Never backwards: an older page opened in another tab must not make read posts unread again.
-    elif marker.last_read_number < number:
-        marker.last_read_number = number
-        marker.updated_at = clock.now()
-    else:
-        return False
-    db.session.flush()
-    return True
+    """Move the user's read marker forward to `number`; never backwards, and no write if nothing moves.
+
+    One INSERT … ON CONFLICT DO UPDATE … WHERE; True if the marker was made or moved.
+    """
+    insert = database.insert_on_conflict(ReadMarker).values(
+        user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now()
+    )
+    statement = insert.on_conflict_do_update(
+        index_elements=[ReadMarker.user_id, ReadMarker.thread_id],
+        set_={"last_read_number": insert.excluded.last_read_number, "updated_at": insert.excluded.updated_at},
+        # Never backwards: an older page opened in another tab must not make read posts unread again.
+        where=ReadMarker.last_read_number < insert.excluded.last_read_number,
+    )
+    moved = db.session.execute(statement.returning(ReadMarker.thread_id)).first() is not None
+    # A marker already loaded in this session would keep its old number: the statement went around it.
+    loaded = db.session.identity_map.get(identity_key(ReadMarker, (user.id, thread.id)))
+    if moved and loaded is not None:
+        db.session.expire(loaded)
+    return moved
 
 
 def reader_state(user, thread):

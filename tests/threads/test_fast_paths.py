@@ -1,6 +1,7 @@
 """The fast paths of issue #18 keep their invariants: the live poll, the thread page's per-page permissions."""
 
 import itertools
+import time
 
 import pytest
 from sqlalchemy import select
@@ -58,6 +59,89 @@ def test_poll_is_404_once_the_reader_may_no_longer_read(client, delegate, login,
 def test_poll_of_another_readers_hidden_thread_is_404(client, guest, login, thread):
     login(client, guest)
     assert client.get(f"/t/{thread.id}/live?after=5").status_code == 404
+
+
+def test_poll_does_not_renew_the_session_cookie_but_pages_do(client, delegate, login, thread):
+    login(client, delegate)
+    # A page view renews the signed cookie (its expiry slides with the delegate's activity)...
+    assert "forum_session=" in client.get(f"/t/{thread.id}").headers.get("Set-Cookie", "")
+    # ...a background poll does not: an open tab alone must not keep the session alive.
+    response = client.get(f"/t/{thread.id}/live?after=1")
+    assert response.status_code == 204
+    assert "Set-Cookie" not in response.headers
+    # The session itself is untouched: the next page is still signed in.
+    assert client.get(f"/t/{thread.id}").status_code == 200
+
+
+def test_a_session_kept_only_by_polls_ends_after_its_lifetime(client, delegate, login, thread):
+    login(client, delegate)
+    with client.session_transaction() as session:
+        session.permanent = True  # as the sign-in form makes it
+    client.get(f"/t/{thread.id}")
+    expires = client.get_cookie("forum_session").expires
+    assert expires is not None
+    # The cookie's expiry is written in whole seconds, from Flask's own clock.
+    time.sleep(1.1)
+    for _ in range(3):
+        assert client.get(f"/t/{thread.id}/live?after=1").status_code == 204
+    # The polls left the cookie, so its expiry stays where the last page view set it...
+    assert client.get_cookie("forum_session").expires == expires
+    # ...while a page view moves it on.
+    client.get(f"/t/{thread.id}")
+    assert client.get_cookie("forum_session").expires > expires
+
+
+# Replies ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("followers", [1, 12])
+def test_a_reply_runs_the_same_few_statements_whatever_the_followers(
+    client, login, make_user, thread, count_queries, followers
+):
+    for _ in range(followers):
+        service.set_watching(make_user(state="BRA"), thread, True)
+    writer = make_user(state="CHL")
+    db.session.commit()
+    login(client, writer)
+    client.get(f"/t/{thread.id}")  # the first request of the day records it: not the reply's cost
+    with count_queries() as counter:
+        response = client.post(f"/t/{thread.id}/reply", data={"body": "A reply", "submission_key": "once"})
+    assert response.status_code == 302
+    statements = [" ".join(statement.split()) for statement in counter.statements]
+    # Read first (the user, the thread, the protocol), then the writes: the resent-form check, the counter, the
+    # room's totals, the post, its search entry (read, then written), the marker and the follow (one upsert each),
+    # the followers and their notifications. The redirect reads nothing after the commit.
+    assert len(statements) <= 14, "\n".join(statements)
+    assert sum(statement.startswith("INSERT INTO notifications") for statement in statements) <= 1
+    assert not statements[-1].startswith("SELECT users"), statements[-1]
+    assert db.session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.source == "A reply"))
+
+
+def test_a_reply_makes_its_author_follow_unless_switched_off(client, login, make_user, thread):
+    from forum.notifications.models import NotificationPreferences
+    from forum.threads.models import Watch
+
+    keen, quiet = make_user(state="CHL"), make_user(state="PER")
+    db.session.add(NotificationPreferences(user_id=quiet.id, follow_on_reply=False))
+    db.session.commit()
+    for writer in (keen, quiet, keen):  # a second reply leaves the follow as it is
+        login(client, writer)
+        assert client.post(f"/t/{thread.id}/reply", data={"body": f"From {writer.id}"}).status_code == 302
+    watchers = set(db.session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)))
+    assert keen.id in watchers and quiet.id not in watchers
+
+
+def test_read_markers_only_move_forward(make_user, thread):
+    reader = make_user(state="CHL")
+    assert service.mark_read(reader, thread, 1) is True
+    for number in range(2, 4):
+        service.reply(thread, author=make_user(state="BRA"), body=f"Reply {number}")
+    assert service.mark_read(reader, thread, 3) is True
+    # An older page in another tab: the marker stays at 3, and nothing is written.
+    assert service.mark_read(reader, thread, 2) is False
+    assert service.mark_read(reader, thread, 3) is False
+    db.session.commit()
+    assert service.last_read_number(reader, thread) == 3
 
 
 # Per-page permissions --------------------------------------------------------------------------------------------
