@@ -1,7 +1,7 @@
 """The forum's pages as a fraction of Flask's own speed, measured side by side in one run.
 
-Starts, each with gunicorn under the same settings (BENCH_WORKERS sync
-workers) on a free loopback port:
+Starts, each with gunicorn under the same settings (deploy/gunicorn.conf.py with
+BENCH_WORKERS sync workers, no access log, no worker recycling) on a free loopback port:
 - the ceiling: a bare Flask + Jinja page of about 2 KB (bench/ceiling.py);
 - the forum, on its own temporary database (SQLite, or BENCH_DATABASE_URL),
   filled with 100 users, 6 rooms, 300 threads and 3,870 posts including a
@@ -167,10 +167,14 @@ def run(command, env):
 
 
 def serve(app, port, env, chdir=ROOT):
+    """gunicorn with the deployment's settings (deploy/gunicorn.conf.py), BENCH_WORKERS workers, no access log
+    and no worker recycling, for the forum and the ceiling alike."""
+    command = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-w", str(WORKERS)]
+    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--max-requests", "0", app]
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        command,
         cwd=chdir,
-        env=env,
+        env={**env, "FORUM_ACCESS_LOG": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,7 +1,7 @@
 """gunicorn settings for the forum: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
 
 Environment (all optional): FORUM_BIND (default 127.0.0.1:8000, behind nginx),
-WEB_CONCURRENCY (workers; default 2 per core + 1). Several workers need
+WEB_CONCURRENCY (workers; default 2 per core + 1), FORUM_ACCESS_LOG (see below). Several workers need
 RATELIMIT_STORAGE_URI=redis://… and PostgreSQL (`flask forum check-deployment`).
 """
 import gc
@@ -20,7 +20,8 @@ max_requests = 2000
 max_requests_jitter = 200
 # The app reads X-Forwarded-* itself (FORUM_PROXY_HOPS); gunicorn must not rewrite them.
 forwarded_allow_ips = "127.0.0.1"
-accesslog = "-"
+# FORUM_ACCESS_LOG: a file, "-" for standard output (the default), or empty for none (when nginx logs).
+accesslog = os.environ.get("FORUM_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = "info"
 # Load the app once in the master: a configuration error stops the start at once.
