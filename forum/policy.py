@@ -236,6 +236,19 @@ def readable_threads_of_listed_room(user, now=None):
     )
 
 
+def readable_threads_in_room(user, room, now=None):
+    """SQL condition on Thread: `readable_threads` for the threads of one `room` the user may read
+    (`can_read_room`), in the few terms that room leaves (a room page's queries, built on every view)."""
+    if is_guest(user) or not can_read_room(user, room):
+        return and_(Thread.room_id == room.id, readable_threads(user, now))
+    now = now or clock.now()
+    visible = [Thread.room_id == room.id, not_(Thread.in_cancelled_discussion)]
+    if not can_moderate_room(user, room):
+        # Scheduled threads are the room's moderators' until they open.
+        visible.append(or_(Thread.opens_at.is_(None), Thread.opens_at <= now))
+    return and_(*visible)
+
+
 def _guest_readable_threads(user, not_scheduled, discussion_column=Thread.discussion_id, room_column=Thread.room_id):
     access = guest_access(user)
     if not access:

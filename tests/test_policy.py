@@ -224,6 +224,7 @@ NOT_PREDICATES = {
     # can_see_discussion: tests/test_policy_scopes.py checks they agree with the predicates for every role.
     "readable_threads",
     "readable_threads_of_listed_room",
+    "readable_threads_in_room",
     "visible_discussions",
     "readable_posts",
     "readable_copied_posts",

@@ -161,6 +161,20 @@ def test_readable_threads_of_a_listed_room_agree_with_can_read_thread(role, vari
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_readable_threads_in_a_room_agree_with_can_read_thread(role, varied_forum, make_user):
+    # A room page's form, for one room at a time (readable or not: the general form applies to the latter).
+    user = _user(role, make_user, varied_forum)
+    for room in db.session.scalars(select(Room)).all():
+        in_python = {
+            thread.id
+            for thread in db.session.scalars(select(Thread).where(Thread.room_id == room.id))
+            if policy.can_read_thread(user, thread)
+        }
+        in_sql = set(db.session.scalars(select(Thread.id).where(policy.readable_threads_in_room(user, room))))
+        assert in_sql == in_python, room.slug
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_visible_discussions_agrees_with_can_see_discussion(role, varied_forum, make_user):
     user = _user(role, make_user, varied_forum)
     every = db.session.scalars(select(Discussion)).all()

@@ -1,13 +1,15 @@
 """The home page's room figures come from stored totals (Room.thread_total, Room.post_total) and two small
 adjustments per reader (rooms.service.home_overview); here they are compared, reader by reader, with
-counting every readable thread as the page did before, through every write that changes them."""
+counting every readable thread as the page did before, through every write that changes them. The room
+pages (rooms.service.room_threads: their totals from the same stored figures, the threads listed first and
+the others read separately) are compared likewise with sorting every readable thread of the room."""
 
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import and_, case, func, or_, select
 
-from forum import policy
+from forum import clock, policy
 from forum.audit import AuditEvent
 from forum.discussions import service as discussions
 from forum.extensions import db
@@ -46,6 +48,32 @@ def shown(user):
     return figures
 
 
+def listed_by_sorting(user, room):
+    """Every thread of `room` that `user` may read, in the room page's order, by sorting them all (as before)."""
+    now = clock.now()
+    return db.session.scalars(
+        select(Thread.id)
+        .where(Thread.room_id == room.id, policy.readable_threads(user, now))
+        .order_by(
+            case((rooms.open_weekly_threads(now), 1), else_=0).desc(),
+            Thread.pinned.desc(),
+            Thread.last_post_at.desc(),
+            Thread.id.desc(),
+        )
+    ).all()
+
+
+def listed_page_by_page(user, room, per_page):
+    pages, page = [], 1
+    while True:
+        total, rows = rooms.room_threads(room, user, page, per_page)
+        if not rows:
+            return total, pages
+        pages += [thread.id for thread, _last_read in rows]
+        assert len(rows) <= per_page
+        page += 1
+
+
 def stored_equal_recounted():
     before = dict(db.session.execute(select(Room.id, Room.thread_total + 1000 * Room.post_total)).all())
     rooms.recount_rooms()
@@ -63,6 +91,12 @@ def check(readers):
     assert stored_equal_recounted()
     for reader in readers:
         assert shown(reader) == counted(reader), reader.role
+        for room in db.session.scalars(select(Room)).all():
+            if not policy.can_read_room(reader, room):
+                continue
+            expected = listed_by_sorting(reader, room)
+            for per_page in (1, 2, 25):
+                assert listed_page_by_page(reader, room, per_page) == (len(expected), expected), (reader.role, room)
 
 
 def test_figures_match_counting_through_every_kind_of_write(
@@ -74,6 +108,13 @@ def test_figures_match_counting_through_every_kind_of_write(
     make_thread(french, make_user(state="FRA"), title="Deux", body="Ouverture")
     frozen_clock.advance(minutes=5)
     threads.reply(first, author=delegate, body="A reply")
+    check(readers)
+    # More threads, two of them pinned: they lead their room's pages, the others follow by latest activity.
+    for number in range(4):
+        frozen_clock.advance(minutes=1)
+        extra = make_thread(room, make_user(state="BRA"), title=f"Extra {number}", body="More")
+        if number in (1, 3):
+            threads.set_pinned(extra, True, by=moderator)
     check(readers)
 
     # The delegate reads one thread to the end; another reply makes it unread again for them only.
