@@ -10,6 +10,7 @@ that keeps the forum out of link farming and referrer leaks. Templates print onl
 import html as html_lib
 import re
 import unicodedata
+from functools import lru_cache
 
 import bleach
 from markdown_it import MarkdownIt
@@ -183,6 +184,13 @@ def _plain_text_children(children):
 
 def mentioned_names(source):
     """The names written as `@[Name]` in plain text, in order, each once (at most MAX_MENTIONS)."""
+    return list(_mentioned_names(source or ""))
+
+
+# Kept for the last few texts: a reply asks before it takes the write lock (its preview's mentions) and again
+# under it (whom to notify), and each parse of a long text takes a millisecond.
+@lru_cache(maxsize=32)
+def _mentioned_names(source):
     names = {}
     for token in _markdown.parse(source or ""):
         for child in _plain_text_children(token.children or ()):
@@ -190,7 +198,7 @@ def mentioned_names(source):
                 name = " ".join(match.group(1).split())
                 if name:
                     names.setdefault(mention_key(name), name)
-    return list(names.values())[:MAX_MENTIONS]
+    return tuple(names.values())[:MAX_MENTIONS]
 
 
 def _mark_mentions(children, mentions):
@@ -248,9 +256,12 @@ def count_links(source):
     link, an autolink and a bare URL made a link are one each, whatever they
     contain ("https://www.example.org" is one), and an address in code is none.
     """
-    return sum(
-        1 for token in _markdown.parse(source or "") for child in token.children or () if child.type == "link_open"
-    )
+    return _count_links(source or "")
+
+
+@lru_cache(maxsize=32)
+def _count_links(source):
+    return sum(1 for token in _markdown.parse(source) for child in token.children or () if child.type == "link_open")
 
 
 def plain_excerpt(source, length=160):

@@ -84,7 +84,15 @@ def relative(value, within=RELATIVE_WITHIN):
         return when(value)
     if abs(delta) < timedelta(minutes=1):
         return _("just now")
-    return babel_dates.format_timedelta(delta, granularity="minute", add_direction=True, locale=format_locale())
+    # To the minute, as it reads: every post of a page then has its words from the cache for a minute.
+    return _words_for(round(delta.total_seconds() / 60), str(format_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _words_for(minutes, locale):
+    return babel_dates.format_timedelta(
+        timedelta(minutes=minutes), granularity="minute", add_direction=True, locale=_locale(locale)
+    )
 
 
 def ago(value):
