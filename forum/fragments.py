@@ -37,6 +37,27 @@ class Moment(NamedTuple):
         return cls(iso(value), when(value, "full"), relative(value))
 
 
+class Arguments(tuple):
+    """A link's query arguments as a view holds them: pairs in a tuple (hashable, so part of the cache key),
+    read as a mapping by `url_for(endpoint, **view.arguments)`."""
+
+    @classmethod
+    def of(cls, values):
+        """From a dict, in a fixed order, without the arguments that are None (url_for would drop them too)."""
+        return cls(sorted((name, value) for name, value in values.items() if value is not None))
+
+    def keys(self):
+        return [name for name, _value in self]
+
+    def __getitem__(self, key):
+        if not isinstance(key, str):
+            return super().__getitem__(key)
+        for name, value in self:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+
 def init_app(app):
     """One cache per application (tests build many); its size is read once, at start."""
     size = app.config.get("FRAGMENT_CACHE_SIZE", 4000)

@@ -20,6 +20,7 @@ from forum.threads import fragments as posts
         (layout.SEARCH_BOX, layout.SearchBoxView),
         (layout.LANGUAGES, layout.LanguagesView),
         (layout.FOOTER, layout.FooterView),
+        (layout.PAGE_LINKS, layout.PageLinksView),
     ],
 )
 def test_a_fragment_reads_nothing_but_its_view(app, template, view):
@@ -27,8 +28,23 @@ def test_a_fragment_reads_nothing_but_its_view(app, template, view):
     # and of the view only the fields it has: anything else would be shown without being in the key.
     source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
     names = jinja2.meta.find_undeclared_variables(app.jinja_env.parse(source))
-    assert names <= {"view", "_", "ngettext", "url_for"}
+    assert names <= {"view", "_", "ngettext", "url_for", "range"}
     used = set(re.findall(r"\bview\.(\w+)", source))
     assert used <= set(view._fields), used - set(view._fields)
     # And every view starts with what the words and links depend on.
     assert view._fields[:2] == ("locale", "script_root")
+
+
+def test_link_arguments_are_a_hashable_mapping_for_url_for(app):
+    from flask import url_for
+
+    from forum.fragments import Arguments
+
+    arguments = Arguments.of({"status": None, "q": "indicateurs d'évaluation", "role": "delegate"})
+    assert arguments == Arguments.of({"role": "delegate", "q": "indicateurs d'évaluation"})
+    assert hash(arguments) == hash(Arguments.of({"role": "delegate", "q": "indicateurs d'évaluation"}))
+    assert dict(**arguments) == {"q": "indicateurs d'évaluation", "role": "delegate"}
+    with app.test_request_context():
+        assert url_for("admin.accounts_list", page=2, **arguments) == (
+            "/admin/accounts?page=2&q=indicateurs+d'%C3%A9valuation&role=delegate"
+        )

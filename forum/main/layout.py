@@ -1,4 +1,4 @@
-"""The layout's parts that every page repeats, rendered as cached fragments (forum.fragments).
+"""The layout's parts that pages repeat, rendered as cached fragments (forum.fragments).
 
 The header's menu, its counts, the search box, the language list and the footer are the same for every
 reader with the same rights, figures and language, yet rendering them through Jinja (a dozen translated
@@ -21,6 +21,7 @@ COUNTS = "layout/_counts.html"
 SEARCH_BOX = "layout/_search_box.html"
 LANGUAGES = "layout/_languages.html"
 FOOTER = "layout/_footer.html"
+PAGE_LINKS = "layout/_page_links.html"
 
 
 class MenuView(NamedTuple):
@@ -65,6 +66,16 @@ class LanguagesView(NamedTuple):
 class FooterView(NamedTuple):
     locale: str
     script_root: str
+
+
+class PageLinksView(NamedTuple):
+    locale: str
+    script_root: str
+    endpoint: str
+    # The other query arguments of every page's link (forum.fragments.Arguments).
+    arguments: fragments.Arguments
+    page: int
+    last_page: int
 
 
 def menu():
@@ -121,6 +132,20 @@ def footer():
     return fragments.render(FOOTER, FooterView(**fragments.reader()))
 
 
+def page_links(page, last_page, endpoint, arguments):
+    """The links to the other pages of a list (the `pagination` macro of _macros.html); empty for one page."""
+    if last_page <= 1:
+        return ""
+    view = PageLinksView(
+        **fragments.reader(),
+        endpoint=endpoint,
+        arguments=fragments.Arguments.of(arguments),
+        page=page,
+        last_page=last_page,
+    )
+    return fragments.render(PAGE_LINKS, view)
+
+
 def register(app):
-    for part in (menu, counts, search_box, language_options, footer):
+    for part in (menu, counts, search_box, language_options, footer, page_links):
         app.add_template_global(part, f"layout_{part.__name__}")
