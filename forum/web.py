@@ -52,8 +52,8 @@ class ActResult:
 
 
 def background(view):
-    """Mark a view that a page calls by itself (the live poll): it does not renew the session cookie, so it
-    does not count as the user's activity (`forum.security.SessionCookies`)."""
+    """Mark a view that a page calls by itself (the live poll): it does not renew the session cookie, so a tab
+    left open does not keep the session alive (`forum.security.SessionCookies`)."""
     view.background = True
     return view
 
