@@ -363,18 +363,22 @@ def _leading_threads(condition, now):
 def _room_figures(room, user, now, condition, leading_ids):
     """(threads of `room` the user may read, how many of them are listed first), in one statement.
 
-    A member reading the room may read all its threads but, unless they moderate it, the scheduled ones:
-    their total is the room's stored `thread_total` less those (few, found along the `opens_at` index).
-    Anyone else (a guest) has their threads counted.
+    A member reading the room may read all its threads but scheduled ones (`readable_threads_in_room`): their
+    total is the room's stored `thread_total` less the scheduled threads they may not read (few, found along
+    the `opens_at` index). Anyone else (a guest) has their threads counted.
     """
     leading = select(func.count()).select_from(leading_ids.subquery()).scalar_subquery()
     if policy.is_member(user) and policy.can_read_room(user, room):
-        total = select(Room.thread_total).where(Room.id == room.id).scalar_subquery()
-        if not policy.can_moderate_room(user, room):
-            scheduled = select(func.count(Thread.id)).where(
-                Thread.room_id == room.id, Thread.opens_at > now, not_(Thread.in_cancelled_discussion)
-            )
-            total = total - database.sqlite_index(scheduled, Thread, "ix_threads_opens_at").scalar_subquery()
+        hidden = select(func.count(Thread.id)).where(
+            Thread.room_id == room.id,
+            Thread.opens_at > now,
+            not_(Thread.in_cancelled_discussion),
+            not_(condition),
+        )
+        total = (
+            select(Room.thread_total).where(Room.id == room.id).scalar_subquery()
+            - database.sqlite_index(hidden, Thread, "ix_threads_opens_at").scalar_subquery()
+        )
     else:
         total = select(func.count(Thread.id)).where(condition).scalar_subquery()
     total, leading = db.session.execute(select(total, leading)).one()
