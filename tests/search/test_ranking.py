@@ -1,12 +1,13 @@
-"""Every page of results is exactly that of a plain reference: rank every match, keep what the reader may read.
+"""Every page of results is exactly that of a plain reference: keep what the reader may read, rank the latest.
 
 The reference asks the database for the rank of every match of the query
 with no permission condition at all (SQLite: FTS5's bm25 with the same
 column weights; PostgreSQL: ts_rank), checks each match in Python with
-forum.policy's predicates, and sorts by rank, then newest row first. The
-search may take any shorter way (on SQLite it checks only the best matches
-when they are enough), but must list the same rows in the same order, page
-after page, with the same (capped) total.
+forum.policy's predicates, keeps the latest RANK_WINDOW readable ones
+(highest entry ids; SQLite only, PostgreSQL ranks every match) and sorts
+them by rank, then newest row first. The
+search must list the same rows in the same order, page after page, with the
+same (capped) total, whether the window holds every match or only some.
 """
 
 import random
@@ -71,8 +72,8 @@ def _rank_of_every_match(raw):
             {"match": service.fts_expression(query)},
         ).all()
         return [(entry_id, (score, -entry_id)) for entry_id, score in rows]
-    match, rank = service._postgres_match(query)
-    rows = db.session.execute(select(SearchEntry.id, rank).where(match)).all()
+    rank = service._postgres_rank(query, SearchEntry.document)
+    rows = db.session.execute(select(SearchEntry.id, rank).where(service._postgres_match(query))).all()
     return [(entry_id, (-score, -entry_id)) for entry_id, score in rows]
 
 
@@ -84,9 +85,10 @@ def _may_read(user, entry):
 
 
 def reference(user, raw):
-    ranked = sorted(_rank_of_every_match(raw), key=lambda row: row[1])
     entries = {entry.id: entry for entry in db.session.scalars(select(SearchEntry))}
-    return [entry_id for entry_id, _key in ranked if _may_read(user, entries[entry_id])]
+    readable = [row for row in _rank_of_every_match(raw) if _may_read(user, entries[row[0]])]
+    latest = sorted(readable, key=lambda row: row[0], reverse=True)[: service.rank_window()]
+    return [entry_id for entry_id, _key in sorted(latest, key=lambda row: row[1])]
 
 
 def every_page(user, raw):
@@ -105,33 +107,61 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(service, "COUNT_CAP", 32)
 
 
-@pytest.mark.parametrize("top", [(2, 20), (1, 0)], ids=["as configured", "fewest best matches"])
+@pytest.mark.parametrize("window", [None, 9], ids=["as configured", "a window of 9"])
 @pytest.mark.parametrize("role", ["delegate", "language_moderator", "moderator", "guest"])
-def test_every_page_is_the_reference(role, top, varied_forum, make_user, small_pages, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(service, "TOP_FACTOR", top[0])
-    monkeypatch.setattr(service, "TOP_MARGIN", top[1])
+def test_every_page_is_the_reference(role, window, varied_forum, make_user, small_pages, monkeypatch):  # noqa: F811
+    if window is not None:
+        # The window holds one more than the count's cap, as it must (rank_window), and pages of 4 stop at 8.
+        monkeypatch.setattr(service, "RANK_WINDOW", window)
+        monkeypatch.setattr(service, "COUNT_CAP", window - 1)
     user = _user(role, make_user, varied_forum)
     _write(make_user(state="KEN"), user)
     for raw in [*QUERIES, CROWDED]:
         expected = reference(user, raw)
         found, total = every_page(user, raw)
         assert found == expected[: service.COUNT_CAP], raw
-        assert total == min(len(expected), service.COUNT_CAP + 1), raw
+        assert total == min(len(readable_matches(user, raw)), service.COUNT_CAP + 1), raw
     # The fixture is varied enough: the common word has readable and unreadable matches (members: pages of them).
-    readable = reference(user, "evaluation")
+    readable = readable_matches(user, "evaluation")
     assert 0 < len(readable) < len(_rank_of_every_match("evaluation"))
     assert role == "guest" or len(readable) > service.COUNT_CAP
+    if window is not None and role != "guest" and service.rank_window() is not None:
+        # The window is full: the best of the latest matches are listed, not the best of all.
+        assert len(reference(user, "evaluation")) == window < len(readable)
 
 
-def test_unreadable_best_matches_leave_room_for_readable_ones(delegate, varied_forum, small_pages, monkeypatch):  # noqa: F811
+def readable_matches(user, raw):
+    entries = {entry.id: entry for entry in db.session.scalars(select(SearchEntry))}
+    return [entry_id for entry_id, _key in _rank_of_every_match(raw) if _may_read(user, entries[entry_id])]
+
+
+def test_unreadable_best_matches_leave_room_for_readable_ones(delegate, varied_forum, small_pages):  # noqa: F811
     """The best matches of a word are hidden or held: the page still lists the readable ones, in order."""
-    monkeypatch.setattr(service, "TOP_FACTOR", 1)
-    monkeypatch.setattr(service, "TOP_MARGIN", 0)
     _write(varied_forum["moderator"], delegate)
     expected = reference(delegate, CROWDED)
     best = [entry_id for entry_id, _key in sorted(_rank_of_every_match(CROWDED), key=lambda row: row[1])]
-    # The first page's worth of best matches holds fewer readable ones than a page: checking them is not enough.
+    # The first page's worth of best matches holds fewer readable ones than a page.
     assert len(set(best[: service.PER_PAGE]) & set(expected)) < service.PER_PAGE
     found, total = every_page(delegate, CROWDED)
     assert found == expected[: service.COUNT_CAP] and len(found) > service.PER_PAGE
     assert total == min(len(expected), service.COUNT_CAP + 1)
+
+
+def test_the_window_holds_the_latest_readable_matches(delegate, varied_forum, small_pages, monkeypatch):  # noqa: F811
+    """Unreadable matches do not take places in the window: it holds the latest matches the reader may read."""
+    if service.rank_window() is None:
+        pytest.skip("PostgreSQL ranks every match")
+    monkeypatch.setattr(service, "RANK_WINDOW", 5)
+    monkeypatch.setattr(service, "COUNT_CAP", 4)
+    _write(varied_forum["moderator"], delegate)
+    readable = readable_matches(delegate, CROWDED)
+    latest = sorted(readable, reverse=True)[:5]
+    found, total = every_page(delegate, CROWDED)
+    # The one page of 4 comes from the 5 latest readable matches; more than 4 are counted.
+    assert len(found) == 4 and set(found) <= set(latest) and total == 5
+    # The window left out older readable matches, and among them some that rank better than the page's last.
+    left_out = set(readable) - set(latest)
+    ranked = [entry_id for entry_id, _key in sorted(_rank_of_every_match(CROWDED), key=lambda row: row[1])]
+    assert any(ranked.index(entry_id) < ranked.index(found[-1]) for entry_id in left_out)
+    # Sorted by date, no window applies.
+    assert service.search(CROWDED, user=delegate, filters=service.Filters(sort=service.NEWEST)).window is None
