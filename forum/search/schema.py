@@ -1,8 +1,9 @@
 """Database objects of the full-text index that SQLAlchemy models cannot describe.
 
 SQLite: an FTS5 external-content table `search_fts` over the stems of
-`search_entries`, kept in step by triggers (unicode61 with remove_diacritics 2,
-so accents fold in the index as in forum.search.text).
+`search_entries` and the words of where each row belongs (scope_terms), kept
+in step by triggers (unicode61 with remove_diacritics 2, so accents fold in
+the index as in forum.search.text).
 
 PostgreSQL: text-search configurations `forum_english`, `forum_french`,
 `forum_spanish` (Snowball) and `forum_simple` (any other language), each with
@@ -14,7 +15,54 @@ The same statements serve the migration and `db.create_all()` (the tests).
 
 from sqlalchemy import DDL, event
 
+
+def scope_terms(row):
+    """SQL for the words that say where a search row belongs (`row` is `new` or `old` in a trigger).
+
+    The third FTS5 column holds them, so that a search filtered by room, category, language, author or weekly
+    discussion reads only the matches in that place from the index, instead of looking up every match of a word:
+    `r<room id> c<category id> l<language code> a<author id>`, and `w` for a weekly discussion's texts. Users'
+    words never reach this column (forum.search.service restricts them to the other two).
+    """
+    return (
+        f"'r' || coalesce({row}.room_id, 0) || ' c' || coalesce({row}.category_id, 0)"
+        f" || ' l' || replace(lower(coalesce({row}.language_code, '')), '-', '')"
+        f" || ' a' || coalesce({row}.author_id, 0)"
+        f" || CASE WHEN {row}.discussion_id IS NULL THEN '' ELSE ' w' END"
+    )
+
+
+SCOPE_SOURCES = "room_id, category_id, language_code, author_id, discussion_id"
+
 SQLITE_CREATE = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title_terms, body_terms, scope_terms, content='search_entries', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"""CREATE TRIGGER search_entries_fts_insert AFTER INSERT ON search_entries BEGIN
+  INSERT INTO search_fts(rowid, title_terms, body_terms, scope_terms)
+  VALUES (new.id, new.title_terms, new.body_terms, {scope_terms("new")});
+END""",
+    f"""CREATE TRIGGER search_entries_fts_delete AFTER DELETE ON search_entries BEGIN
+  INSERT INTO search_fts(search_fts, rowid, title_terms, body_terms, scope_terms)
+  VALUES ('delete', old.id, old.title_terms, old.body_terms, {scope_terms("old")});
+END""",
+    f"""CREATE TRIGGER search_entries_fts_update AFTER UPDATE OF title_terms, body_terms, {SCOPE_SOURCES}
+ON search_entries BEGIN
+  INSERT INTO search_fts(search_fts, rowid, title_terms, body_terms, scope_terms)
+  VALUES ('delete', old.id, old.title_terms, old.body_terms, {scope_terms("old")});
+  INSERT INTO search_fts(rowid, title_terms, body_terms, scope_terms)
+  VALUES (new.id, new.title_terms, new.body_terms, {scope_terms("new")});
+END""",
+)
+
+# search_entries has no scope_terms column (FTS5 only indexes it), so the index is filled with this, never with
+# FTS5's 'rebuild' (which reads every column from the content table).
+SQLITE_FILL = (
+    "INSERT INTO search_fts(rowid, title_terms, body_terms, scope_terms) "
+    f"SELECT id, title_terms, body_terms, {scope_terms('search_entries')} FROM search_entries"
+)
+
+# The index as migrations before scope_terms made it (they run with this, whatever the code is now).
+SQLITE_CREATE_WITHOUT_SCOPE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title_terms, body_terms, content='search_entries', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
     """CREATE TRIGGER search_entries_fts_insert AFTER INSERT ON search_entries BEGIN
@@ -82,8 +130,10 @@ POSTGRES_DROP = (
 )
 
 
-def create_statements(dialect_name):
-    return {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}.get(dialect_name, ())
+def create_statements(dialect_name, *, scope=True):
+    """The statements that make the index objects (`scope=False`: as migrations before scope_terms made them)."""
+    sqlite = SQLITE_CREATE if scope else SQLITE_CREATE_WITHOUT_SCOPE
+    return {"sqlite": sqlite, "postgresql": POSTGRES_CREATE}.get(dialect_name, ())
 
 
 def drop_statements(dialect_name):

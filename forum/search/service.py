@@ -232,18 +232,25 @@ def _place_conditions(filters):
     return conditions
 
 
-def _author_conditions(filters):
-    """Who wrote it: member state, regional group, part of a name (the authors, looked up once)."""
+def _author_user_conditions(filters):
+    """Conditions on User for who wrote it: member state, regional group, part of a name."""
     conditions = []
     if filters.member_state_id is not None:
-        conditions.append(_authors_where(User.member_state_id == filters.member_state_id))
+        conditions.append(User.member_state_id == filters.member_state_id)
     if filters.group_id is not None:
-        in_group = select(MemberState.id).where(MemberState.group_id == filters.group_id)
-        conditions.append(_authors_where(User.member_state_id.in_(in_group)))
+        conditions.append(
+            User.member_state_id.in_(select(MemberState.id).where(MemberState.group_id == filters.group_id))
+        )
     if filters.author:
         pattern = "%" + filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(_authors_where(User.display_name.ilike(pattern, escape="\\")))
+        conditions.append(User.display_name.ilike(pattern, escape="\\"))
     return conditions
+
+
+def _author_conditions(filters):
+    """Who wrote it (the authors, looked up once)."""
+    conditions = _author_user_conditions(filters)
+    return [_authors_where(*conditions)] if conditions else []
 
 
 def _filter_conditions(filters, user):
@@ -312,16 +319,50 @@ class Results:
         return max(listed, 1)
 
 
-def _fts_match(query):
-    return literal_column("search_fts").op("MATCH")(fts_expression(query))
+# Authors named one by one in the index's scope condition; a wider author filter is left to the SQL condition.
+MAX_SCOPE_AUTHORS = 200
+_LANGUAGE_TERM = re.compile(r"[^0-9a-z]")
 
 
-def _matches(query):
-    """A statement selecting SearchEntry.id of every match of `query`, unranked (to sort by date or count)."""
+def _fts_scope(filters):
+    """The FTS5 condition on scope_terms (forum.search.schema.scope_terms) for the place and author filters, or "".
+
+    With it the index yields only the matches in that room, category, language, weekly discussion or by those
+    authors, so a filtered search looks up only those. The SQL conditions of the filters still decide; this only
+    spares looking up matches elsewhere. Filtering by author asks for the authors' ids here (one query).
+    """
+    words = []
+    if filters.room_id is not None:
+        words.append(f'"r{int(filters.room_id)}"')
+    if filters.category_id is not None:
+        words.append(f'"c{int(filters.category_id)}"')
+    if filters.language_code and _LANGUAGE_TERM.sub("", filters.language_code.lower()):
+        words.append(f'"l{_LANGUAGE_TERM.sub("", filters.language_code.lower())}"')
+    if filters.weekly_only:
+        words.append('"w"')
+    conditions = _author_user_conditions(filters)
+    if conditions:
+        authors = db.session.scalars(select(User.id).where(*conditions).limit(MAX_SCOPE_AUTHORS + 1)).all()
+        if len(authors) <= MAX_SCOPE_AUTHORS:
+            # No such author: "a0" names none, and the SQL condition finds nothing either.
+            words.append("(" + " OR ".join(f'"a{author}"' for author in authors or [0]) + ")")
+    return " AND ".join(words)
+
+
+def _fts_match(query, scope=""):
+    """The MATCH condition: the query's words in titles and bodies only, and the scope's words in scope_terms."""
+    expression = "{title_terms body_terms} : (" + fts_expression(query) + ")"
+    if scope:
+        expression += " AND scope_terms : (" + scope + ")"
+    return literal_column("search_fts").op("MATCH")(expression)
+
+
+def _matches(query, scope=""):
+    """A statement selecting SearchEntry.id of every match of `query`, unranked (to sort by date)."""
     if db.session.get_bind().dialect.name == "sqlite":
         # FTS5 matches only in a query of its own table: its rowid is the entry's id.
         matches = (
-            select(column("rowid").label("entry_id")).select_from(table("search_fts")).where(_fts_match(query))
+            select(column("rowid").label("entry_id")).select_from(table("search_fts")).where(_fts_match(query, scope))
         ).subquery()
         return select(SearchEntry.id).join(matches, matches.c.entry_id == SearchEntry.id)
     return select(SearchEntry.id).where(_postgres_match(query))
@@ -350,16 +391,16 @@ def rank_window():
     return max(RANK_WINDOW, COUNT_CAP + 1)
 
 
-def _ranked_matches(query, conditions):
+def _ranked_matches(query, conditions, scope=""):
     """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better)."""
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
-        # bm25 (smaller is better; the title weighs four times the body) only for the rows the conditions keep, up
-        # to the window.
+        # bm25 (smaller is better; the title weighs four times the body, the scope's words nothing) only for the
+        # rows the conditions keep, up to the window.
         ranked = (
-            select(fts.c.rowid.label("id"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("sort_key"))
+            select(fts.c.rowid.label("id"), func.bm25(literal_column("search_fts"), 4.0, 1.0, 0.0).label("sort_key"))
             .select_from(fts.join(SearchEntry, SearchEntry.id == fts.c.rowid))
-            .where(_fts_match(query), *conditions)
+            .where(_fts_match(query, scope), *conditions)
             .order_by(fts.c.rowid.desc())
             .limit(rank_window())
             .subquery()
@@ -382,11 +423,12 @@ def _ranked_page(query, user, filters, page):
     more than COUNT_CAP too).
     """
     conditions = (_readable(user), *_filter_conditions(filters, user))
+    scope = _fts_scope(filters) if db.session.get_bind().dialect.name == "sqlite" else ""
     if filters.sort == NEWEST:
-        matches = _matches(query).add_columns(SearchEntry.created_at.label("sort_key")).where(*conditions)
+        matches = _matches(query, scope).add_columns(SearchEntry.created_at.label("sort_key")).where(*conditions)
         descending = True
     else:
-        matches, descending = _ranked_matches(query, conditions)
+        matches, descending = _ranked_matches(query, conditions, scope)
     candidates = matches.cte("candidates").prefix_with("MATERIALIZED")
     ranked = (
         select(candidates.c.id, candidates.c.sort_key)

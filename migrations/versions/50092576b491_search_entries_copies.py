@@ -48,7 +48,7 @@ def _without_fts(change):
             op.execute(statement)
     change()
     if dialect == "sqlite":
-        for statement in schema.create_statements(dialect):
+        for statement in schema.create_statements(dialect, scope=False):
             op.execute(statement)
         op.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
 

@@ -58,7 +58,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     # The full-text structures (forum.search.schema: the same statements db.create_all runs).
-    for statement in schema.create_statements(op.get_bind().dialect.name):
+    for statement in schema.create_statements(op.get_bind().dialect.name, scope=False):
         op.execute(statement)
 
 

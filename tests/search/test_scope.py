@@ -1,0 +1,115 @@
+"""SQLite: the index's scope words (room, category, language, author, weekly) follow every change of place.
+
+A filtered search reads from FTS5 only the matches whose scope words fit the
+filters (forum.search.service._fts_scope); the filters' SQL conditions still
+decide. These tests read the scope words from the index itself, so a stale
+word would fail here even where the SQL conditions hide it from a search.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from forum.extensions import db
+from forum.rooms.service import get_room
+from forum.search import service
+from forum.search.models import SearchEntry
+from forum.threads import service as threads
+from tests.helpers import weekly
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the scope words are SQLite's FTS5 index; PostgreSQL filters on the rows' columns")
+
+
+@pytest.fixture
+def other(make_user):
+    return make_user(state="BRA")
+
+
+def in_scope(entry_id, *words):
+    """Whether the index holds all these scope words for the row."""
+    phrase = " ".join(f'"{word}"' for word in words)
+    found = db.session.execute(
+        text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match AND rowid = :id"),
+        {"match": f"scope_terms : ({phrase})", "id": entry_id},
+    ).all()
+    return bool(found)
+
+
+def entry_of(post):
+    return db.session.scalar(select(SearchEntry.id).where(SearchEntry.post_id == post.id))
+
+
+def first_post(thread):
+    return threads.thread_posts(thread, 1, 1)[0]
+
+
+def test_a_new_post_is_indexed_with_its_place_and_author(delegate, room, make_thread):
+    post = first_post(make_thread(room, delegate, body="Scopemarker"))
+    entry = entry_of(post)
+    assert in_scope(entry, f"r{room.id}", f"c{room.category_id}", f"l{room.language_code}", f"a{delegate.id}")
+    assert not in_scope(entry, "w")
+    assert not in_scope(entry, f"r{room.id + 1}")
+
+
+def test_a_move_changes_the_scope_words(delegate, moderator, room, make_thread):
+    thread = make_thread(room, delegate, body="Scopemovemarker")
+    entry = entry_of(first_post(thread))
+    target = get_room("strategies-fr")
+    threads.move_thread(thread, target, by=moderator)
+    db.session.commit()
+    assert in_scope(entry, f"r{target.id}", f"c{target.category_id}", "lfr")
+    assert not in_scope(entry, f"r{room.id}")
+    assert not in_scope(entry, f"c{room.category_id}")
+    # A filtered search finds it in its new place only.
+    assert service.search("scopemovemarker", user=delegate, filters=service.Filters(room_id=target.id)).total == 1
+    assert service.search("scopemovemarker", user=delegate, filters=service.Filters(room_id=room.id)).total == 0
+
+
+def test_weekly_discussion_texts_carry_the_weekly_word(delegate, moderator, frozen_clock):
+    discussion = weekly.schedule(
+        moderator, opens_at=frozen_clock.now + timedelta(hours=1), closes_at=frozen_clock.now + timedelta(days=6)
+    )
+    frozen_clock.advance(hours=2)
+    thread = weekly.threads(discussion)["en"]
+    reply = threads.reply(thread, author=delegate, body="Scopeweeklymarker reply")
+    db.session.commit()
+    assert in_scope(entry_of(reply), "w", f"r{thread.room_id}")
+    found = service.search("scopeweeklymarker", user=delegate, filters=service.Filters(weekly_only=True))
+    assert found.total == 1
+
+
+def test_an_edit_keeps_the_scope_words(delegate, room, make_thread):
+    post = first_post(make_thread(room, delegate, body="Scopeeditmarker"))
+    threads.edit_post(post, editor=delegate, body="Scopeeditmarker edited")
+    db.session.commit()
+    assert in_scope(entry_of(post), f"r{room.id}", f"a{delegate.id}")
+
+
+@pytest.mark.parametrize("word", ["r{room}", "c{category}", "l{language}", "a{author}", "w"])
+def test_a_readers_words_never_match_the_scope_words(word, delegate, room, make_thread):
+    """Typing `r12` or `lfr` searches text for those words, never the rows of room 12 or of French rooms."""
+    make_thread(room, delegate, body="Nothing about places here")
+    typed = word.format(room=room.id, category=room.category_id, language=room.language_code, author=delegate.id)
+    assert service.search(typed, user=delegate).total == 0
+
+
+@pytest.mark.parametrize("named", [service.MAX_SCOPE_AUTHORS, 0], ids=["authors named", "too many to name"])
+def test_filtering_by_author_finds_theirs_only(named, delegate, other, room, make_thread, make_user, monkeypatch):
+    monkeypatch.setattr(service, "MAX_SCOPE_AUTHORS", named)
+    kenyan = make_user(state="KEN", name="Wanjiru Scope")
+    mine = first_post(make_thread(room, kenyan, body="Scopestatemarker"))
+    first_post(make_thread(room, other, body="Scopestatemarker too"))
+
+    def found(**filters):
+        results = service.search("scopestatemarker", user=delegate, filters=service.Filters(**filters))
+        return [hit.post.id for hit in results.hits]
+
+    assert found(member_state_id=kenyan.member_state_id) == [mine.id]
+    assert found(group_id=kenyan.member_state.group_id) == [mine.id]
+    assert found(author="wanjiru") == [mine.id]
+    assert found(author="nobody by that name") == []
