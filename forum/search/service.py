@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import and_, column, false, func, literal_column, or_, select, table, true
+from sqlalchemy import String, and_, case, cast, column, false, func, literal, literal_column, or_, select, table, true
 from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from forum import policy
@@ -325,11 +325,12 @@ _LANGUAGE_TERM = re.compile(r"[^0-9a-z]")
 
 
 def _fts_scope(filters):
-    """The FTS5 condition on scope_terms (forum.search.schema.scope_terms) for the place and author filters, or "".
+    """The FTS5 condition on scope_terms (forum.search.schema.scope_terms) for the filters, or None: SQL for a string.
 
     With it the index yields only the matches in that room, category, language, weekly discussion or by those
     authors, so a filtered search looks up only those. The SQL conditions of the filters still decide; this only
-    spares looking up matches elsewhere. Filtering by author asks for the authors' ids here (one query).
+    spares looking up matches elsewhere. The authors' words are made in the same statement (no query of their
+    own): `("a12" OR "a57")`, or `"a0"` (no one) when no author fits, or nothing past MAX_SCOPE_AUTHORS.
     """
     words = []
     if filters.room_id is not None:
@@ -340,24 +341,31 @@ def _fts_scope(filters):
         words.append(f'"l{_LANGUAGE_TERM.sub("", filters.language_code.lower())}"')
     if filters.weekly_only:
         words.append('"w"')
+    place = " AND ".join(words)
     conditions = _author_user_conditions(filters)
-    if conditions:
-        authors = db.session.scalars(select(User.id).where(*conditions).limit(MAX_SCOPE_AUTHORS + 1)).all()
-        if len(authors) <= MAX_SCOPE_AUTHORS:
-            # No such author: "a0" names none, and the SQL condition finds nothing either.
-            words.append("(" + " OR ".join(f'"a{author}"' for author in authors or [0]) + ")")
-    return " AND ".join(words)
+    if not conditions:
+        return literal(place, String) if place else None
+    authors = select(User.id).where(*conditions).limit(MAX_SCOPE_AUTHORS + 1).subquery()
+    found = select(func.count()).select_from(authors).scalar_subquery()
+    named = select(func.group_concat('"a' + cast(authors.c.id, String) + '"', " OR ")).scalar_subquery()
+    joiner = " AND " if place else ""
+    return literal(place, String) + case(
+        (found == 0, literal(joiner + '"a0"', String)),
+        (found <= MAX_SCOPE_AUTHORS, joiner + "(" + named + ")"),
+        else_=literal("", String),
+    )
 
 
-def _fts_match(query, scope=""):
+def _fts_match(query, scope=None):
     """The MATCH condition: the query's words in titles and bodies only, and the scope's words in scope_terms."""
-    expression = "{title_terms body_terms} : (" + fts_expression(query) + ")"
-    if scope:
-        expression += " AND scope_terms : (" + scope + ")"
+    expression = literal("{title_terms body_terms} : (" + fts_expression(query) + ")", String)
+    if scope is not None:
+        # An empty scope (too many authors to name) adds nothing.
+        expression = expression + case((scope == "", ""), else_=" AND scope_terms : (" + scope + ")")
     return literal_column("search_fts").op("MATCH")(expression)
 
 
-def _matches(query, scope=""):
+def _matches(query, scope=None):
     """A statement selecting SearchEntry.id of every match of `query`, unranked (to sort by date)."""
     if db.session.get_bind().dialect.name == "sqlite":
         # FTS5 matches only in a query of its own table: its rowid is the entry's id.
@@ -391,7 +399,7 @@ def rank_window():
     return max(RANK_WINDOW, COUNT_CAP + 1)
 
 
-def _ranked_matches(query, conditions, scope=""):
+def _ranked_matches(query, conditions, scope=None):
     """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better)."""
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
@@ -423,7 +431,7 @@ def _ranked_page(query, user, filters, page):
     more than COUNT_CAP too).
     """
     conditions = (_readable(user), *_filter_conditions(filters, user))
-    scope = _fts_scope(filters) if db.session.get_bind().dialect.name == "sqlite" else ""
+    scope = _fts_scope(filters) if db.session.get_bind().dialect.name == "sqlite" else None
     if filters.sort == NEWEST:
         matches = _matches(query, scope).add_columns(SearchEntry.created_at.label("sort_key")).where(*conditions)
         descending = True
