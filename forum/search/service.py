@@ -379,12 +379,13 @@ def _matches(query, scope=None):
 # Ranking within a window (SQLite) ------------------------------------------------------------------
 #
 # FTS5's bm25 costs about 2 µs a match: 90 ms for a word found in 45,000 of 100,000 texts, as "patent" is in a forum
-# about patents. So on SQLite the search ranks the RANK_WINDOW latest readable, filtered matches (entries are numbered
-# in the order their text was written or last edited) and lists those by relevance: FTS5 walks its matches newest
-# first and stops there. A query with fewer readable matches in its filters is ranked exactly; a very common word
-# lists the most relevant of its latest 2,000 matches, in a forum where what was said
-# lately is what a delegate looks for. Pages never reach past the window (COUNT_CAP is smaller), and a results page
-# with more than COUNT_CAP results says that the latest matches were ranked.
+# about patents. So on SQLite the search ranks the RANK_WINDOW latest readable, filtered matches and lists those by
+# relevance: FTS5 walks its matches newest first and stops there. Entries are numbered in the order their text was
+# written or last edited (a full reindex numbers the posts in their order, then summaries and proposals). A query
+# with fewer readable matches in its filters is ranked exactly; a very common word lists the most relevant of its
+# latest 2,000 matches, in a forum where what was said lately is what a delegate looks for. Pages never reach past
+# the window (COUNT_CAP is smaller), and a results page with more than COUNT_CAP results says that the latest
+# matches were ranked.
 #
 # PostgreSQL ranks every match: its cost is reading each matching row (the GIN index holds no order), which taking
 # the latest first does not save; measured, the latest 5,000 then ranked cost more than ranking all of them.
