@@ -321,7 +321,6 @@ class Results:
 
 # Authors named one by one in the index's scope condition; a wider author filter is left to the SQL condition.
 MAX_SCOPE_AUTHORS = 200
-_LANGUAGE_TERM = re.compile(r"[^0-9a-z]")
 
 
 def _fts_scope(filters):
@@ -337,8 +336,10 @@ def _fts_scope(filters):
         words.append(f'"r{int(filters.room_id)}"')
     if filters.category_id is not None:
         words.append(f'"c{int(filters.category_id)}"')
-    if filters.language_code and _LANGUAGE_TERM.sub("", filters.language_code.lower()):
-        words.append(f'"l{_LANGUAGE_TERM.sub("", filters.language_code.lower())}"')
+    if filters.language_code:
+        # As the trigger writes it: lower case without hyphens ("pt-br" → "lptbr"), quotes doubled as FTS5 wants.
+        language = filters.language_code.lower().replace("-", "").replace('"', '""')
+        words.append(f'"l{language}"')
     if filters.weekly_only:
         words.append('"w"')
     place = " AND ".join(words)

@@ -113,3 +113,17 @@ def test_filtering_by_author_finds_theirs_only(named, delegate, other, room, mak
     assert found(group_id=kenyan.member_state.group_id) == [mine.id]
     assert found(author="wanjiru") == [mine.id]
     assert found(author="nobody by that name") == []
+
+
+def test_a_language_code_with_a_hyphen_filters_too(delegate, admin, make_thread):
+    from forum.rooms import service as rooms
+    from forum.rooms.models import Room
+
+    rooms.add_language("pt-br", by=admin)
+    db.session.commit()
+    room = db.session.scalar(select(Room).where(Room.language_code == "pt-br").order_by(Room.id).limit(1))
+    post = first_post(make_thread(room, delegate, body="Scopelanguagemarker"))
+    assert in_scope(entry_of(post), "lptbr")
+    found = service.search("scopelanguagemarker", user=delegate, filters=service.Filters(language_code="pt-br"))
+    assert [hit.post.id for hit in found.hits] == [post.id]
+    assert service.search("scopelanguagemarker", user=delegate, filters=service.Filters(language_code="pt")).total == 0
