@@ -133,8 +133,6 @@ def test_a_language_code_with_a_hyphen_filters_too(delegate, admin, make_thread)
 def test_any_update_of_a_scope_column_rewrites_the_words(column, delegate, other, room, make_thread):
     """Bulk UPDATEs of the copies (moves, reschedules) go through the trigger: the words follow, and the old ones,
     removed with exactly the values they were indexed with, leave the index consistent (a DELETE still works)."""
-    from forum.search.models import SearchEntry as Entry
-
     entry = entry_of(first_post(make_thread(room, delegate, body="Scopeupdatemarker")))
     target = get_room("strategies-fr")
     old, new, value = {
@@ -143,17 +141,15 @@ def test_any_update_of_a_scope_column_rewrites_the_words(column, delegate, other
         "language_code": (f"l{room.language_code}", "lfr", "fr"),
         "author_id": (f"a{delegate.id}", f"a{other.id}", other.id),
     }[column]
-    db.session.execute(update(Entry).where(Entry.id == entry).values({column: value}))
+    db.session.execute(update(SearchEntry).where(SearchEntry.id == entry).values({column: value}))
     db.session.commit()
     assert in_scope(entry, new) and not in_scope(entry, old)
-    db.session.execute(delete(Entry).where(Entry.id == entry))
+    db.session.execute(delete(SearchEntry).where(SearchEntry.id == entry))
     db.session.commit()
     assert not in_scope(entry, new)
 
 
 def test_leaving_a_weekly_discussion_drops_the_weekly_word(delegate, moderator, frozen_clock):
-    from forum.search.models import SearchEntry as Entry
-
     discussion = weekly.schedule(
         moderator, opens_at=frozen_clock.now + timedelta(hours=1), closes_at=frozen_clock.now + timedelta(days=6)
     )
@@ -161,6 +157,6 @@ def test_leaving_a_weekly_discussion_drops_the_weekly_word(delegate, moderator, 
     reply = threads.reply(weekly.threads(discussion)["en"], author=delegate, body="Scopeleavemarker")
     db.session.commit()
     entry = entry_of(reply)
-    db.session.execute(update(Entry).where(Entry.id == entry).values(discussion_id=None))
+    db.session.execute(update(SearchEntry).where(SearchEntry.id == entry).values(discussion_id=None))
     db.session.commit()
     assert not in_scope(entry, "w") and in_scope(entry, f"a{delegate.id}")
