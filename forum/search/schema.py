@@ -32,6 +32,11 @@ def scope_terms(row):
     )
 
 
+def language_word(code):
+    """A language code's scope word, as `scope_terms` writes it: `l`, lower case, no hyphens ("pt-br" → "lptbr")."""
+    return "l" + code.lower().replace("-", "")
+
+
 SCOPE_SOURCES = "room_id, category_id, language_code, author_id, discussion_id"
 
 SQLITE_CREATE = (

@@ -337,9 +337,8 @@ def _fts_scope(filters):
     if filters.category_id is not None:
         words.append(f'"c{int(filters.category_id)}"')
     if filters.language_code:
-        # As the trigger writes it: lower case without hyphens ("pt-br" → "lptbr"), quotes doubled as FTS5 wants.
-        language = filters.language_code.lower().replace("-", "").replace('"', '""')
-        words.append(f'"l{language}"')
+        # Quotes doubled, as FTS5 wants inside a quoted word.
+        words.append('"' + schema.language_word(filters.language_code).replace('"', '""') + '"')
     if filters.weekly_only:
         words.append('"w"')
     place = " AND ".join(words)
