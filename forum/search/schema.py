@@ -8,7 +8,8 @@ the index as in forum.search.text).
 PostgreSQL: text-search configurations `forum_english`, `forum_french`,
 `forum_spanish` (Snowball) and `forum_simple` (any other language), each with
 `unaccent` in front, and a trigger computing `search_entries.document`
-(title weight A, body weight B) in the configuration of the row's language.
+(title weight A, body weight B) in the configuration of the row's language,
+followed by the row's scope words (postgres_scope_terms).
 
 The same statements serve the migration and `db.create_all()` (the tests).
 """
@@ -26,7 +27,7 @@ def scope_terms(row):
     """
     return (
         f"'r' || coalesce({row}.room_id, 0) || ' c' || coalesce({row}.category_id, 0)"
-        f" || ' l' || replace(lower(coalesce({row}.language_code, '')), '-', '')"
+        f" || ' ' || {_language_word_sql(row)}"
         f" || ' a' || coalesce({row}.author_id, 0)"
         f" || CASE WHEN {row}.discussion_id IS NULL THEN '' ELSE ' w' END"
     )
@@ -35,6 +36,10 @@ def scope_terms(row):
 def language_word(code):
     """A language code's scope word, as `scope_terms` writes it: `l`, lower case, no hyphens ("pt-br" → "lptbr")."""
     return "l" + code.lower().replace("-", "")
+
+
+def _language_word_sql(row):
+    return f"'l' || replace(lower(coalesce({row}.language_code, '')), '-', '')"
 
 
 SCOPE_SOURCES = "room_id, category_id, language_code, author_id, discussion_id"
@@ -97,7 +102,7 @@ POSTGRES_DEFAULT_CONFIG = "forum_simple"
 _POSTGRES_SOURCES = {"forum_english": "english", "forum_french": "french", "forum_spanish": "spanish"}
 
 
-def _postgres_create():
+def _postgres_create(scope=True):
     statements = ["CREATE EXTENSION IF NOT EXISTS unaccent"]
     for name, source in _POSTGRES_SOURCES.items():
         statements += [
@@ -113,23 +118,62 @@ def _postgres_create():
     statements += [
         f"""CREATE FUNCTION forum_search_config(code text) RETURNS regconfig LANGUAGE sql IMMUTABLE AS
 $$ SELECT CASE code {cases} ELSE '{POSTGRES_DEFAULT_CONFIG}'::regconfig END $$""",
-        """CREATE FUNCTION search_entries_document() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.document := setweight(to_tsvector(forum_search_config(NEW.language_code), coalesce(NEW.title, '')), 'A')
-    || setweight(to_tsvector(forum_search_config(NEW.language_code), coalesce(NEW.body, '')), 'B');
-  RETURN NEW;
-END $$""",
-        "CREATE TRIGGER search_entries_document BEFORE INSERT OR UPDATE OF title, body, language_code "
-        "ON search_entries FOR EACH ROW EXECUTE FUNCTION search_entries_document()",
+        *postgres_document_trigger(scope),
     ]
     return tuple(statements)
 
 
-POSTGRES_CREATE = _postgres_create()
+def postgres_document_trigger(scope=True):
+    """The function and trigger computing `document` (`scope=False`: as before the scope words)."""
+    sources = ("title, body, " + SCOPE_SOURCES) if scope else "title, body, language_code"
+    return (
+        _postgres_document_function(scope),
+        f"CREATE TRIGGER search_entries_document BEFORE INSERT OR UPDATE OF {sources} "
+        "ON search_entries FOR EACH ROW EXECUTE FUNCTION search_entries_document()",
+    )
 
-POSTGRES_DROP = (
+
+def _postgres_document_function(scope):
+    weighted = """setweight(to_tsvector(forum_search_config(NEW.language_code), coalesce(NEW.title, '')), 'A')
+    || setweight(to_tsvector(forum_search_config(NEW.language_code), coalesce(NEW.body, '')), 'B')"""
+    if scope:
+        weighted += f"\n    || {postgres_scope_terms('NEW')}"
+    return f"""CREATE FUNCTION search_entries_document() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.document := {weighted};
+  RETURN NEW;
+END $$"""
+
+
+# PostgreSQL: the scope words are lexemes of `document` itself, behind a mark with a space in it, which no word
+# of a text or of a query can hold (the text-search parser splits on spaces): `~ r12`, `~ c3`, `~ lfr`, `~ a7`,
+# and `~ w` for a weekly discussion's texts. One GIN index then answers "this word, in this category and
+# language" without reading the other matches' rows.
+POSTGRES_SCOPE_MARK = "~ "
+
+
+def postgres_scope_terms(row):
+    """SQL for the tsvector of scope words of `row` (as `scope_terms` for SQLite; no positions, so no rank)."""
+    mark = POSTGRES_SCOPE_MARK
+    return (
+        f"array_to_tsvector(array_remove(ARRAY["
+        f"'{mark}r' || coalesce({row}.room_id, 0), '{mark}c' || coalesce({row}.category_id, 0), "
+        f"'{mark}' || {_language_word_sql(row)}, '{mark}a' || coalesce({row}.author_id, 0), "
+        f"CASE WHEN {row}.discussion_id IS NULL THEN NULL ELSE '{mark}w' END], NULL))"
+    )
+
+
+POSTGRES_CREATE = _postgres_create()
+POSTGRES_CREATE_WITHOUT_SCOPE = _postgres_create(scope=False)
+POSTGRES_DROP_TRIGGER = (
     "DROP TRIGGER IF EXISTS search_entries_document ON search_entries",
     "DROP FUNCTION IF EXISTS search_entries_document()",
+)
+# Every row's document made again by the trigger (it runs on an update of any of its sources).
+POSTGRES_FILL = "UPDATE search_entries SET title = title"
+
+POSTGRES_DROP = (
+    *POSTGRES_DROP_TRIGGER,
     "DROP FUNCTION IF EXISTS forum_search_config(text)",
     *(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}" for name in (*_POSTGRES_SOURCES, "forum_simple")),
 )
@@ -138,7 +182,8 @@ POSTGRES_DROP = (
 def create_statements(dialect_name, *, scope=True):
     """The statements that make the index objects (`scope=False`: as migrations before scope_terms made them)."""
     sqlite = SQLITE_CREATE if scope else SQLITE_CREATE_WITHOUT_SCOPE
-    return {"sqlite": sqlite, "postgresql": POSTGRES_CREATE}.get(dialect_name, ())
+    postgresql = POSTGRES_CREATE if scope else POSTGRES_CREATE_WITHOUT_SCOPE
+    return {"sqlite": sqlite, "postgresql": postgresql}.get(dialect_name, ())
 
 
 def drop_statements(dialect_name):

@@ -11,14 +11,32 @@ applied to results afterwards, so counts and pages are right.
 """
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import String, and_, case, cast, column, false, func, literal, literal_column, or_, select, table, true
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from forum import policy
@@ -168,10 +186,12 @@ def _tsquery(term):
     return combined
 
 
-def _postgres_match(query):
-    """The condition on SearchEntry.document that a text matches `query`."""
+def _postgres_match(query, scope=None):
+    """The condition on SearchEntry.document that a text matches `query`, in `scope` (`_scope`) if given."""
     conditions = [SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.positive]
     conditions += [~SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.negative]
+    if scope is not None:
+        conditions.append(SearchEntry.document.bool_op("@@")(cast(scope, TSQUERY)))
     return and_(*conditions)
 
 
@@ -303,7 +323,7 @@ class Results:
     page: int = 1
 
     cap: int = COUNT_CAP
-    # Sorted by relevance on SQLite: how many of the latest matches were ranked; None: every match was.
+    # Sorted by relevance: how many of the latest matches were ranked; None (by date): every match was.
     window: int | None = None
 
     @property
@@ -323,36 +343,55 @@ class Results:
 MAX_SCOPE_AUTHORS = 200
 
 
-def _fts_scope(filters):
-    """The FTS5 condition on scope_terms (forum.search.schema.scope_terms) for the filters, or None: SQL for a string.
+def _place_words(filters):
+    """The scope words (forum.search.schema) of the place filters: room, category, language, weekly discussions."""
+    words = []
+    if filters.room_id is not None:
+        words.append(f"r{int(filters.room_id)}")
+    if filters.category_id is not None:
+        words.append(f"c{int(filters.category_id)}")
+    if filters.language_code:
+        words.append(schema.language_word(filters.language_code))
+    if filters.weekly_only:
+        words.append("w")
+    return words
 
+
+def _scope(filters, dialect):
+    """The index's condition on the scope words (forum.search.schema) for the filters, or None: SQL for a string.
+
+    SQLite: an FTS5 expression on scope_terms; PostgreSQL: a tsquery on the document's marked scope words.
     With it the index yields only the matches in that room, category, language, weekly discussion or by those
     authors, so a filtered search looks up only those. The SQL conditions of the filters still decide; this only
     spares looking up matches elsewhere. The authors' words are made in the same statement (no query of their
-    own): `("a12" OR "a57")`, or `"a0"` (no one) when no author fits, or nothing past MAX_SCOPE_AUTHORS.
+    own): `("a12" OR "a57")`, or `"a0"` (no one) when no author fits, or nothing past MAX_SCOPE_AUTHORS
+    (PostgreSQL, with no other scope word: every author's, `'~ a':*`).
     """
-    words = []
-    if filters.room_id is not None:
-        words.append(f'"r{int(filters.room_id)}"')
-    if filters.category_id is not None:
-        words.append(f'"c{int(filters.category_id)}"')
-    if filters.language_code:
-        # Quotes doubled, as FTS5 wants inside a quoted word.
-        words.append('"' + schema.language_word(filters.language_code).replace('"', '""') + '"')
-    if filters.weekly_only:
-        words.append('"w"')
-    place = " AND ".join(words)
+    sqlite = dialect == "sqlite"
+    both, either = (" AND ", " OR ") if sqlite else (" & ", " | ")
+
+    def word(value):
+        if sqlite:
+            # Quotes doubled, as FTS5 wants inside a quoted word.
+            return '"' + value.replace('"', '""') + '"'
+        # A quoted tsquery lexeme: quotes and backslashes doubled.
+        return "'" + (schema.POSTGRES_SCOPE_MARK + value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+    place = both.join(word(value) for value in _place_words(filters))
     conditions = _author_user_conditions(filters)
     if not conditions:
         return literal(place, String) if place else None
     authors = select(User.id).where(*conditions).limit(MAX_SCOPE_AUTHORS + 1).subquery()
     found = select(func.count()).select_from(authors).scalar_subquery()
-    named = select(func.group_concat('"a' + cast(authors.c.id, String) + '"', " OR ")).scalar_subquery()
-    joiner = " AND " if place else ""
+    opening, closing = word("a")[:-1], word("a")[-1]
+    aggregate = func.group_concat if sqlite else func.string_agg
+    named = select(aggregate(opening + cast(authors.c.id, String) + closing, either)).scalar_subquery()
+    joiner = both if place else ""
+    everyone = "" if sqlite or place else word("a") + ":*"
     return literal(place, String) + case(
-        (found == 0, literal(joiner + '"a0"', String)),
+        (found == 0, literal(joiner + word("a0"), String)),
         (found <= MAX_SCOPE_AUTHORS, joiner + "(" + named + ")"),
-        else_=literal("", String),
+        else_=literal(everyone, String),
     )
 
 
@@ -373,35 +412,44 @@ def _matches(query, scope=None):
             select(column("rowid").label("entry_id")).select_from(table("search_fts")).where(_fts_match(query, scope))
         ).subquery()
         return select(SearchEntry.id).join(matches, matches.c.entry_id == SearchEntry.id)
-    return select(SearchEntry.id).where(_postgres_match(query))
+    return select(SearchEntry.id).where(_postgres_match(query, scope))
 
 
-# Ranking within a window (SQLite) ------------------------------------------------------------------
+# Ranking within a window ---------------------------------------------------------------------------
 #
-# FTS5's bm25 costs about 2 µs a match: 90 ms for a word found in 45,000 of 100,000 texts, as "patent" is in a forum
-# about patents. So on SQLite the search ranks the RANK_WINDOW latest readable, filtered matches and lists those by
-# relevance: FTS5 walks its matches newest first and stops there. Entries are numbered in the order their text was
-# written or last edited (a full reindex numbers the posts in their order, then summaries and proposals). A query
-# with fewer readable matches in its filters is ranked exactly; a very common word lists the most relevant of its
-# latest 2,000 matches, in a forum where what was said lately is what a delegate looks for. Pages never reach past
-# the window (COUNT_CAP is smaller), and a results page with more than COUNT_CAP results says that the latest
-# matches were ranked.
+# Ranking costs a little per match, and finding the matches is the cost of reading their rows: a word found in 45,000
+# of 100,000 texts, as "patent" is in a forum about patents, took 90 ms to rank on SQLite (FTS5's bm25, about 2 µs
+# a match) and over 200 ms on PostgreSQL (reading every matching row for ts_rank). So the search ranks the
+# RANK_WINDOW latest readable, filtered matches and lists those by relevance: SQLite's FTS5 walks its matches newest
+# first and stops there. PostgreSQL does so for the words its statistics say are common (_postgres_floor): it
+# walks the latest entries newest first, checking each against the words; a less common word's matches are all
+# read from the GIN index and all ranked, which then costs less.
 #
-# PostgreSQL ranks every match: its cost is reading each matching row (the GIN index holds no order), which taking
-# the latest first does not save; measured, the latest 5,000 then ranked cost more than ranking all of them.
+# Entries are numbered in the order their text was written or last edited (a full reindex numbers the posts
+# in their order, then summaries and proposals). A query with fewer readable matches in its filters is ranked
+# exactly; a very common word lists the most relevant of its latest 2,000 matches, in a forum where what was said
+# lately is what a delegate looks for. Pages never reach past the window (COUNT_CAP is smaller), and a results page
+# with more than COUNT_CAP results says that the latest matches were ranked.
 RANK_WINDOW = 2000
 
 
-def rank_window():
-    """How many of the latest matches a search by relevance ranks: RANK_WINDOW on SQLite, None (all) on PostgreSQL."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return None
+def window_size():
+    """How many of the latest matches a window holds."""
     # The total is counted in the window: it must hold more than COUNT_CAP matches to say "more than".
     return max(RANK_WINDOW, COUNT_CAP + 1)
 
 
-def _ranked_matches(query, conditions, scope=None):
-    """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better)."""
+def rank_window():
+    """How many of the latest matches a search by relevance ranks: a window on SQLite; None (every match) on
+    PostgreSQL, unless its statistics call for a floor (_postgres_floor), which a search's Results.window tells."""
+    return window_size() if db.session.get_bind().dialect.name == "sqlite" else None
+
+
+def _ranked_matches(query, conditions, scope=None, floor=None):
+    """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better).
+
+    PostgreSQL: with `floor`, only entries numbered above it are looked at (`_postgres_floor`).
+    """
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
         # bm25 (smaller is better; the title weighs four times the body, the scope's words nothing) only for the
@@ -415,29 +463,119 @@ def _ranked_matches(query, conditions, scope=None):
             .subquery()
         )
         return select(ranked.c.id, ranked.c.sort_key), False
-    rank = _postgres_rank(query, SearchEntry.document).label("sort_key")
-    return select(SearchEntry.id, rank).where(_postgres_match(query), *conditions), True
+    if floor is None:
+        # Every match, from the GIN index, ranked: for words in fewer than COMMON_SHARE of the texts, reading them
+        # all costs less than walking the entries (and a LIMIT here can lead the planner to scan the whole table).
+        rank = _postgres_rank(query, SearchEntry.document).label("sort_key")
+        return select(SearchEntry.id, rank).where(_postgres_match(query, scope), *conditions), True
+    # A common word: the latest entries, newest first, each checked against the words, down to the floor; ts_rank
+    # only for the window's rows.
+    latest = (
+        select(SearchEntry.id, SearchEntry.document)
+        .where(_postgres_match(query, scope), *conditions, SearchEntry.id > floor)
+        .order_by(SearchEntry.id.desc())
+        .limit(window_size())
+        .subquery()
+    )
+    return select(latest.c.id, _postgres_rank(query, latest.c.document).label("sort_key")), True
 
 
-def _ranked_page(query, user, filters, page):
+# PostgreSQL: where the window starts, from the planner's statistics ------------------------------------------
+#
+# For a common word the window's matches are found fastest by walking the latest entries newest first; for a word
+# in a few percent of the texts, by gathering its matches from the GIN index (each costs reading its row). The
+# planner's statistics of `document` give the share of entries holding each frequent lexeme, scope words included
+# (the 1,000 most frequent; a word not among them is rare). The query's share is estimated from its words' (the
+# rarest word's; a phrase's words multiplied, excluded words taken away) and its place's (multiplied); when it is at
+# least COMMON_SHARE (measured: below it, reading every match costs less than walking the entries), the search looks
+# only above the entry numbered the window's size divided by that share, with FLOOR_MARGIN to spare, below the
+# latest. Too few matches there
+# (the estimate is only an estimate) and the search runs again without the floor: results never depend on it.
+COMMON_SHARE = 0.1
+FLOOR_MARGIN = 1.5
+STATISTICS_SECONDS = 600
+
+
+@dataclass
+class _Statistics:
+    fetched: float
+    latest_id: int
+    shares: dict
+
+    def share(self, lexemes):
+        """The estimated share of entries holding any of `lexemes` (the most frequent one's)."""
+        return max((self.shares.get(lexeme, 0.0) for lexeme in lexemes), default=0.0)
+
+    def prefix_share(self, prefix):
+        return min(1.0, sum(share for lexeme, share in self.shares.items() if lexeme.startswith(prefix)))
+
+
+_statistics = {}
+
+
+def _postgres_statistics():
+    """The latest entry's number and the frequent lexemes' shares of entries, refreshed every STATISTICS_SECONDS."""
+    engine = db.session.get_bind()
+    cached = _statistics.get(engine.url)
+    now = monotonic()
+    if cached is not None and now - cached.fetched < STATISTICS_SECONDS:
+        return cached
+    row = db.session.execute(
+        sql_text(
+            "SELECT (SELECT max(id) FROM search_entries), s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM (SELECT 1) AS one LEFT JOIN pg_stats AS s ON s.schemaname = current_schema() "
+            "AND s.tablename = 'search_entries' AND s.attname = 'document'"
+        )
+    ).one()
+    latest_id, lexemes, shares = row
+    cached = _Statistics(now, latest_id or 0, dict(zip(lexemes or (), shares or (), strict=False)))
+    _statistics[engine.url] = cached
+    return cached
+
+
+def _postgres_floor(query, filters):
+    """The entry number above which a search by relevance looks for its window on PostgreSQL, or None (everywhere)."""
+    if filters.sort == NEWEST or db.session.get_bind().dialect.name != "postgresql" or _author_user_conditions(filters):
+        return None
+    statistics = _postgres_statistics()
+    shares = []
+    for term in query.positive:
+        if term.prefix:
+            shares.append(statistics.prefix_share(term.words[0]))
+        else:
+            # Words next to each other are rarer than each: a phrase counts as their product.
+            shares.append(math.prod(statistics.share(text.query_stems(word)) for word in term.words))
+    # A text's words go together (one language, one subject): several words count as the rarest one.
+    share = min(shares)
+    for term in query.negative:
+        share *= 1 - math.prod(statistics.share(text.query_stems(word)) for word in term.words)
+    for word in _place_words(filters):
+        share *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
+    if share < COMMON_SHARE:
+        return None
+    floor = statistics.latest_id - int(window_size() * FLOOR_MARGIN / share)
+    return floor if floor > 0 else None
+
+
+def _ranked_page(query, user, filters, page, floor=None):
     """Subqueries: the ids of one page of readable, filtered matches in order with their sort key; their count.
 
     Both filter and rank on search_entries alone (its copies of state, room,
     thread and author), so each match costs one index lookup, once: the
     matches are gathered once (a materialized CTE), then both paged and
-    counted. Sorted by relevance on SQLite, only the latest RANK_WINDOW
-    matches are gathered and ranked. The count stops at COUNT_CAP + 1: past
+    counted. Sorted by relevance, only the latest RANK_WINDOW matches are
+    gathered and ranked. The count stops at COUNT_CAP + 1: past
     that the page says "more than 1,000 results" instead of counting every
     match of a common word (RANK_WINDOW is larger, so a full window counts as
     more than COUNT_CAP too).
     """
     conditions = (_readable(user), *_filter_conditions(filters, user))
-    scope = _fts_scope(filters) if db.session.get_bind().dialect.name == "sqlite" else None
+    scope = _scope(filters, db.session.get_bind().dialect.name)
     if filters.sort == NEWEST:
         matches = _matches(query, scope).add_columns(SearchEntry.created_at.label("sort_key")).where(*conditions)
         descending = True
     else:
-        matches, descending = _ranked_matches(query, conditions, scope)
+        matches, descending = _ranked_matches(query, conditions, scope, floor)
     candidates = matches.cte("candidates").prefix_with("MATERIALIZED")
     ranked = (
         select(candidates.c.id, candidates.c.sort_key)
@@ -448,30 +586,27 @@ def _ranked_page(query, user, filters, page):
     )
     capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery()
     total = select(func.count()).select_from(capped).scalar_subquery()
-    return ranked, total, descending
+    # How many matches the window holds (at most window_size()): fewer, above a floor, and the floor was too high.
+    gathered = select(func.count()).select_from(candidates).scalar_subquery()
+    return ranked, total, gathered, descending
 
 
 def search(raw_query, *, user, filters=None, page=1):
     """The page of results `user` may see for `raw_query`; raises QueryProblem for an unsearchable query.
 
     One SQL statement: the matches, filtered by who may read them and by the
-    filters, ranked (on SQLite the latest RANK_WINDOW), paginated, with the
-    (capped) total alongside.
+    filters, ranked (the latest RANK_WINDOW), paginated, with the
+    (capped) total alongside. On PostgreSQL, when a floor promised by the
+    statistics held too few matches, a second one without it.
     """
     query = parse_query(raw_query)
     filters = filters or Filters()
-    ranked, total, descending = _ranked_page(query, user, filters, page)
-    statement = (
-        select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"))
-        .join(ranked, ranked.c.id == SearchEntry.id)
-        .outerjoin(Post, Post.id == SearchEntry.post_id)
-        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
-        .outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
-        .outerjoin(User, User.id == SearchEntry.author_id)
-        .options(*_LOAD_ONLY)
-        .order_by(ranked.c.sort_key.desc() if descending else ranked.c.sort_key, SearchEntry.id.desc())
-    )
-    rows = db.session.execute(statement).all()
+    floor = _postgres_floor(query, filters)
+    rows = _page_rows(query, user, filters, page, floor)
+    if floor is not None and (not rows or rows[0].gathered < window_size()):
+        # Fewer matches above the floor than the statistics promised (filters, hidden posts): all of them then.
+        floor = None
+        rows = _page_rows(query, user, filters, page, floor)
     highlighter = Highlighter(query)
     hits = [
         Hit(
@@ -485,8 +620,26 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    window = None if filters.sort == NEWEST else rank_window()
+    # PostgreSQL ranks every match unless the statistics called for a floor (_postgres_floor).
+    window = None
+    if filters.sort != NEWEST:
+        window = window_size() if floor is not None else rank_window()
     return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP, window=window)
+
+
+def _page_rows(query, user, filters, page, floor):
+    ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floor)
+    statement = (
+        select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"), gathered.label("gathered"))
+        .join(ranked, ranked.c.id == SearchEntry.id)
+        .outerjoin(Post, Post.id == SearchEntry.post_id)
+        .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
+        .outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
+        .outerjoin(User, User.id == SearchEntry.author_id)
+        .options(*_LOAD_ONLY)
+        .order_by(ranked.c.sort_key.desc() if descending else ranked.c.sort_key, SearchEntry.id.desc())
+    )
+    return db.session.execute(statement).all()
 
 
 # What a result shows, and nothing more: the room (with category and language) and

@@ -1,0 +1,89 @@
+"""PostgreSQL: a common word's window starts at a floor the planner's statistics give, and never changes the results.
+
+forum.search.service._postgres_floor estimates from pg_stats how many of the
+latest entries hold the window's matches. These tests set the statistics
+(a word in every text) and check both ways: the window found above the
+floor is the latest matches', ranked; too few above it, and the search runs
+again everywhere, with the same results as without a floor.
+"""
+
+from time import monotonic
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.search import service
+from forum.search.models import SearchEntry
+from forum.threads import service as threads
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's FTS5 walks its matches newest first: no floor to estimate")
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """A window of 3 matches, counted up to 2 (COUNT_CAP), so that five posts fill it."""
+    monkeypatch.setattr(service, "RANK_WINDOW", 3)
+    monkeypatch.setattr(service, "COUNT_CAP", 2)
+
+
+def common_word_statistics(monkeypatch, latest_id):
+    """Statistics saying that every form of `floormarker` is in every text, the latest entry `latest_id`."""
+    shares = dict.fromkeys(service.text.query_stems("floormarker"), 1.0)
+    statistics = service._Statistics(monotonic(), latest_id, shares)
+    monkeypatch.setattr(service, "_postgres_statistics", lambda: statistics)
+
+
+@pytest.fixture
+def five_posts(delegate, room, make_thread):
+    thread = make_thread(room, delegate, title="Window", body="Floormarker opening")
+    replies = [threads.reply(thread, author=delegate, body=f"Floormarker reply {n}") for n in range(4)]
+    db.session.commit()
+    return thread, replies
+
+
+def test_a_common_word_ranks_the_latest_matches_above_the_floor(delegate, five_posts, small_window, monkeypatch):
+    _thread, replies = five_posts
+    common_word_statistics(monkeypatch, db.session.scalar(select(func.max(SearchEntry.id))))
+    query = service.parse_query("floormarker")
+    floor = service._postgres_floor(query, service.Filters())
+    assert floor is not None
+    results = service.search("floormarker", user=delegate)
+    assert results.window == 3 and results.capped
+    # The three latest replies, and nothing older.
+    assert {hit.post.id for hit in results.hits} == {reply.id for reply in replies[-3:]}
+
+
+def test_too_few_matches_above_the_floor_search_everywhere(delegate, five_posts, small_window, monkeypatch):
+    thread, replies = five_posts
+    everywhere = service.search("floormarker", user=delegate)
+    # The statistics think far more was written than there is: nothing lies above their floor.
+    common_word_statistics(monkeypatch, 10**6)
+    assert service._postgres_floor(service.parse_query("floormarker"), service.Filters()) > 10**5
+    results = service.search("floormarker", user=delegate)
+    assert results.window is None and results.total == everywhere.total == 3
+    assert [hit.post.id for hit in results.hits] == [hit.post.id for hit in everywhere.hits]
+
+
+def test_no_floor_for_rare_words_author_filters_or_dates(delegate, small_window, monkeypatch):
+    common_word_statistics(monkeypatch, 10**6)
+    query = service.parse_query("floormarker")
+    assert service._postgres_floor(service.parse_query("rareword"), service.Filters()) is None
+    assert service._postgres_floor(query, service.Filters(sort=service.NEWEST)) is None
+    assert service._postgres_floor(query, service.Filters(author="someone")) is None
+    # A place the statistics do not know (not among the frequent words) is rare too.
+    assert service._postgres_floor(query, service.Filters(category_id=1)) is None
+
+
+def test_the_statistics_come_from_the_server(delegate, room, make_thread):
+    make_thread(room, delegate, body="Statisticsmarker")
+    db.session.commit()
+    service._statistics.clear()
+    statistics = service._postgres_statistics()
+    assert statistics.latest_id == db.session.scalar(select(func.max(SearchEntry.id)))
+    assert isinstance(statistics.shares, dict)
+    assert service._postgres_statistics() is statistics
