@@ -148,8 +148,11 @@ END $$"""
 # PostgreSQL: the scope words are lexemes of `document` itself, behind a mark with a space in it, which no word
 # of a text or of a query can hold (the text-search parser splits on spaces): `~ r12`, `~ c3`, `~ lfr`, `~ a7`,
 # and `~ w` for a weekly discussion's texts. One GIN index then answers "this word, in this category and
-# language" without reading the other matches' rows.
+# language" without reading the other matches' rows. A row also holds the word of its block of POSTGRES_EPOCH
+# entries by number (`~ e98` for entries 98,000 to 98,999), so that "this word, among the latest 5,000 entries"
+# is answered by the index too (forum.search.service._postgres_floor).
 POSTGRES_SCOPE_MARK = "~ "
+POSTGRES_EPOCH = 1000
 
 
 def postgres_scope_terms(row):
@@ -159,6 +162,7 @@ def postgres_scope_terms(row):
         f"array_to_tsvector(array_remove(ARRAY["
         f"'{mark}r' || coalesce({row}.room_id, 0), '{mark}c' || coalesce({row}.category_id, 0), "
         f"'{mark}' || {_language_word_sql(row)}, '{mark}a' || coalesce({row}.author_id, 0), "
+        f"'{mark}e' || ({row}.id / {POSTGRES_EPOCH}), "
         f"CASE WHEN {row}.discussion_id IS NULL THEN NULL ELSE '{mark}w' END], NULL))"
     )
 

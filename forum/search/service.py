@@ -421,9 +421,9 @@ def _matches(query, scope=None):
 # of 100,000 texts, as "patent" is in a forum about patents, took 90 ms to rank on SQLite (FTS5's bm25, about 2 µs
 # a match) and over 200 ms on PostgreSQL (reading every matching row for ts_rank). So the search ranks the
 # RANK_WINDOW latest readable, filtered matches and lists those by relevance: SQLite's FTS5 walks its matches newest
-# first and stops there. PostgreSQL does so for the words its statistics say are common (_postgres_floor): it
-# walks the latest entries newest first, checking each against the words; a less common word's matches are all
-# read from the GIN index and all ranked, which then costs less.
+# first and stops there. PostgreSQL does so for the words its statistics say are common (_postgres_floor): its GIN
+# index gives the matches among the latest entries only (the scope words of their blocks of entries), so only
+# about the window's rows are read; a less common word's matches are all read and all ranked, which costs little.
 #
 # Entries are numbered in the order their text was written or last edited (a full reindex numbers the posts
 # in their order, then summaries and proposals). A query with fewer readable matches in its filters is ranked
@@ -468,12 +468,12 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
         # all costs less than walking the entries (and a LIMIT here can lead the planner to scan the whole table).
         rank = _postgres_rank(query, SearchEntry.document).label("sort_key")
         return select(SearchEntry.id, rank).where(_postgres_match(query, scope), *conditions), True
-    # A common word: the latest entries, newest first, each checked against the words, down to the floor; ts_rank
-    # only for the window's rows.
+    # A common word: its matches in the blocks of entries from the floor up, from the GIN index alone ("+ 0": never
+    # by walking every entry newest first); ts_rank only for the window's rows.
     latest = (
         select(SearchEntry.id, SearchEntry.document)
-        .where(_postgres_match(query, scope), *conditions, SearchEntry.id > floor)
-        .order_by(SearchEntry.id.desc())
+        .where(_postgres_match(query, scope), SearchEntry.document.bool_op("@@")(_epochs_from(floor)), *conditions)
+        .order_by((SearchEntry.id + 0).desc())
         .limit(window_size())
         .subquery()
     )
@@ -482,17 +482,20 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
 
 # PostgreSQL: where the window starts, from the planner's statistics ------------------------------------------
 #
-# For a common word the window's matches are found fastest by walking the latest entries newest first; for a word
-# in a few percent of the texts, by gathering its matches from the GIN index (each costs reading its row). The
-# planner's statistics of `document` give the share of entries holding each frequent lexeme, scope words included
-# (the 1,000 most frequent; a word not among them is rare). The query's share is estimated from its words' (the
-# rarest word's; a phrase's words multiplied, excluded words taken away) and its place's (multiplied); when it is at
-# least COMMON_SHARE (measured: below it, reading every match costs less than walking the entries), the search looks
-# only above the entry numbered the window's size divided by that share, with FLOOR_MARGIN to spare, below the
-# latest. Too few matches there
-# (the estimate is only an estimate) and the search runs again without the floor: results never depend on it.
-COMMON_SHARE = 0.1
+# Each match a search reads costs reading its row. For a word in many texts, the window's matches are found by asking
+# the GIN index for the matches among the latest entries only: each row holds the scope word of its block of
+# schema.POSTGRES_EPOCH entries (`~ e98`), and the search asks for the blocks from a floor up. The planner's
+# statistics of `document` give the share of entries holding each frequent lexeme, scope words included (the 1,000
+# most frequent; a word not among them is rare). The query's share is estimated from its words' (see below; a
+# phrase's words multiplied, excluded words taken away) and its place's (multiplied); when it is at least
+# COMMON_SHARE, the search looks only above the entry numbered the window's size divided by that share, with
+# FLOOR_MARGIN to spare, below the latest. Too few matches there (the estimate is only an estimate) and the search
+# tries once more from a floor set by the share it found, then everywhere: results never depend on the estimate.
+COMMON_SHARE = 0.05
 FLOOR_MARGIN = 1.5
+# Blocks of entries asked for past the latest the statistics know (written since they were read; each costs the
+# index a look-up, so few: a search that finds newer entries than that reads the statistics again).
+EPOCHS_AHEAD = 5
 STATISTICS_SECONDS = 600
 
 
@@ -505,6 +508,11 @@ class _Statistics:
     def share(self, lexemes):
         """The estimated share of entries holding any of `lexemes` (the most frequent one's)."""
         return max((self.shares.get(lexeme, 0.0) for lexeme in lexemes), default=0.0)
+
+    @property
+    def covered(self):
+        """The last entry number the blocks of _epochs_from reach."""
+        return (self.latest_id // schema.POSTGRES_EPOCH + EPOCHS_AHEAD + 1) * schema.POSTGRES_EPOCH - 1
 
     def prefix_share(self, prefix):
         return min(1.0, sum(share for lexeme, share in self.shares.items() if lexeme.startswith(prefix)))
@@ -545,16 +553,41 @@ def _postgres_floor(query, filters):
         else:
             # Words next to each other are rarer than each: a phrase counts as their product.
             shares.append(math.prod(statistics.share(text.query_stems(word)) for word in term.words))
-    # A text's words go together (one language, one subject): several words count as the rarest one.
-    share = min(shares)
+    # Several words lie between independent (their shares multiplied) and always together (the rarest one's share):
+    # a text's words share its language and subject. Their geometric mean; one word's share is its own.
+    share = math.sqrt(min(shares) * math.prod(shares))
     for term in query.negative:
         share *= 1 - math.prod(statistics.share(text.query_stems(word)) for word in term.words)
     for word in _place_words(filters):
         share *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
     if share < COMMON_SHARE:
         return None
+    return _floor_for(statistics, share)
+
+
+def _floor_for(statistics, share):
+    """The floor below the latest entry for a query in `share` of the texts, at an epoch's start; None: everywhere."""
+    epoch = schema.POSTGRES_EPOCH
     floor = statistics.latest_id - int(window_size() * FLOOR_MARGIN / share)
-    return floor if floor > 0 else None
+    return floor // epoch * epoch if floor >= epoch else None
+
+
+def _lower_floor(floor, gathered):
+    """After `gathered` matches above `floor`, too few: a lower floor from the share found there, or None."""
+    statistics = _postgres_statistics()
+    span = statistics.latest_id - floor
+    if gathered == 0 or span <= 0:
+        return None
+    lower = _floor_for(statistics, gathered / span)
+    return lower if lower is not None and lower < floor else None
+
+
+def _epochs_from(floor):
+    """A tsquery matching the entries of the blocks from `floor` up (schema.postgres_scope_terms)."""
+    epoch, mark = schema.POSTGRES_EPOCH, schema.POSTGRES_SCOPE_MARK
+    last = _postgres_statistics().latest_id // epoch + EPOCHS_AHEAD
+    words = " | ".join(f"'{mark}e{number}'" for number in range(floor // epoch, last + 1))
+    return cast(literal(words, String), TSQUERY)
 
 
 def _ranked_page(query, user, filters, page, floor=None):
@@ -597,16 +630,26 @@ def search(raw_query, *, user, filters=None, page=1):
     One SQL statement: the matches, filtered by who may read them and by the
     filters, ranked (the latest RANK_WINDOW), paginated, with the
     (capped) total alongside. On PostgreSQL, when a floor promised by the
-    statistics held too few matches, a second one without it.
+    statistics held too few matches, again from lower or everywhere.
     """
     query = parse_query(raw_query)
     filters = filters or Filters()
     floor = _postgres_floor(query, filters)
     rows = _page_rows(query, user, filters, page, floor)
-    if floor is not None and (not rows or rows[0].gathered < window_size()):
-        # Fewer matches above the floor than the statistics promised (filters, hidden posts): all of them then.
+    if floor is not None and rows and rows[0].newest > _postgres_statistics().covered:
+        # More was written since the statistics were read than the blocks asked for cover: everywhere this time,
+        # and the statistics are read again by the next search.
+        _statistics.clear()
         floor = None
         rows = _page_rows(query, user, filters, page, floor)
+    if _too_few(floor, rows):
+        # Fewer matches above the floor than the statistics promised (filters, hidden posts): from lower, once,
+        # then everywhere.
+        floor = _lower_floor(floor, rows[0].gathered if rows else 0)
+        rows = _page_rows(query, user, filters, page, floor)
+        if _too_few(floor, rows):
+            floor = None
+            rows = _page_rows(query, user, filters, page, floor)
     highlighter = Highlighter(query)
     hits = [
         Hit(
@@ -627,10 +670,16 @@ def search(raw_query, *, user, filters=None, page=1):
     return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP, window=window)
 
 
+def _too_few(floor, rows):
+    """A search above `floor` found fewer matches than a window (or none on this page): the floor was too high."""
+    return floor is not None and (not rows or rows[0].gathered < window_size())
+
+
 def _page_rows(query, user, filters, page, floor):
     ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floor)
     statement = (
         select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"), gathered.label("gathered"))
+        .add_columns(select(func.max(SearchEntry.id)).scalar_subquery().label("newest"))
         .join(ranked, ranked.c.id == SearchEntry.id)
         .outerjoin(Post, Post.id == SearchEntry.post_id)
         .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
@@ -731,12 +780,13 @@ class Highlighter:
         return Markup(before) + marked + Markup(after)
 
     def _mark(self, value, start, end, language_code):
+        # Every piece of the text is escaped; the pieces are joined as plain strings (Markup's own % and join
+        # escape their arguments again, at several times the cost).
         pieces = []
         position = start
         for match in _WORD.finditer(value, start, end):
             if self._matches(match.group(), language_code):
-                pieces.append(escape(value[position : match.start()]))
-                pieces.append(Markup("<mark>%s</mark>") % match.group())
+                pieces += (escape(value[position : match.start()]), "<mark>", escape(match.group()), "</mark>")
                 position = match.end()
         pieces.append(escape(value[position:end]))
-        return Markup("").join(pieces)
+        return Markup("".join(pieces))

@@ -10,7 +10,7 @@ again everywhere, with the same results as without a floor.
 from time import monotonic
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from forum.extensions import db
 from forum.search import service
@@ -38,8 +38,14 @@ def common_word_statistics(monkeypatch, latest_id):
     monkeypatch.setattr(service, "_postgres_statistics", lambda: statistics)
 
 
+def number_entries_from(first):
+    db.session.execute(text(f"ALTER SEQUENCE search_entries_id_seq RESTART WITH {int(first)}"))
+
+
 @pytest.fixture
 def five_posts(delegate, room, make_thread):
+    # Entries 5000 to 5004: the fifth block of entries (schema.POSTGRES_EPOCH), as in a forum that has some history.
+    number_entries_from(5000)
     thread = make_thread(room, delegate, title="Window", body="Floormarker opening")
     replies = [threads.reply(thread, author=delegate, body=f"Floormarker reply {n}") for n in range(4)]
     db.session.commit()
@@ -87,3 +93,18 @@ def test_the_statistics_come_from_the_server(delegate, room, make_thread):
     assert statistics.latest_id == db.session.scalar(select(func.max(SearchEntry.id)))
     assert isinstance(statistics.shares, dict)
     assert service._postgres_statistics() is statistics
+
+
+def test_entries_newer_than_the_statistics_know_are_never_missed(delegate, five_posts, small_window, monkeypatch):
+    everywhere = service.search("floormarker", user=delegate)
+    # Statistics read when the latest entry was 1,004: their blocks reach 6,999, and newer entries were written since.
+    common_word_statistics(monkeypatch, 1004)
+    number_entries_from(9000)
+    newest = threads.reply(five_posts[0], author=delegate, body="Floormarker newest")
+    db.session.commit()
+    service._statistics["stale"] = None
+    results = service.search("floormarker", user=delegate)
+    assert newest.id in {hit.post.id for hit in results.hits}
+    assert results.window is None and len(results.hits) == len(everywhere.hits) + 1 == 6
+    # Read again by the next search.
+    assert not service._statistics
