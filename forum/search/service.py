@@ -323,7 +323,8 @@ class Results:
     page: int = 1
 
     cap: int = COUNT_CAP
-    # Sorted by relevance: how many of the latest matches were ranked; None (by date): every match was.
+    # Sorted by relevance: how many of the latest matches were ranked; None: every match was (by date, or on
+    # PostgreSQL unless its statistics called for a window).
     window: int | None = None
 
     @property
@@ -489,8 +490,10 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
 # most frequent; a word not among them is rare). The query's share is estimated from its words' (see below; a
 # phrase's words multiplied, excluded words taken away) and its place's (multiplied); when it is at least
 # COMMON_SHARE, the search looks only above the entry numbered the window's size divided by that share, with
-# FLOOR_MARGIN to spare, below the latest. Too few matches there (the estimate is only an estimate) and the search
-# tries once more from a floor set by the share it found, then everywhere: results never depend on the estimate.
+# FLOOR_MARGIN to spare, below the latest. No more than COUNT_CAP matches there (the estimate is only an estimate)
+# and the search tries once more from a floor set by the share it found, then everywhere; more, and it ranks the latest
+# of them, up to the window (all those above the floor when fewer), and says how many: results never depend on the
+# estimate.
 COMMON_SHARE = 0.05
 FLOOR_MARGIN = 1.5
 # Blocks of entries asked for past the latest the statistics know (written since they were read; each costs the
@@ -643,7 +646,7 @@ def search(raw_query, *, user, filters=None, page=1):
         floor = None
         rows = _page_rows(query, user, filters, page, floor)
     if _too_few(floor, rows):
-        # Fewer matches above the floor than the statistics promised (filters, hidden posts): from lower, once,
+        # Far fewer matches above the floor than the statistics promised (filters, hidden posts): from lower, once,
         # then everywhere.
         floor = _lower_floor(floor, rows[0].gathered if rows else 0)
         rows = _page_rows(query, user, filters, page, floor)
@@ -663,16 +666,21 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    # PostgreSQL ranks every match unless the statistics called for a floor (_postgres_floor).
+    # PostgreSQL ranks every match unless the statistics called for a floor (_postgres_floor): then the latest ones,
+    # as many as the window holds.
     window = None
     if filters.sort != NEWEST:
-        window = window_size() if floor is not None else rank_window()
+        window = rows[0].gathered if floor is not None else rank_window()
     return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP, window=window)
 
 
 def _too_few(floor, rows):
-    """A search above `floor` found fewer matches than a window (or none on this page): the floor was too high."""
-    return floor is not None and (not rows or rows[0].gathered < window_size())
+    """A search above `floor` found no more than COUNT_CAP matches (or none on this page): the floor was too high.
+
+    More than that, and its window holds the latest matches: all of them above the floor when they are fewer than
+    window_size(). The page then says "more than COUNT_CAP" whichever way the window was found.
+    """
+    return floor is not None and (not rows or rows[0].gathered <= COUNT_CAP)
 
 
 def _page_rows(query, user, filters, page, floor):

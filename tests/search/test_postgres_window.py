@@ -108,3 +108,22 @@ def test_entries_newer_than_the_statistics_know_are_never_missed(delegate, five_
     assert results.window is None and len(results.hits) == len(everywhere.hits) + 1 == 6
     # Read again by the next search.
     assert not service._statistics
+
+
+def test_more_than_the_count_above_the_floor_ranks_them_all_and_says_how_many(delegate, room, make_thread, monkeypatch):
+    """Fewer matches above the floor than a window, but more than the count's cap: the latest matches are exactly
+    those, and the page says how many were ranked."""
+    monkeypatch.setattr(service, "RANK_WINDOW", 4)
+    monkeypatch.setattr(service, "COUNT_CAP", 2)
+    make_thread(room, delegate, title="Older", body="Floormarker older")
+    number_entries_from(5000)
+    thread = make_thread(room, delegate, title="Window", body="Floormarker opening")
+    replies = [threads.reply(thread, author=delegate, body=f"Floormarker reply {n}") for n in range(2)]
+    db.session.commit()
+    # The floor falls at entry 5,000: three matches above it, one below.
+    common_word_statistics(monkeypatch, 5010)
+    assert service._postgres_floor(service.parse_query("floormarker"), service.Filters()) == 5000
+    results = service.search("floormarker", user=delegate)
+    assert results.window == 3 and results.capped
+    opening = threads.thread_posts(thread, 1, 1)[0]
+    assert {hit.post.id for hit in results.hits} == {opening.id, *(reply.id for reply in replies)}
