@@ -449,7 +449,8 @@ def rank_window():
 def _ranked_matches(query, conditions, scope=None, floor=None):
     """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better).
 
-    PostgreSQL: with `floor`, only entries numbered above it are looked at (`_postgres_floor`).
+    PostgreSQL: with `floor`, only the matches in the blocks of entries from it up are looked at (`_epochs_from`),
+    and the latest window_size() of them ranked; without it, every match is ranked.
     """
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
@@ -600,7 +601,7 @@ def _ranked_page(query, user, filters, page, floor=None):
     thread and author), so each match costs one index lookup, once: the
     matches are gathered once (a materialized CTE), then both paged and
     counted. Sorted by relevance, only the latest RANK_WINDOW matches are
-    gathered and ranked. The count stops at COUNT_CAP + 1: past
+    gathered and ranked (on PostgreSQL when a `floor` is given). The count stops at COUNT_CAP + 1: past
     that the page says "more than 1,000 results" instead of counting every
     match of a common word (RANK_WINDOW is larger, so a full window counts as
     more than COUNT_CAP too).
@@ -622,7 +623,8 @@ def _ranked_page(query, user, filters, page, floor=None):
     )
     capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery()
     total = select(func.count()).select_from(capped).scalar_subquery()
-    # How many matches the window holds (at most window_size()): fewer, above a floor, and the floor was too high.
+    # How many matches the window holds (at most window_size()): no more than COUNT_CAP above a floor, and the floor
+    # was too high (_too_few).
     gathered = select(func.count()).select_from(candidates).scalar_subquery()
     return ranked, total, gathered, descending
 
