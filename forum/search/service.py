@@ -186,6 +186,12 @@ def _tsquery(term):
     return combined
 
 
+def _once(tsquery):
+    """`tsquery` computed once per statement (an init plan), not for every row ts_rank or a recheck looks at: a
+    prepared statement's generic plan cannot fold the parameters into a constant as a custom plan does."""
+    return select(tsquery).scalar_subquery()
+
+
 def _postgres_match(query, scope=None):
     """The condition on SearchEntry.document that a text matches `query`, in `scope` (`_scope`) if given."""
     conditions = [SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.positive]
@@ -230,10 +236,6 @@ class Filters:
         )
 
 
-def _rooms_where(*conditions):
-    return SearchEntry.room_id.in_(select(Room.id).where(*conditions))
-
-
 def _authors_where(*conditions):
     return SearchEntry.author_id.in_(select(User.id).where(*conditions))
 
@@ -244,7 +246,9 @@ def _place_conditions(filters):
     if filters.category_id is not None:
         conditions.append(SearchEntry.category_id == filters.category_id)
     if filters.language_code is not None:
-        conditions.append(_rooms_where(Room.language_code == filters.language_code))
+        # A room's texts are in its language (a discussion's summary in each room's own): the row's copy, as for the
+        # category; texts outside rooms (topic proposals) are in no room's language.
+        conditions.append(and_(SearchEntry.room_id.is_not(None), SearchEntry.language_code == filters.language_code))
     if filters.room_id is not None:
         conditions.append(SearchEntry.room_id == filters.room_id)
     if filters.weekly_only:
@@ -323,8 +327,8 @@ class Results:
     page: int = 1
 
     cap: int = COUNT_CAP
-    # Sorted by relevance: how many of the latest matches were ranked; None: every match was (by date, or on
-    # PostgreSQL unless its statistics called for a window).
+    # Sorted by relevance: how many of the latest matches were ranked (rank_window(), or on PostgreSQL all those above
+    # a floor when fewer); None: sorted by date, every match was.
     window: int | None = None
 
     @property
@@ -422,9 +426,10 @@ def _matches(query, scope=None):
 # of 100,000 texts, as "patent" is in a forum about patents, took 90 ms to rank on SQLite (FTS5's bm25, about 2 µs
 # a match) and over 200 ms on PostgreSQL (reading every matching row for ts_rank). So the search ranks the
 # RANK_WINDOW latest readable, filtered matches and lists those by relevance: SQLite's FTS5 walks its matches newest
-# first and stops there. PostgreSQL does so for the words its statistics say are common (_postgres_floor): its GIN
-# index gives the matches among the latest entries only (the scope words of their blocks of entries), so only
-# about the window's rows are read; a less common word's matches are all read and all ranked, which costs little.
+# first and stops there. PostgreSQL reads a less common word's matches from its GIN index, keeps the latest and ranks
+# only those (ts_rank costs about 1 µs a lexeme of the query, for each row); for the words its statistics say are
+# common (_postgres_floor) the index gives the matches among the latest entries only (the scope words of their blocks
+# of entries), so only about the window's rows are read.
 #
 # Entries are numbered in the order their text was written or last edited (a full reindex numbers the posts
 # in their order, then summaries and proposals). A query with fewer readable matches in its filters is ranked
@@ -434,23 +439,17 @@ def _matches(query, scope=None):
 RANK_WINDOW = 2000
 
 
-def window_size():
-    """How many of the latest matches a window holds."""
+def rank_window():
+    """How many of the latest matches a search by relevance ranks."""
     # The total is counted in the window: it must hold more than COUNT_CAP matches to say "more than".
     return max(RANK_WINDOW, COUNT_CAP + 1)
-
-
-def rank_window():
-    """How many of the latest matches a search by relevance ranks: a window on SQLite; None (every match) on
-    PostgreSQL, unless its statistics call for a floor (_postgres_floor), which a search's Results.window tells."""
-    return window_size() if db.session.get_bind().dialect.name == "sqlite" else None
 
 
 def _ranked_matches(query, conditions, scope=None, floor=None):
     """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better).
 
-    PostgreSQL: with `floor`, only the matches in the blocks of entries from it up are looked at (`_epochs_from`),
-    and the latest window_size() of them ranked; without it, every match is ranked.
+    The latest rank_window() matches are ranked; on PostgreSQL with `floor`, only the matches in the blocks of entries
+    from it up are looked at (`_epochs_from`).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
@@ -465,18 +464,16 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
             .subquery()
         )
         return select(ranked.c.id, ranked.c.sort_key), False
-    if floor is None:
-        # Every match, from the GIN index, ranked: for words in fewer than COMMON_SHARE of the texts, reading them
-        # all costs less than walking the entries (and a LIMIT here can lead the planner to scan the whole table).
-        rank = _postgres_rank(query, SearchEntry.document).label("sort_key")
-        return select(SearchEntry.id, rank).where(_postgres_match(query, scope), *conditions), True
-    # A common word: its matches in the blocks of entries from the floor up, from the GIN index alone ("+ 0": never
-    # by walking every entry newest first); ts_rank only for the window's rows.
+    # The latest matches from the GIN index ("+ 0": never by walking every entry newest first), above `floor` only
+    # those of the blocks of entries from it up; ts_rank for the window's rows only.
+    where = [_postgres_match(query, scope), *conditions]
+    if floor is not None:
+        where.append(SearchEntry.document.bool_op("@@")(_epochs_from(floor)))
     latest = (
         select(SearchEntry.id, SearchEntry.document)
-        .where(_postgres_match(query, scope), SearchEntry.document.bool_op("@@")(_epochs_from(floor)), *conditions)
+        .where(*where)
         .order_by((SearchEntry.id + 0).desc())
-        .limit(window_size())
+        .limit(rank_window())
         .subquery()
     )
     return select(latest.c.id, _postgres_rank(query, latest.c.document).label("sort_key")), True
@@ -572,7 +569,7 @@ def _postgres_floor(query, filters):
 def _floor_for(statistics, share):
     """The floor below the latest entry for a query in `share` of the texts, at an epoch's start; None: everywhere."""
     epoch = schema.POSTGRES_EPOCH
-    floor = statistics.latest_id - int(window_size() * FLOOR_MARGIN / share)
+    floor = statistics.latest_id - int(rank_window() * FLOOR_MARGIN / share)
     return floor // epoch * epoch if floor >= epoch else None
 
 
@@ -597,14 +594,11 @@ def _epochs_from(floor):
 def _ranked_page(query, user, filters, page, floor=None):
     """Subqueries: the ids of one page of readable, filtered matches in order with their sort key; their count.
 
-    Both filter and rank on search_entries alone (its copies of state, room,
-    thread and author), so each match costs one index lookup, once: the
-    matches are gathered once (a materialized CTE), then both paged and
-    counted. Sorted by relevance, only the latest RANK_WINDOW matches are
-    gathered and ranked (on PostgreSQL when a `floor` is given). The count stops at COUNT_CAP + 1: past
-    that the page says "more than 1,000 results" instead of counting every
-    match of a common word (RANK_WINDOW is larger, so a full window counts as
-    more than COUNT_CAP too).
+    Both filter and rank on search_entries alone (its copies of state, room, thread and author), so each match costs
+    one index lookup, once: the matches are gathered once (a materialized CTE), then both paged and counted. Sorted by
+    relevance, only the latest rank_window() matches are gathered and ranked (on PostgreSQL with a `floor`, among the
+    blocks from it up). The count stops at COUNT_CAP + 1: past that the page says "more than 1,000 results" instead of
+    counting every match of a common word (RANK_WINDOW is larger, so a full window counts as more than COUNT_CAP too).
     """
     conditions = (_readable(user), *_filter_conditions(filters, user))
     scope = _scope(filters, db.session.get_bind().dialect.name)
@@ -623,7 +617,7 @@ def _ranked_page(query, user, filters, page, floor=None):
     )
     capped = select(candidates.c.id).limit(COUNT_CAP + 1).subquery()
     total = select(func.count()).select_from(capped).scalar_subquery()
-    # How many matches the window holds (at most window_size()): no more than COUNT_CAP above a floor, and the floor
+    # How many matches the window holds (at most rank_window()): no more than COUNT_CAP above a floor, and the floor
     # was too high (_too_few).
     gathered = select(func.count()).select_from(candidates).scalar_subquery()
     return ranked, total, gathered, descending
@@ -668,8 +662,7 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    # PostgreSQL ranks every match unless the statistics called for a floor (_postgres_floor): then the latest ones,
-    # as many as the window holds.
+    # Above a floor (_postgres_floor), the window holds the latest matches there, as many as it can.
     window = None
     if filters.sort != NEWEST:
         window = rows[0].gathered if floor is not None else rank_window()
@@ -680,7 +673,7 @@ def _too_few(floor, rows):
     """A search above `floor` found no more than COUNT_CAP matches (or none on this page): the floor was too high.
 
     More than that, and its window holds the latest matches: all of them above the floor when they are fewer than
-    window_size(). The page then says "more than COUNT_CAP" whichever way the window was found.
+    rank_window(). The page then says "more than COUNT_CAP" whichever way the window was found.
     """
     return floor is not None and (not rows or rows[0].gathered <= COUNT_CAP)
 
@@ -739,63 +732,63 @@ class Highlighter:
 
     def __init__(self, query):
         self.forms = set()
-        self.prefixes = []
+        self.prefixes = ()
         self._seen = {}
         for term in query.positive:
             if term.prefix:
-                self.prefixes.append(term.words[0])
+                self.prefixes += (term.words[0],)
                 continue
             for word in term.words:
                 self.forms.update(text.query_stems(word))
 
-    def _matches(self, word, language_code):
-        # A page repeats its words: each is looked at once.
-        key = (word, language_code)
-        found = self._seen.get(key)
-        if found is None:
-            folded, stemmed = _folded_and_stemmed(word, language_code)
-            found = self._seen[key] = (
-                folded in self.forms
-                or stemmed in self.forms
-                or any(folded.startswith(prefix) for prefix in self.prefixes)
-            )
-        return found
+    def _matching(self, words, language_code):
+        """The words among `words` that the query matched (each word looked at once per page)."""
+        seen = self._seen.setdefault(language_code, {})
+        matching = set()
+        for word in set(words):
+            found = seen.get(word)
+            if found is None:
+                folded, stemmed = _folded_and_stemmed(word, language_code)
+                found = seen[word] = (
+                    folded in self.forms
+                    or stemmed in self.forms
+                    or bool(self.prefixes and folded.startswith(self.prefixes))
+                )
+            if found:
+                matching.add(word)
+        return matching
 
     def title(self, value, language_code):
-        return self._mark(value or "", 0, len(value or ""), language_code)
+        value = value or ""
+        return self._mark(value, 0, len(value), self._matching(_WORD.findall(value), language_code))
 
     def snippet(self, body, language_code):
         """About SNIPPET_WORDS words of `body` around its first match, matches marked (HTML-escaped)."""
         body = body or ""
-        words = _WORD.finditer(body)
-        # The words up to the first match, then only as many as the snippet shows and one more (is there more?).
-        spans, first = [], 0
-        for match in words:
-            spans.append(match.span())
-            if self._matches(match.group(), language_code):
-                first = len(spans) - 1
-                break
-        if not spans:
+        words = _WORD.findall(body)
+        if not words:
             return Markup("")
+        matching = self._matching(words, language_code)
+        first = next((number for number, word in enumerate(words) if word in matching), 0)
         low = max(first - SNIPPET_WORDS // 3, 0)
-        for match in itertools.islice(words, max(low + SNIPPET_WORDS + 1 - len(spans), 0)):
-            spans.append(match.span())
-        high = min(low + SNIPPET_WORDS, len(spans)) - 1
+        high = min(low + SNIPPET_WORDS, len(words)) - 1
+        spans = [match.span() for match in itertools.islice(_WORD.finditer(body), low, high + 1)]
         # Whole text at either end, so nothing before the first word or after the last is cut.
-        start = spans[low][0] if low > 0 else 0
-        end = spans[high][1] if high < len(spans) - 1 else len(body)
-        marked = self._mark(body, start, end, language_code)
+        start = spans[0][0] if low > 0 else 0
+        end = spans[-1][1] if high < len(words) - 1 else len(body)
+        marked = self._mark(body, start, end, matching)
         before = "… " if low > 0 else ""
-        after = " …" if high < len(spans) - 1 else ""
+        after = " …" if high < len(words) - 1 else ""
         return Markup(before) + marked + Markup(after)
 
-    def _mark(self, value, start, end, language_code):
+    @staticmethod
+    def _mark(value, start, end, matching):
         # Every piece of the text is escaped; the pieces are joined as plain strings (Markup's own % and join
         # escape their arguments again, at several times the cost).
         pieces = []
         position = start
         for match in _WORD.finditer(value, start, end):
-            if self._matches(match.group(), language_code):
+            if match.group() in matching:
                 pieces += (escape(value[position : match.start()]), "<mark>", escape(match.group()), "</mark>")
                 position = match.end()
         pieces.append(escape(value[position:end]))

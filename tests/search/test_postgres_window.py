@@ -71,8 +71,10 @@ def test_too_few_matches_above_the_floor_search_everywhere(delegate, five_posts,
     common_word_statistics(monkeypatch, 10**6)
     assert service._postgres_floor(service.parse_query("floormarker"), service.Filters()) > 10**5
     results = service.search("floormarker", user=delegate)
-    assert results.window is None and results.total == everywhere.total == 3
+    # Everywhere, the window holds the latest three matches of the five, as it would have without statistics.
+    assert results.window == everywhere.window == 3 and results.total == everywhere.total == 3
     assert [hit.post.id for hit in results.hits] == [hit.post.id for hit in everywhere.hits]
+    assert {hit.post.id for hit in results.hits} == {reply.id for reply in replies[-3:]}
 
 
 def test_no_floor_for_rare_words_author_filters_or_dates(delegate, small_window, monkeypatch):
@@ -104,8 +106,10 @@ def test_entries_newer_than_the_statistics_know_are_never_missed(delegate, five_
     db.session.commit()
     service._statistics["stale"] = None
     results = service.search("floormarker", user=delegate)
-    assert newest.id in {hit.post.id for hit in results.hits}
-    assert results.window is None and len(results.hits) == len(everywhere.hits) + 1 == 6
+    # Searched everywhere: the window holds the latest three matches, the newest one first among them.
+    assert results.window == 3 and len(results.hits) == len(everywhere.hits) == 3
+    replies = five_posts[1]
+    assert {hit.post.id for hit in results.hits} == {newest.id, replies[-1].id, replies[-2].id}
     # Read again by the next search.
     assert not service._statistics
 

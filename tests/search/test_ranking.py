@@ -125,7 +125,7 @@ def test_every_page_is_the_reference(role, window, varied_forum, make_user, smal
     readable = readable_matches(user, "evaluation")
     assert 0 < len(readable) < len(_rank_of_every_match("evaluation"))
     assert role == "guest" or len(readable) > service.COUNT_CAP
-    if window is not None and role != "guest" and service.rank_window() is not None:
+    if window is not None and role != "guest":
         # The window is full: the best of the latest matches are listed, not the best of all.
         assert len(reference(user, "evaluation")) == window < len(readable)
 
@@ -149,8 +149,6 @@ def test_unreadable_best_matches_leave_room_for_readable_ones(delegate, varied_f
 
 def test_the_window_holds_the_latest_readable_matches(delegate, varied_forum, small_pages, monkeypatch):  # noqa: F811
     """Unreadable matches do not take places in the window: it holds the latest matches the reader may read."""
-    if service.rank_window() is None:
-        pytest.skip("PostgreSQL ranks every match")
     monkeypatch.setattr(service, "RANK_WINDOW", 5)
     monkeypatch.setattr(service, "COUNT_CAP", 4)
     _write(varied_forum["moderator"], delegate)
