@@ -37,17 +37,16 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from forum import policy
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.members.models import MemberState
-from forum.proposals.models import TopicProposal
-from forum.rooms.models import Category, Room
+from forum.members.service import state_name
+from forum.rooms.models import Language
 from forum.search import index, schema, text
 from forum.search.models import EntryKind, SearchEntry
-from forum.threads.models import Post, Thread, Watch
+from forum.threads.models import Post, PostState, Thread, Watch
 
 MAX_QUERY_LENGTH = 200
 # More terms than this add cost and no precision; the rest are ignored.
@@ -311,11 +310,24 @@ def forget_post(post):
 
 @dataclass
 class Hit:
-    entry: SearchEntry
-    post: Post | None
-    thread: Thread | None
-    proposal: TopicProposal | None
-    author: User | None
+    """One result as its page shows it, from the columns read with the matches (no ORM objects to load)."""
+
+    entry_id: int
+    kind: EntryKind
+    post_id: int | None
+    thread_id: int | None
+    proposal_id: int | None
+    category_id: int | None
+    # The text's language; outside rooms (topic proposals) language_name is None.
+    language_code: str
+    language_name: str | None
+    created_at: datetime
+    author_name: str | None
+    # The author's member state, named in the reader's language.
+    author_state: str | None
+    # The post's current state (moderators see hidden and held posts, marked).
+    post_state: PostState | None
+    state_clause: str | None
     title: Markup
     snippet: Markup
 
@@ -652,13 +664,21 @@ def search(raw_query, *, user, filters=None, page=1):
     highlighter = Highlighter(query)
     hits = [
         Hit(
-            entry=row.SearchEntry,
-            post=row.Post,
-            thread=row.Thread,
-            proposal=row.TopicProposal,
-            author=row.User,
-            title=highlighter.title(_title_of(row), row.SearchEntry.language_code),
-            snippet=highlighter.snippet(row.SearchEntry.body, row.SearchEntry.language_code),
+            entry_id=row.id,
+            kind=row.kind,
+            post_id=row.post_id,
+            thread_id=row.thread_id,
+            proposal_id=row.proposal_id,
+            category_id=row.category_id,
+            language_code=row.language_code,
+            language_name=row.language_name,
+            created_at=row.created_at,
+            author_name=row.author_name,
+            author_state=state_name(row.state_code, overrides=row.state_names) if row.state_code else None,
+            post_state=row.post_state,
+            state_clause=row.state_clause,
+            title=highlighter.title(_title_of(row), row.language_code),
+            snippet=highlighter.snippet(row.body, row.language_code),
         )
         for row in rows
     ]
@@ -681,37 +701,46 @@ def _too_few(floor, rows):
 def _page_rows(query, user, filters, page, floor):
     ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floor)
     statement = (
-        select(SearchEntry, Post, Thread, TopicProposal, User, total.label("total"), gathered.label("gathered"))
+        select(*_SHOWN, total.label("total"), gathered.label("gathered"))
         .add_columns(select(func.max(SearchEntry.id)).scalar_subquery().label("newest"))
         .join(ranked, ranked.c.id == SearchEntry.id)
         .outerjoin(Post, Post.id == SearchEntry.post_id)
         .outerjoin(Thread, Thread.id == SearchEntry.thread_id)
-        .outerjoin(TopicProposal, TopicProposal.id == SearchEntry.proposal_id)
+        .outerjoin(Language, and_(SearchEntry.room_id.is_not(None), Language.code == SearchEntry.language_code))
         .outerjoin(User, User.id == SearchEntry.author_id)
-        .options(*_LOAD_ONLY)
+        .outerjoin(MemberState, MemberState.id == User.member_state_id)
         .order_by(ranked.c.sort_key.desc() if descending else ranked.c.sort_key, SearchEntry.id.desc())
     )
     return db.session.execute(statement).all()
 
 
-# What a result shows, and nothing more: the room (with category and language) and
-# the author's member state come joined; authors are the rows' own User.
-_LOAD_ONLY = (
-    load_only(Post.id, Post.thread_id, Post.number, Post.state, Post.state_clause, Post.author_id),
-    lazyload(Post.author),
-    load_only(TopicProposal.id, TopicProposal.title, TopicProposal.category_id, TopicProposal.proposer_id),
-    lazyload(TopicProposal.proposer),
-    lazyload(TopicProposal.member_state),
-    lazyload(TopicProposal.on_behalf_of_group),
-    # Category names come from the filter form's rooms query, already in the session.
-    defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),
+# What a result shows, and nothing more, as plain columns: the row's own copies of its category and language (a room's
+# texts are in its language), the thread's title, the post's current state, the author's name and member state.
+_SHOWN = (
+    SearchEntry.id,
+    SearchEntry.kind,
+    SearchEntry.post_id,
+    SearchEntry.thread_id,
+    SearchEntry.proposal_id,
+    SearchEntry.category_id,
+    SearchEntry.language_code,
+    SearchEntry.created_at,
+    SearchEntry.title,
+    SearchEntry.body,
+    Thread.title.label("thread_title"),
+    Language.native_name.label("language_name"),
+    Post.state.label("post_state"),
+    Post.state_clause,
+    User.display_name.label("author_name"),
+    MemberState.code.label("state_code"),
+    MemberState.names.label("state_names"),
 )
 
 
 def _title_of(row):
-    if row.Thread is not None and row.SearchEntry.kind != EntryKind.summary:
-        return row.Thread.title
-    return row.SearchEntry.title
+    if row.thread_id is not None and row.kind != EntryKind.summary:
+        return row.thread_title
+    return row.title
 
 
 # Highlighting ------------------------------------------------------------------------

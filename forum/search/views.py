@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
 from forum.extensions import db
@@ -58,6 +58,19 @@ def _fill_choices(form, user):
     return {category_id: name for category_id, name in form.category.choices if category_id is not None}
 
 
+def _names_of_other_categories(results, known):
+    """{category id: name} for the results' categories the filter choices do not name (a guest has no choices; a
+    topic proposal's category may have no room the reader reads): one query, only when there are some."""
+    missing = {hit.category_id for hit in results.hits if hit.category_id is not None} - known.keys()
+    if not missing:
+        return {}
+    locale = current_locale_code()
+    categories = db.session.scalars(
+        select(Category).where(Category.id.in_(missing)).options(selectinload(Category.translations))
+    )
+    return {category.id: category.text(locale)[0] for category in categories}
+
+
 def _room_label(room, locale):
     return f"{room.category.text(locale)[0]} · {room.language.native_name}"
 
@@ -90,6 +103,8 @@ def results():
             results = service.search(form.q.data, user=current_user, filters=_filters(form), page=page_arg())
         except service.QueryProblem as error:
             problem = str(error)
+        else:
+            category_names |= _names_of_other_categories(results, category_names)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "search/results.html",

@@ -75,7 +75,7 @@ def test_titles_weigh_more_than_bodies(delegate, room, make_thread):
     make_thread(room, delegate, title="Unrelated", body="A word on glimmerstone somewhere in a body")
     titled = make_thread(room, delegate, title="Glimmerstone", body="Nothing else")
     results = service.search("glimmerstone", user=delegate)
-    assert results.hits[0].thread.id == titled.id
+    assert results.hits[0].thread_id == titled.id
 
 
 def test_summaries_and_proposals_are_indexed(delegate, moderator, frozen_clock, found_posts):
@@ -86,10 +86,10 @@ def test_summaries_and_proposals_are_indexed(delegate, moderator, frozen_clock, 
     discussions.set_summary(discussion, "en", "Summary mentions the quillfeather method", by=moderator)
     weekly.propose(delegate, title="Proposal on brindlewood offices")
     db.session.commit()
-    kinds = {hit.entry.kind for hit in service.search("quillfeather", user=delegate).hits}
+    kinds = {hit.kind for hit in service.search("quillfeather", user=delegate).hits}
     assert kinds == {EntryKind.summary}
     hits = service.search("brindlewood", user=delegate).hits
-    assert [hit.entry.kind for hit in hits] == [EntryKind.proposal]
+    assert [hit.kind for hit in hits] == [EntryKind.proposal]
     # The discussion's title is its thread's title, on the opening post.
     assert service.search("evaluation methods", user=delegate).total >= 3
 

@@ -52,9 +52,9 @@ def test_moderators_find_hidden_and_held_posts_in_their_languages_marked(
     in_french = _reply(make_thread(french, other), other, "Modmarkerfr caché", PostState.hidden)
     held_french = _reply(make_thread(french, other), other, "Modmarkerfr retenu", PostState.held)
     in_english = _reply(make_thread(english, other), other, "Modmarkerfr hidden", PostState.hidden)
-    found = {hit.post.id for hit in service.search("modmarkerfr", user=french_moderator).hits}
+    found = {hit.post_id for hit in service.search("modmarkerfr", user=french_moderator).hits}
     assert found == {in_french.id, held_french.id}
-    everywhere = {hit.post.id for hit in service.search("modmarkerfr", user=moderator).hits}
+    everywhere = {hit.post_id for hit in service.search("modmarkerfr", user=moderator).hits}
     assert everywhere == {in_french.id, held_french.id, in_english.id}
     login(client, french_moderator)
     page = client.get("/search?q=modmarkerfr").get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_a_common_word_ranks_the_latest_matches_above_the_floor(delegate, five_p
     results = service.search("floormarker", user=delegate)
     assert results.window == 3 and results.capped
     # The three latest replies, and nothing older.
-    assert {hit.post.id for hit in results.hits} == {reply.id for reply in replies[-3:]}
+    assert {hit.post_id for hit in results.hits} == {reply.id for reply in replies[-3:]}
 
 
 def test_too_few_matches_above_the_floor_search_everywhere(delegate, five_posts, small_window, monkeypatch):
@@ -73,8 +73,8 @@ def test_too_few_matches_above_the_floor_search_everywhere(delegate, five_posts,
     results = service.search("floormarker", user=delegate)
     # Everywhere, the window holds the latest three matches of the five, as it would have without statistics.
     assert results.window == everywhere.window == 3 and results.total == everywhere.total == 3
-    assert [hit.post.id for hit in results.hits] == [hit.post.id for hit in everywhere.hits]
-    assert {hit.post.id for hit in results.hits} == {reply.id for reply in replies[-3:]}
+    assert [hit.post_id for hit in results.hits] == [hit.post_id for hit in everywhere.hits]
+    assert {hit.post_id for hit in results.hits} == {reply.id for reply in replies[-3:]}
 
 
 def test_no_floor_for_rare_words_author_filters_or_dates(delegate, small_window, monkeypatch):
@@ -109,7 +109,7 @@ def test_entries_newer_than_the_statistics_know_are_never_missed(delegate, five_
     # Searched everywhere: the window holds the latest three matches, the newest one first among them.
     assert results.window == 3 and len(results.hits) == len(everywhere.hits) == 3
     replies = five_posts[1]
-    assert {hit.post.id for hit in results.hits} == {newest.id, replies[-1].id, replies[-2].id}
+    assert {hit.post_id for hit in results.hits} == {newest.id, replies[-1].id, replies[-2].id}
     # Read again by the next search.
     assert not service._statistics
 
@@ -130,4 +130,4 @@ def test_more_than_the_count_above_the_floor_ranks_them_all_and_says_how_many(de
     results = service.search("floormarker", user=delegate)
     assert results.window == 3 and results.capped
     opening = threads.thread_posts(thread, 1, 1)[0]
-    assert {hit.post.id for hit in results.hits} == {opening.id, *(reply.id for reply in replies)}
+    assert {hit.post_id for hit in results.hits} == {opening.id, *(reply.id for reply in replies)}

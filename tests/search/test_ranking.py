@@ -94,9 +94,9 @@ def reference(user, raw):
 def every_page(user, raw):
     """The entry ids of every page in order, and the total the first page shows."""
     first = service.search(raw, user=user)
-    found = [hit.entry.id for hit in first.hits]
+    found = [hit.entry_id for hit in first.hits]
     for page in range(2, first.pages + 1):
-        found += [hit.entry.id for hit in service.search(raw, user=user, page=page).hits]
+        found += [hit.entry_id for hit in service.search(raw, user=user, page=page).hits]
     return found, first.total
 
 

@@ -107,7 +107,7 @@ def test_filtering_by_author_finds_theirs_only(named, delegate, other, room, mak
 
     def found(**filters):
         results = service.search("scopestatemarker", user=delegate, filters=service.Filters(**filters))
-        return [hit.post.id for hit in results.hits]
+        return [hit.post_id for hit in results.hits]
 
     assert found(member_state_id=kenyan.member_state_id) == [mine.id]
     assert found(group_id=kenyan.member_state.group_id) == [mine.id]
@@ -125,7 +125,7 @@ def test_a_language_code_with_a_hyphen_filters_too(delegate, admin, make_thread)
     post = first_post(make_thread(room, delegate, body="Scopelanguagemarker"))
     assert in_scope(entry_of(post), "lptbr")
     found = service.search("scopelanguagemarker", user=delegate, filters=service.Filters(language_code="pt-br"))
-    assert [hit.post.id for hit in found.hits] == [post.id]
+    assert [hit.post_id for hit in found.hits] == [post.id]
     assert service.search("scopelanguagemarker", user=delegate, filters=service.Filters(language_code="pt")).total == 0
 
 

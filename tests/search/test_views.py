@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from forum import clock
+from forum.discussions import service as discussions
 from forum.extensions import db
 from forum.rooms.service import get_room
 from forum.threads import service as threads
-from forum.threads.models import Post
+from forum.threads.models import Post, Thread
+from tests.helpers import weekly
 from tests.hostile_inputs import EVENT_HANDLERS, SCRIPT_TAGS
 
 
@@ -40,6 +42,21 @@ def test_results_show_title_room_author_state_date_and_highlight(client, login, 
     assert "Notre <mark>propriété</mark> intellectuelle" in page
     assert "Français" in page and delegate.display_name in page and "France" in page
     assert "<time" in page
+    category = get_room("capacity-fr").category.text("en")[0]
+    assert f"{category} · <span lang=\"fr\">Français</span>" in page
+
+
+def test_results_name_proposals_summaries_and_their_categories(client, login, delegate, moderator, frozen_clock):
+    discussion = weekly.schedule(moderator, opens_at=frozen_clock.now)
+    discussions.close_discussion(discussion, by=moderator)
+    discussions.set_summary(discussion, "en", "Summary of the larkspindle method", by=moderator)
+    proposal = weekly.propose(delegate, title="Proposal on larkspindle offices")
+    db.session.commit()
+    login(client, delegate)
+    page = _page(client, "/search?q=larkspindle")
+    assert "2 results" in page and "Closing summary" in page
+    assert f"Topic proposal · {proposal.category.text('en')[0]}" in page
+    assert f'href="/topics/proposals/{proposal.id}"' in page
 
 
 def test_filters_narrow_results(client, login, delegate, make_user, make_thread):
@@ -139,6 +156,9 @@ def test_guests_search_their_discussion_without_filters(client, login, guest, gu
     page = _page(client, "/search?q=guest+discussion")
     assert "Filters" not in page
     assert "result" in page
+    # A guest has no filter choices; the results still name their room's category.
+    room = db.session.scalar(select(Thread).where(Thread.discussion_id == guest_invitation.discussion_id)).room
+    assert f"{room.category.text('en')[0]} · <span lang=\"{room.language_code}\">" in page
 
 
 def test_a_search_page_makes_at_most_five_queries(client, login, delegate, make_user, count_queries):
@@ -175,8 +195,8 @@ def test_sort_by_date_puts_the_newest_first_and_relevance_the_titles(delegate, r
     newer = make_thread(room, delegate, title="Later", body="Only a body with sortmarkerchi")
     by_relevance = service.search("sortmarkerchi", user=delegate).hits
     by_date = service.search("sortmarkerchi", user=delegate, filters=service.Filters(sort=service.NEWEST)).hits
-    assert [hit.thread.id for hit in by_relevance] == [titled.id, newer.id]
-    assert [hit.thread.id for hit in by_date] == [newer.id, titled.id]
+    assert [hit.thread_id for hit in by_relevance] == [titled.id, newer.id]
+    assert [hit.thread_id for hit in by_date] == [newer.id, titled.id]
 
 
 def test_a_common_word_counts_up_to_the_cap_and_says_more(client, login, delegate, room, make_thread, monkeypatch):
