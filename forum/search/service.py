@@ -571,8 +571,13 @@ def _postgres_floor(query, filters):
     share = math.sqrt(min(shares) * math.prod(shares))
     for term in query.negative:
         share *= 1 - math.prod(statistics.share(text.query_stems(word)) for word in term.words)
+    # A place thins the matches by its share of the texts, except a language: the texts holding a query's words are
+    # mostly in the words' language, which is the one a reader filters on (its share would make the estimate as many
+    # times too low as there are languages; too high, and the search only looks again from lower).
+    language = schema.language_word(filters.language_code) if filters.language_code else None
     for word in _place_words(filters):
-        share *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
+        if word != language:
+            share *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
     if share < COMMON_SHARE:
         return None
     return _floor_for(statistics, share)

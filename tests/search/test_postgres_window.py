@@ -131,3 +131,19 @@ def test_more_than_the_count_above_the_floor_ranks_them_all_and_says_how_many(de
     assert results.window == 3 and results.capped
     opening = threads.thread_posts(thread, 1, 1)[0]
     assert {hit.post_id for hit in results.hits} == {opening.id, *(reply.id for reply in replies)}
+
+
+def test_a_language_filter_does_not_thin_the_estimate_a_category_does(app, monkeypatch):
+    """The texts holding a word are mostly in its language: filtering on that language leaves the estimate (and the
+    floor) as it was; a category, in a sixth of the texts, lowers the floor."""
+    shares = {**dict.fromkeys(service.text.query_stems("floormarker"), 0.3), "~ lfr": 0.33, "~ c3": 0.5}
+    statistics = service._Statistics(monotonic(), 100_000, shares)
+    monkeypatch.setattr(service, "_postgres_statistics", lambda: statistics)
+    query = service.parse_query("floormarker")
+    everywhere = service._postgres_floor(query, service.Filters())
+    assert everywhere == 100_000 - int(service.rank_window() * service.FLOOR_MARGIN / 0.3) // 1000 * 1000
+    assert service._postgres_floor(query, service.Filters(language_code="fr")) == everywhere
+    assert service._postgres_floor(query, service.Filters(category_id=3)) < everywhere
+    assert service._postgres_floor(query, service.Filters(category_id=3, language_code="fr")) == (
+        service._postgres_floor(query, service.Filters(category_id=3))
+    )
