@@ -43,7 +43,7 @@ def test_results_show_title_room_author_state_date_and_highlight(client, login, 
     assert "Français" in page and delegate.display_name in page and "France" in page
     assert "<time" in page
     category = get_room("capacity-fr").category.text("en")[0]
-    assert f"{category} · <span lang=\"fr\">Français</span>" in page
+    assert f'{category} · <span lang="fr">Français</span>' in page
 
 
 def test_results_name_proposals_summaries_and_their_categories(client, login, delegate, moderator, frozen_clock):
@@ -158,7 +158,7 @@ def test_guests_search_their_discussion_without_filters(client, login, guest, gu
     assert "result" in page
     # A guest has no filter choices; the results still name their room's category.
     room = db.session.scalar(select(Thread).where(Thread.discussion_id == guest_invitation.discussion_id)).room
-    assert f"{room.category.text('en')[0]} · <span lang=\"{room.language_code}\">" in page
+    assert f'{room.category.text("en")[0]} · <span lang="{room.language_code}">' in page
 
 
 def test_a_search_page_makes_at_most_five_queries(client, login, delegate, make_user, count_queries):
