@@ -185,12 +185,6 @@ def _tsquery(term):
     return combined
 
 
-def _once(tsquery):
-    """`tsquery` computed once per statement (an init plan), not for every row ts_rank or a recheck looks at: a
-    prepared statement's generic plan cannot fold the parameters into a constant as a custom plan does."""
-    return select(tsquery).scalar_subquery()
-
-
 def _postgres_match(query, scope=None):
     """The condition on SearchEntry.document that a text matches `query`, in `scope` (`_scope`) if given."""
     conditions = [SearchEntry.document.bool_op("@@")(_tsquery(term)) for term in query.positive]
