@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union_all,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
@@ -451,11 +452,12 @@ def rank_window():
     return max(RANK_WINDOW, COUNT_CAP + 1)
 
 
-def _ranked_matches(query, conditions, scope=None, floor=None):
+def _ranked_matches(query, conditions, scope=None, floors=None):
     """(statement selecting the ranked matches' id and sort_key, whether larger sort keys are better).
 
-    The latest rank_window() matches are ranked; on PostgreSQL with `floor`, only the matches in the blocks of entries
-    from it up are looked at (`_epochs_from`).
+    The latest rank_window() matches are ranked; on PostgreSQL with `floors` (entry numbers, newest first), only the
+    matches in the blocks of entries from the last one up are looked at (`_epochs_between`), from the first one up
+    before the others.
     """
     if db.session.get_bind().dialect.name == "sqlite":
         fts = table("search_fts", column("rowid"))
@@ -470,18 +472,25 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
             .subquery()
         )
         return select(ranked.c.id, ranked.c.sort_key), False
-    # The latest matches from the GIN index ("+ 0": never by walking every entry newest first), above `floor` only
-    # those of the blocks of entries from it up; ts_rank for the window's rows only.
+    # The latest matches from the GIN index ("+ 0": never by walking every entry newest first); ts_rank for the
+    # window's rows only.
     where = [_postgres_match(query, scope), *conditions]
-    if floor is not None:
-        where.append(SearchEntry.document.bool_op("@@")(_epochs_from(floor)))
-    latest = (
-        select(SearchEntry.id, SearchEntry.document)
-        .where(*where)
-        .order_by((SearchEntry.id + 0).desc())
-        .limit(rank_window())
-        .subquery()
-    )
+    if not floors:
+        latest = select(SearchEntry.id, SearchEntry.document).where(*where).order_by((SearchEntry.id + 0).desc())
+    else:
+        # Above floors, each tier holds the matches of its blocks of entries, newest first, and the tiers follow each
+        # other: UNION ALL is an Append, which runs its parts in order when no parallel workers run it (_page_rows).
+        # The window's LIMIT stops reading at the first tier that fills it: the lower tiers are then never read.
+        ceilings = (None, *floors[:-1])
+        tiers = [
+            select(SearchEntry.id, SearchEntry.document)
+            .where(*where, SearchEntry.document.bool_op("@@")(_epochs_between(floor, ceiling)))
+            .order_by((SearchEntry.id + 0).desc())
+            for floor, ceiling in zip(floors, ceilings, strict=True)
+        ]
+        union = union_all(*tiers).subquery()
+        latest = select(union.c.id, union.c.document)
+    latest = latest.limit(rank_window()).subquery()
     return select(latest.c.id, _postgres_rank(query, latest.c.document).label("sort_key")), True
 
 
@@ -491,13 +500,20 @@ def _ranked_matches(query, conditions, scope=None, floor=None):
 # the GIN index for the matches among the latest entries only: each row holds the scope word of its block of
 # schema.POSTGRES_EPOCH entries (`~ e98`), and the search asks for the blocks from a floor up. The planner's
 # statistics of `document` give the share of entries holding each frequent lexeme, scope words included (the 1,000
-# most frequent; a word not among them is rare). The query's share is estimated from its words' (see below; a
+# most frequent; a word not among them is rare). The query's share is estimated from its words' (see _shares; a
 # phrase's words multiplied, excluded words taken away) and its place's (multiplied); when it is at least
 # COMMON_SHARE, the search looks only above the entry numbered the window's size divided by that share, with
-# FLOOR_MARGIN to spare, below the latest. No more than COUNT_CAP matches there (the estimate is only an estimate)
-# and the search tries once more from a floor set by the share it found, then everywhere; more, and it ranks the latest
-# of them, up to the window (all those above the floor when fewer), and says how many: results never depend on the
-# estimate.
+# FLOOR_MARGIN to spare, below the latest.
+#
+# The statistics know each word's share, not how often a query's words go together: "propriété intellectuelle" is in a
+# quarter of the texts, which independent words would put at a tenth, and the likely share (between the two) put at
+# a sixth, so the search read twice the rows it needed. So a query of several words has two tiers: the blocks above
+# the floor for its highest possible share (the rarest word's), then those down to the floor for its likely share,
+# read only when the first tier does not fill the window (_ranked_matches).
+#
+# No more than COUNT_CAP matches above the floors (the estimate is only an estimate) and the search tries once more
+# from a floor set by the share it found, then everywhere; more, and it ranks the latest of them, up to the window (all
+# those above the floors when fewer), and says how many: results never depend on the estimate.
 COMMON_SHARE = 0.05
 FLOOR_MARGIN = 1.5
 # Blocks of entries asked for past the latest the statistics know (written since they were read; each costs the
@@ -518,7 +534,7 @@ class _Statistics:
 
     @property
     def covered(self):
-        """The last entry number the blocks of _epochs_from reach."""
+        """The last entry number the blocks of _epochs_between reach."""
         return (self.latest_id // schema.POSTGRES_EPOCH + EPOCHS_AHEAD + 1) * schema.POSTGRES_EPOCH - 1
 
     def prefix_share(self, prefix):
@@ -548,33 +564,48 @@ def _postgres_statistics():
     return cached
 
 
-def _postgres_floor(query, filters):
-    """The entry number above which a search by relevance looks for its window on PostgreSQL, or None (everywhere)."""
+def _postgres_floors(query, filters):
+    """The entry numbers above which a search by relevance looks for its window on PostgreSQL, newest first: the
+    floor for the highest share the statistics allow, then the one for the likely share; or None (everywhere)."""
     if filters.sort == NEWEST or db.session.get_bind().dialect.name != "postgresql" or _author_user_conditions(filters):
         return None
     statistics = _postgres_statistics()
-    shares = []
+    likely, highest = _shares(query, filters, statistics)
+    # Only for a query likely to be common: a rarer one's matches are read from the index in one go (a tier that falls
+    # short costs a second scan of the index for the same words).
+    last = _floor_for(statistics, likely) if likely >= COMMON_SHARE else None
+    if last is None:
+        return None
+    first = _floor_for(statistics, highest)
+    return (first, last) if first > last else (last,)
+
+
+def _shares(query, filters, statistics):
+    """The share of the texts that the statistics say `query` finds within `filters`: (likely, highest)."""
+    likely, highest = [], []
     for term in query.positive:
         if term.prefix:
-            shares.append(statistics.prefix_share(term.words[0]))
+            likely.append(statistics.prefix_share(term.words[0]))
+            highest.append(likely[-1])
         else:
-            # Words next to each other are rarer than each: a phrase counts as their product.
-            shares.append(math.prod(statistics.share(text.query_stems(word)) for word in term.words))
+            words = [statistics.share(text.query_stems(word)) for word in term.words]
+            # Words next to each other are rarer than each: a phrase counts as their product, at most the rarest's.
+            likely.append(math.prod(words))
+            highest.append(min(words))
     # Several words lie between independent (their shares multiplied) and always together (the rarest one's share):
-    # a text's words share its language and subject. Their geometric mean; one word's share is its own.
-    share = math.sqrt(min(shares) * math.prod(shares))
+    # a text's words share its language and subject. Likely their geometric mean; one word's share is its own.
+    likely, highest = math.sqrt(min(likely) * math.prod(likely)), min(highest)
+    thinned = 1.0
     for term in query.negative:
-        share *= 1 - math.prod(statistics.share(text.query_stems(word)) for word in term.words)
+        thinned *= 1 - math.prod(statistics.share(text.query_stems(word)) for word in term.words)
     # A place thins the matches by its share of the texts, except a language: the texts holding a query's words are
     # mostly in the words' language, which is the one a reader filters on (its share would make the estimate as many
     # times too low as there are languages; too high, and the search only looks again from lower).
     language = schema.language_word(filters.language_code) if filters.language_code else None
     for word in _place_words(filters):
         if word != language:
-            share *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
-    if share < COMMON_SHARE:
-        return None
-    return _floor_for(statistics, share)
+            thinned *= statistics.share([schema.POSTGRES_SCOPE_MARK + word])
+    return likely * thinned, highest * thinned
 
 
 def _floor_for(statistics, share):
@@ -584,32 +615,34 @@ def _floor_for(statistics, share):
     return floor // epoch * epoch if floor >= epoch else None
 
 
-def _lower_floor(floor, gathered):
-    """After `gathered` matches above `floor`, too few: a lower floor from the share found there, or None."""
+def _lower_floors(floors, gathered):
+    """After `gathered` matches above `floors`, too few: a lower floor from the share found there, or None."""
     statistics = _postgres_statistics()
-    span = statistics.latest_id - floor
+    span = statistics.latest_id - floors[-1]
     if gathered == 0 or span <= 0:
         return None
     lower = _floor_for(statistics, gathered / span)
-    return lower if lower is not None and lower < floor else None
+    return (lower,) if lower is not None and lower < floors[-1] else None
 
 
-def _epochs_from(floor):
-    """A tsquery matching the entries of the blocks from `floor` up (schema.postgres_scope_terms)."""
+def _epochs_between(floor, ceiling=None):
+    """A tsquery matching the entries of the blocks from `floor` up, below `ceiling` if given
+    (schema.postgres_scope_terms); both start blocks."""
     epoch, mark = schema.POSTGRES_EPOCH, schema.POSTGRES_SCOPE_MARK
-    last = _postgres_statistics().latest_id // epoch + EPOCHS_AHEAD
+    last = ceiling // epoch - 1 if ceiling is not None else _postgres_statistics().latest_id // epoch + EPOCHS_AHEAD
     words = " | ".join(f"'{mark}e{number}'" for number in range(floor // epoch, last + 1))
     return cast(literal(words, String), TSQUERY)
 
 
-def _ranked_page(query, user, filters, page, floor=None):
+def _ranked_page(query, user, filters, page, floors=None):
     """Subqueries: the ids of one page of readable, filtered matches in order with their sort key; their count.
 
     Both filter and rank on search_entries alone (its copies of state, room, thread and author), so each match costs
     one index lookup, once: the matches are gathered once (a materialized CTE), then both paged and counted. Sorted by
-    relevance, only the latest rank_window() matches are gathered and ranked (on PostgreSQL with a `floor`, among the
-    blocks from it up). The count stops at COUNT_CAP + 1: past that the page says "more than 1,000 results" instead of
-    counting every match of a common word (RANK_WINDOW is larger, so a full window counts as more than COUNT_CAP too).
+    relevance, only the latest rank_window() matches are gathered and ranked (on PostgreSQL with `floors`, among the
+    blocks from the last one up). The count stops at COUNT_CAP + 1: past that the page says "more than 1,000 results"
+    instead of counting every match of a common word (RANK_WINDOW is larger, so a full window counts as more than
+    COUNT_CAP too).
     """
     conditions = (_readable(user), *_filter_conditions(filters, user))
     scope = _scope(filters, db.session.get_bind().dialect.name)
@@ -617,7 +650,7 @@ def _ranked_page(query, user, filters, page, floor=None):
         matches = _matches(query, scope).add_columns(SearchEntry.created_at.label("sort_key")).where(*conditions)
         descending = True
     else:
-        matches, descending = _ranked_matches(query, conditions, scope, floor)
+        matches, descending = _ranked_matches(query, conditions, scope, floors)
     candidates = matches.cte("candidates").prefix_with("MATERIALIZED")
     ranked = (
         select(candidates.c.id, candidates.c.sort_key)
@@ -644,22 +677,22 @@ def search(raw_query, *, user, filters=None, page=1):
     """
     query = parse_query(raw_query)
     filters = filters or Filters()
-    floor = _postgres_floor(query, filters)
-    rows = _page_rows(query, user, filters, page, floor)
-    if floor is not None and rows and rows[0].newest > _postgres_statistics().covered:
+    floors = _postgres_floors(query, filters)
+    rows = _page_rows(query, user, filters, page, floors)
+    if floors is not None and rows and rows[0].newest > _postgres_statistics().covered:
         # More was written since the statistics were read than the blocks asked for cover: everywhere this time,
         # and the statistics are read again by the next search.
         _statistics.clear()
-        floor = None
-        rows = _page_rows(query, user, filters, page, floor)
-    if _too_few(floor, rows):
-        # Far fewer matches above the floor than the statistics promised (filters, hidden posts): from lower, once,
+        floors = None
+        rows = _page_rows(query, user, filters, page, floors)
+    if _too_few(floors, rows):
+        # Far fewer matches above the floors than the statistics promised (filters, hidden posts): from lower, once,
         # then everywhere.
-        floor = _lower_floor(floor, rows[0].gathered if rows else 0)
-        rows = _page_rows(query, user, filters, page, floor)
-        if _too_few(floor, rows):
-            floor = None
-            rows = _page_rows(query, user, filters, page, floor)
+        floors = _lower_floors(floors, rows[0].gathered if rows else 0)
+        rows = _page_rows(query, user, filters, page, floors)
+        if _too_few(floors, rows):
+            floors = None
+            rows = _page_rows(query, user, filters, page, floors)
     highlighter = Highlighter(query)
     hits = [
         Hit(
@@ -681,24 +714,28 @@ def search(raw_query, *, user, filters=None, page=1):
         )
         for row in rows
     ]
-    # Above a floor (_postgres_floor), the window holds the latest matches there, as many as it can.
+    # Above floors (_postgres_floors), the window holds the latest matches there, as many as it can.
     window = None
     if filters.sort != NEWEST:
-        window = rows[0].gathered if floor is not None else rank_window()
+        window = rows[0].gathered if floors is not None else rank_window()
     return Results(hits=hits, total=rows[0].total if rows else 0, page=page, cap=COUNT_CAP, window=window)
 
 
-def _too_few(floor, rows):
-    """A search above `floor` found no more than COUNT_CAP matches (or none on this page): the floor was too high.
+def _too_few(floors, rows):
+    """A search above `floors` found no more than COUNT_CAP matches (or none on this page): they were too high.
 
     More than that, and its window holds the latest matches: all of them above the floor when they are fewer than
     rank_window(). The page then says "more than COUNT_CAP" whichever way the window was found.
     """
-    return floor is not None and (not rows or rows[0].gathered <= COUNT_CAP)
+    return floors is not None and (not rows or rows[0].gathered <= COUNT_CAP)
 
 
-def _page_rows(query, user, filters, page, floor):
-    ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floor)
+def _page_rows(query, user, filters, page, floors):
+    ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floors)
+    if floors is not None and len(floors) > 1:
+        # The tiers of the window come in order only from a plan without parallel workers: a Parallel Append runs its
+        # parts at once and gives whichever rows come first. For the rest of this transaction, a request's.
+        db.session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
     statement = (
         select(*_SHOWN, total.label("total"), gathered.label("gathered"))
         .add_columns(select(func.max(SearchEntry.id)).scalar_subquery().label("newest"))
