@@ -120,7 +120,17 @@ def _postgres_create(scope=True):
 $$ SELECT CASE code {cases} ELSE '{POSTGRES_DEFAULT_CONFIG}'::regconfig END $$""",
         *postgres_document_trigger(scope),
     ]
+    if scope:
+        statements.append(POSTGRES_TIERS_IN_ORDER)
     return tuple(statements)
+
+
+# Always true, and PARALLEL UNSAFE: PostgreSQL plans no parallel workers for a statement that calls it. A search's
+# window reads its tiers of entries in order (forum.search.service._ranked_matches): a UNION ALL read by parallel
+# workers (a Parallel Append) gives the rows of whichever part comes first.
+POSTGRES_TIERS_IN_ORDER = (
+    "CREATE FUNCTION search_tiers_in_order() RETURNS boolean LANGUAGE sql STABLE PARALLEL UNSAFE AS $$ SELECT true $$"
+)
 
 
 def postgres_document_trigger(scope=True):
@@ -150,7 +160,7 @@ END $$"""
 # and `~ w` for a weekly discussion's texts. One GIN index then answers "this word, in this category and
 # language" without reading the other matches' rows. A row also holds the word of its block of POSTGRES_EPOCH
 # entries by number (`~ e98` for entries 98,000 to 98,999), so that "this word, among the latest 5,000 entries"
-# is answered by the index too (forum.search.service._postgres_floor).
+# is answered by the index too (forum.search.service._postgres_floors).
 POSTGRES_SCOPE_MARK = "~ "
 POSTGRES_EPOCH = 1000
 
@@ -179,6 +189,7 @@ POSTGRES_FILL = "UPDATE search_entries SET title = title"
 POSTGRES_DROP = (
     *POSTGRES_DROP_TRIGGER,
     "DROP FUNCTION IF EXISTS forum_search_config(text)",
+    "DROP FUNCTION IF EXISTS search_tiers_in_order()",
     *(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}" for name in (*_POSTGRES_SOURCES, "forum_simple")),
 )
 

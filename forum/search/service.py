@@ -479,8 +479,9 @@ def _ranked_matches(query, conditions, scope=None, floors=None):
         latest = select(SearchEntry.id, SearchEntry.document).where(*where).order_by((SearchEntry.id + 0).desc())
     else:
         # Above floors, each tier holds the matches of its blocks of entries, newest first, and the tiers follow each
-        # other: UNION ALL is an Append, which runs its parts in order when no parallel workers run it (_page_rows).
-        # The window's LIMIT stops reading at the first tier that fills it: the lower tiers are then never read.
+        # other: UNION ALL is an Append, which runs its parts in order when no parallel workers run it (the statement
+        # calls schema.POSTGRES_TIERS_IN_ORDER's function, so none do). The window's LIMIT stops reading at the first
+        # tier that fills it: the lower tiers are then never read.
         ceilings = (None, *floors[:-1])
         tiers = [
             select(SearchEntry.id, SearchEntry.document)
@@ -489,7 +490,7 @@ def _ranked_matches(query, conditions, scope=None, floors=None):
             for floor, ceiling in zip(floors, ceilings, strict=True)
         ]
         union = union_all(*tiers).subquery()
-        latest = select(union.c.id, union.c.document)
+        latest = select(union.c.id, union.c.document).where(func.search_tiers_in_order())
     latest = latest.limit(rank_window()).subquery()
     return select(latest.c.id, _postgres_rank(query, latest.c.document).label("sort_key")), True
 
@@ -732,10 +733,6 @@ def _too_few(floors, rows):
 
 def _page_rows(query, user, filters, page, floors):
     ranked, total, gathered, descending = _ranked_page(query, user, filters, page, floors)
-    if floors is not None and len(floors) > 1:
-        # The tiers of the window come in order only from a plan without parallel workers: a Parallel Append runs its
-        # parts at once and gives whichever rows come first. For the rest of this transaction, a request's.
-        db.session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
     statement = (
         select(*_SHOWN, total.label("total"), gathered.label("gathered"))
         .add_columns(select(func.max(SearchEntry.id)).scalar_subquery().label("newest"))

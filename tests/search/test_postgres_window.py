@@ -195,8 +195,6 @@ def test_a_first_tier_that_fills_the_window_is_the_window(delegate, room, make_t
     results = service.search("floormarker tiermarker", user=delegate)
     assert results.window == 3 and results.capped
     assert {hit.post_id for hit in results.hits} == set(newest) and not set(older) & {h.post_id for h in results.hits}
-    # Its tiers were read in order: no parallel workers for the rest of this transaction.
-    assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
 
 
 def test_a_first_tier_that_falls_short_is_followed_by_next(delegate, room, make_thread, small_window, monkeypatch):
@@ -210,3 +208,21 @@ def test_a_first_tier_that_falls_short_is_followed_by_next(delegate, room, make_
     assert results.window == 3 and results.capped
     assert {hit.post_id for hit in results.hits} == {*first, *second[:2]}
     assert not set(below) & {hit.post_id for hit in results.hits}
+
+
+def test_the_tiers_are_never_read_by_parallel_workers(delegate, monkeypatch):
+    """Parallel workers would read the tiers at once (a Parallel Append gives whichever rows come first): a statement
+    with tiers calls search_tiers_in_order(), PARALLEL UNSAFE, and gets no parallel plan even where parallel workers
+    cost nothing; the same UNION ALL without it does."""
+    pair_statistics(monkeypatch, 4100)
+    for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+        db.session.execute(text(f"SET LOCAL {setting} = 0"))
+    query = service.parse_query("floormarker tiermarker")
+    matches, _descending = service._ranked_matches(query, (), floors=(3000, 1000))
+    statement = str(matches.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    assert "search_tiers_in_order()" in statement
+    plan = "\n".join(db.session.scalars(text("EXPLAIN " + statement.replace("%", "%%"))))
+    assert "Append" in plan and "Parallel" not in plan and "Gather" not in plan
+    tier = "(SELECT id FROM search_entries WHERE document @@ $$'~ e{}'$$::tsquery ORDER BY id + 0 DESC)"
+    union = f"SELECT count(*) FROM ({tier.format(3)} UNION ALL {tier.format(1)}) AS u"
+    assert "Parallel" in "\n".join(db.session.scalars(text("EXPLAIN " + union)))
