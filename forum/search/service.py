@@ -435,7 +435,7 @@ def _matches(query, scope=None):
 # RANK_WINDOW latest readable, filtered matches and lists those by relevance: SQLite's FTS5 walks its matches newest
 # first and stops there. PostgreSQL reads a less common word's matches from its GIN index, keeps the latest and ranks
 # only those (ts_rank costs about 1 µs a lexeme of the query, for each row); for the words its statistics say are
-# common (_postgres_floor) the index gives the matches among the latest entries only (the scope words of their blocks
+# common (_postgres_floors) the index gives the matches among the latest entries only (the scope words of their blocks
 # of entries), so only about the window's rows are read.
 #
 # Entries are numbered in the order their text was written or last edited (a full reindex numbers the posts
