@@ -116,13 +116,19 @@ def write_transaction(*, keep_loaded=False):
         session.expire_on_commit = keep
 
 
-def insert_on_conflict(model):
-    """An INSERT into `model` for the session's engine, with its `on_conflict_do_nothing/do_update` clauses.
+def insert_on_conflict(model, dialect_name=None):
+    """An INSERT into `model` for the session's engine (or `dialect_name`'s), with its `on_conflict_do_nothing/
+    do_update` clauses.
 
     SQLite and PostgreSQL spell INSERT … ON CONFLICT alike, but each dialect builds its own statement.
     """
-    dialect = db.session.get_bind().dialect.name
+    dialect = dialect_name or dialect_name_of_session()
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def dialect_name_of_session():
+    """ "sqlite" or "postgresql": the session's engine's."""
+    return db.session.get_bind().dialect.name
 
 
 def claim_transition(obj, column, expected, **values):

@@ -45,10 +45,11 @@ def follows_on_reply(user):
     return preferences is None or preferences.follow_on_reply
 
 
-def follows_on_reply_condition(user):
-    """`follows_on_reply(user)` as an SQL condition, for a statement that follows a thread in one step."""
+def follows_on_reply_condition(user_id):
+    """`follows_on_reply(user)` as an SQL condition on the user's id (a value or a bound parameter), for a statement
+    that follows a thread in one step."""
     return ~exists().where(
-        NotificationPreferences.user_id == user.id, NotificationPreferences.follow_on_reply.is_(False)
+        NotificationPreferences.user_id == user_id, NotificationPreferences.follow_on_reply.is_(False)
     )
 
 

@@ -3,7 +3,21 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union, union_all, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import defaultload, joinedload, selectinload
 
 from forum import audit, clock, database, policy
@@ -242,13 +256,22 @@ def _reader_adjustments(user, now):
     return not_yet_open, read_to_the_end
 
 
-def add_to_totals(room_id, *, threads=0, posts=0):
-    """A new thread or post in a room: its stored totals follow, in the writer's transaction."""
-    db.session.execute(
-        update(Room)
-        .where(Room.id == room_id)
-        .values(thread_total=Room.thread_total + threads, post_total=Room.post_total + posts)
+_rooms = Room.__table__
+# Built once with parameters (as forum.threads.service._SUBMITTED), and on the table: no loaded room is changed.
+_ADD_TO_TOTALS = (
+    update(_rooms)
+    .where(_rooms.c.id == bindparam("room_id"))
+    .values(
+        thread_total=_rooms.c.thread_total + bindparam("threads", type_=Integer),
+        post_total=_rooms.c.post_total + bindparam("posts", type_=Integer),
     )
+)
+
+
+def add_to_totals(room_id, *, threads=0, posts=0):
+    """A new thread or post in a room: its stored totals follow, in the writer's transaction (a room already loaded
+    keeps the totals it was loaded with)."""
+    db.session.execute(_ADD_TO_TOTALS, {"room_id": room_id, "threads": threads, "posts": posts})
 
 
 def recount_rooms(room_ids=None):

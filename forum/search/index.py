@@ -18,7 +18,7 @@ discussions, guests' invitations and authors' member states are looked up at
 query time. `forget_post` empties a post's row at once (erasure).
 """
 
-from sqlalchemy import delete, event, func, inspect, select, update
+from sqlalchemy import bindparam, delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from forum.discussions.models import DiscussionText
@@ -80,12 +80,15 @@ def _follow_flush(session, flush_context):
         return
     connection = session.connection()
     if posts or threads:
-        condition = Post.id.in_(posts)
-        if threads:
-            condition = condition | Post.thread_id.in_(threads)
-        # New posts alone (a reply) have no entries yet: nothing to delete first.
         new_posts = {obj.id for obj in session.new if isinstance(obj, Post)}
-        index_posts(connection, condition, fresh=not threads and posts <= new_posts)
+        if not threads and posts <= new_posts:
+            # New posts alone (a reply) have no entries yet: nothing to delete first.
+            _replace_posts(connection, connection.execute(_NEW_POSTS, {"post_ids": sorted(posts)}).all(), fresh=True)
+        else:
+            condition = Post.id.in_(posts)
+            if threads:
+                condition = condition | Post.thread_id.in_(threads)
+            index_posts(connection, condition)
     if threads:
         # A thread moved to another language's room: its summary follows the room's language too.
         index_summaries(connection, DiscussionText.discussion_id.in_(_discussions_of(connection, threads)))
@@ -209,10 +212,9 @@ def _replace(connection, key, ids, rows, *, fresh=False):
     return len(ids)
 
 
-def index_posts(connection, condition, *, fresh=False):
-    """(Re)index the posts matching `condition` (`fresh`: posts just created, with no entries to replace);
-    returns how many were indexed."""
-    query = (
+def _posts_to_index(condition):
+    """What indexing reads of the posts matching `condition`."""
+    return (
         select(
             Post.id, Post.thread_id, Post.number, Post.source, Post.author_id, Post.created_at, Post.state,
             Thread.title, Thread.room_id, Thread.discussion_id, Thread.opens_at, Room.category_id, Room.language_code,
@@ -224,7 +226,20 @@ def index_posts(connection, condition, *, fresh=False):
         # PostgreSQL: an edit committing meanwhile waits, so a reindex batch never writes older text over it.
         .with_for_update(read=True, of=Post)
     )  # fmt: skip
-    found = connection.execute(query).all()
+
+
+# A reply's new post, indexed under the write lock: the statement is built once, its ids a parameter (building it
+# cost more than running it).
+_NEW_POSTS = _posts_to_index(Post.id.in_(bindparam("post_ids", expanding=True)))
+
+
+def index_posts(connection, condition):
+    """(Re)index the posts matching `condition`; returns how many were indexed."""
+    return _replace_posts(connection, connection.execute(_posts_to_index(condition)).all())
+
+
+def _replace_posts(connection, found, *, fresh=False):
+    """Index the posts `found` by _posts_to_index (`fresh`: just created, with no entries to replace)."""
     rows = [
         {
             "kind": EntryKind.post.value,

@@ -1,8 +1,10 @@
 """Threads and posts: starting, replying, editing, reading, watching, moderating threads."""
 
+from functools import lru_cache
+
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import Integer, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -123,13 +125,21 @@ def _follow_own_thread(author, thread):
     One INSERT … SELECT … ON CONFLICT DO NOTHING under the write lock: it writes nothing when they follow
     already or switched it off.
     """
-    insert = database.insert_on_conflict(Watch).from_select(
+    parameters = {"follower": author.id, "thread": thread.id, "followed_at": clock.now()}
+    db.session.execute(_follow_statement(database.dialect_name_of_session()), parameters)
+
+
+@lru_cache(maxsize=2)
+def _follow_statement(dialect_name):
+    """_follow_own_thread's statement for `dialect_name`, with parameters (built once, as _SUBMITTED)."""
+    follower = bindparam("follower", type_=Integer)
+    insert = database.insert_on_conflict(Watch.__table__, dialect_name).from_select(
         ["user_id", "thread_id", "created_at"],
-        select(literal(author.id), literal(thread.id), literal(clock.now(), Watch.created_at.type)).where(
-            follows_on_reply_condition(author)
-        ),
+        select(
+            follower, bindparam("thread", type_=Integer), bindparam("followed_at", type_=Watch.created_at.type)
+        ).where(follows_on_reply_condition(follower)),
     )
-    db.session.execute(insert.on_conflict_do_nothing())
+    return insert.on_conflict_do_nothing()
 
 
 def _enforce_protocol(author, room, body, *, title=None, new_post=True):
@@ -158,26 +168,38 @@ def _record_hold(post):
     )
 
 
+# The statements a reply runs under the write lock are built once per process, with parameters: building one
+# (its clauses, then the key of SQLAlchemy's compiled-statement cache) cost several times what running it did.
+
+# Almost always none: the author (with their state and group) is not joined in for nothing.
+_SUBMITTED = (
+    select(Post)
+    .where(Post.author_id == bindparam("author_id"), Post.submission_key == bindparam("submission_key"))
+    .options(lazyload(Post.author))
+)
+_threads = Thread.__table__
+# The counter is bumped in the database, so concurrent replies get distinct numbers.
+_NEXT_NUMBER = (
+    update(_threads)
+    .where(_threads.c.id == bindparam("thread"))
+    .values(
+        post_count=_threads.c.post_count + 1,
+        last_post_at=bindparam("posted_at", type_=_threads.c.last_post_at.type),
+        last_post_author_id=bindparam("poster", type_=Integer),
+    )
+    .returning(_threads.c.post_count)
+)
+
+
 def _post_for_submission(author, submission_key):
     if not submission_key:
         return None
-    # Almost always none: the author (with their state and group) is not joined in for nothing.
-    return db.session.scalar(
-        select(Post)
-        .where(Post.author_id == author.id, Post.submission_key == submission_key)
-        .options(lazyload(Post.author))
-    )
+    return db.session.scalar(_SUBMITTED, {"author_id": author.id, "submission_key": submission_key})
 
 
 def _append_post(thread, *, author, body, reply_to=None, submission_key=None, held=False, html=None):
     now = clock.now()
-    # The counter is bumped in the database, so concurrent replies get distinct numbers.
-    number = db.session.execute(
-        update(Thread)
-        .where(Thread.id == thread.id)
-        .values(post_count=Thread.post_count + 1, last_post_at=now, last_post_author_id=author.id)
-        .returning(Thread.post_count)
-    ).scalar_one()
+    number = db.session.execute(_NEXT_NUMBER, {"thread": thread.id, "posted_at": now, "poster": author.id}).scalar_one()
     rooms_service.add_to_totals(thread.room_id, posts=1)
     post = Post(
         thread_id=thread.id,
@@ -262,16 +284,20 @@ def revisions(post):
 # Reading ---------------------------------------------------------------------
 
 
+# A range of post numbers rather than OFFSET: numbers are dense and 1-based, so a page is a range on the unique
+# (thread_id, number) index, as cheap on page 500 as on page 1. Built once (every thread page asks), as _SUBMITTED.
+_PAGE_OF_POSTS = (
+    select(Post)
+    .where(Post.thread_id == bindparam("thread"), Post.number > bindparam("after"), Post.number <= bindparam("last"))
+    .options(selectinload(Post.reply_to))
+    .order_by(Post.number)
+)
+
+
 def thread_posts(thread, page, per_page):
     """One page of posts in order, with authors, their member states and quoted posts loaded."""
-    return db.session.scalars(
-        select(Post)
-        # A range of post numbers rather than OFFSET: numbers are dense and 1-based, so a page is a
-        # range on the unique (thread_id, number) index, as cheap on page 500 as on page 1.
-        .where(Post.thread_id == thread.id, Post.number > (page - 1) * per_page, Post.number <= page * per_page)
-        .options(selectinload(Post.reply_to))
-        .order_by(Post.number)
-    ).all()
+    parameters = {"thread": thread.id, "after": (page - 1) * per_page, "last": page * per_page}
+    return db.session.scalars(_PAGE_OF_POSTS, parameters).all()
 
 
 def posts_after(thread, number, limit=50):
@@ -301,16 +327,8 @@ def mark_read(user, thread, number):
 
     One INSERT … ON CONFLICT DO UPDATE … WHERE; True if the marker was made or moved.
     """
-    insert = database.insert_on_conflict(ReadMarker).values(
-        user_id=user.id, thread_id=thread.id, last_read_number=number, updated_at=clock.now()
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=[ReadMarker.user_id, ReadMarker.thread_id],
-        set_={"last_read_number": insert.excluded.last_read_number, "updated_at": insert.excluded.updated_at},
-        # Never backwards: an older page opened in another tab must not make read posts unread again.
-        where=ReadMarker.last_read_number < insert.excluded.last_read_number,
-    )
-    moved = db.session.execute(statement.returning(ReadMarker.thread_id)).first() is not None
+    parameters = {"reader": user.id, "thread": thread.id, "number": number, "marked_at": clock.now()}
+    moved = db.session.execute(_mark_read_statement(database.dialect_name_of_session()), parameters).first() is not None
     # A marker already loaded in this session would keep its old number: the statement went around it.
     loaded = db.session.identity_map.get(identity_key(ReadMarker, (user.id, thread.id)))
     if moved and loaded is not None:
@@ -318,15 +336,35 @@ def mark_read(user, thread, number):
     return moved
 
 
+@lru_cache(maxsize=2)
+def _mark_read_statement(dialect_name):
+    """mark_read's INSERT … ON CONFLICT for `dialect_name`, with parameters (built once, as _SUBMITTED)."""
+    insert = database.insert_on_conflict(ReadMarker.__table__, dialect_name).values(
+        user_id=bindparam("reader", type_=Integer),
+        thread_id=bindparam("thread", type_=Integer),
+        last_read_number=bindparam("number", type_=Integer),
+        updated_at=bindparam("marked_at", type_=ReadMarker.updated_at.type),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[ReadMarker.user_id, ReadMarker.thread_id],
+        set_={"last_read_number": insert.excluded.last_read_number, "updated_at": insert.excluded.updated_at},
+        # Never backwards: an older page opened in another tab must not make read posts unread again.
+        where=ReadMarker.last_read_number < insert.excluded.last_read_number,
+    ).returning(ReadMarker.thread_id)
+
+
+_READER_STATE = (
+    select(ReadMarker.last_read_number, Watch.user_id)
+    .select_from(Thread)
+    .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == bindparam("reader")))
+    .outerjoin(Watch, and_(Watch.thread_id == Thread.id, Watch.user_id == bindparam("reader")))
+    .where(Thread.id == bindparam("thread"))
+)
+
+
 def reader_state(user, thread):
-    """(last read post number, watching?) for one reader of a thread, in one query."""
-    row = db.session.execute(
-        select(ReadMarker.last_read_number, Watch.user_id)
-        .select_from(Thread)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-        .outerjoin(Watch, and_(Watch.thread_id == Thread.id, Watch.user_id == user.id))
-        .where(Thread.id == thread.id)
-    ).one()
+    """(last read post number, watching?) for one reader of a thread, in one query (built once, as _SUBMITTED)."""
+    row = db.session.execute(_READER_STATE, {"reader": user.id, "thread": thread.id}).one()
     return row[0] or 0, row[1] is not None
 
 
@@ -359,15 +397,20 @@ def announce_post(post):
     _notify_watchers(post.thread, post, skip={user.id for user in told})
 
 
-def _notify_watchers(thread, post, skip=()):
+@lru_cache(maxsize=1)
+def _watchers_statement():
+    """A thread's followers but the post's author (they know they just posted); built once, as _SUBMITTED."""
     from forum.accounts.models import User
 
-    watchers = db.session.scalars(
+    return (
         select(User)
-        .join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == thread.id))
-        # Not the author: they know they just posted.
-        .where(User.id != post.author_id)
-    ).all()
+        .join(Watch, and_(Watch.user_id == User.id, Watch.thread_id == bindparam("thread_id")))
+        .where(User.id != bindparam("author_id"))
+    )
+
+
+def _notify_watchers(thread, post, skip=()):
+    watchers = db.session.scalars(_watchers_statement(), {"thread_id": thread.id, "author_id": post.author_id}).all()
 
     link = site_path("threads.goto_post", post_id=post.id)
     # Only followers who may still read the thread (a guest whose access ended, a room closed to them).
