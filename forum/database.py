@@ -127,7 +127,7 @@ def insert_on_conflict(model, dialect_name=None):
 
 
 def dialect_name_of_session():
-    """ "sqlite" or "postgresql": the session's engine's."""
+    """The session's engine's dialect name: "sqlite" or "postgresql"."""
     return db.session.get_bind().dialect.name
 
 
