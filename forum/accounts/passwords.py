@@ -1,13 +1,13 @@
 """Password hashing (argon2id) and the password rules.
 
-Each argon2id hash or verification takes ARGON2_MEMORY_COST KiB (64 MiB by
-default) for a few hundred milliseconds. So that a wave of sign-ins cannot
-add 64 MiB per concurrent login to a worker, hashing is queued: at most
+Each argon2id hash or verification takes ARGON2_MEMORY_COST KiB (19 MiB by
+default, OWASP's profile) for a few tens of milliseconds. So that a wave of
+sign-ins cannot add that much memory per concurrent login to a worker, hashing is queued: at most
 ARGON2_CONCURRENCY (default 1) run at once in a process, the others wait
 their turn (`_hashing_slot`). With gunicorn's sync workers that is already
 one per worker; with threaded workers it caps each worker at one hash's
-memory. The parameters themselves are unchanged, so every stored hash
-still verifies.
+memory. A hash stored under other parameters still verifies, and is replaced
+at its owner's next sign-in.
 """
 
 import threading

@@ -76,3 +76,23 @@ def test_hashes_made_before_the_queue_still_verify(app):
     ).hash("an existing delegate's passphrase")
     assert passwords.verify_password(old, "an existing delegate's passphrase") == (True, None)
     assert passwords.verify_password(old, "not the passphrase") == (False, None)
+
+
+def test_production_hashes_with_owasps_profile_and_upgrades_older_hashes(app):
+    """OWASP's argon2id profile (19 MiB, 2 passes, 1 lane) by default; a hash under the former default
+    (argon2-cffi's 64 MiB, 3 passes, 4 lanes) still verifies and is replaced at the next sign-in."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from config import ProductionConfig
+
+    assert (ProductionConfig.ARGON2_MEMORY_COST, ProductionConfig.ARGON2_TIME_COST) == (19456, 2)
+    assert ProductionConfig.ARGON2_PARALLELISM == 1
+    for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+        app.config[name] = getattr(ProductionConfig, name)
+    former = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("an existing delegate's passphrase")
+    matches, new_hash = passwords.verify_password(former, "an existing delegate's passphrase")
+    assert matches and new_hash is not None
+    upgraded = extract_parameters(new_hash)
+    assert (upgraded.memory_cost, upgraded.time_cost, upgraded.parallelism) == (19456, 2, 1)
+    assert passwords.verify_password(new_hash, "an existing delegate's passphrase") == (True, None)
+    assert passwords.verify_password(former, "not the passphrase") == (False, None)
