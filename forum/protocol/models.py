@@ -1,8 +1,9 @@
 """The usage protocol: published versions, their text per language, and who accepted which."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, exists, or_, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, exists, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -85,18 +86,20 @@ def has_accepted_current_version(user_id):
     """True if the user accepted the version in force (or none was ever published); one query.
 
     It lives beside the models so that `forum.policy` can ask it without
-    importing a service.
+    importing a service. Every signed-in page asks it: the statement is built once, with the user as its
+    parameter (building it cost more than running it).
     """
-    return bool(
-        db.session.scalar(
-            select(
-                or_(
-                    ~exists().where(ProtocolVersion.id.is_not(None)),
-                    exists().where(
-                        ProtocolAcceptance.user_id == user_id,
-                        ProtocolAcceptance.version_id == current_version_id_query(),
-                    ),
-                )
-            )
+    return bool(db.session.scalar(_accepted_current_version(), {"acceptor": user_id}))
+
+
+@cache
+def _accepted_current_version():
+    return select(
+        or_(
+            ~exists().where(ProtocolVersion.id.is_not(None)),
+            exists().where(
+                ProtocolAcceptance.user_id == bindparam("acceptor", type_=Integer),
+                ProtocolAcceptance.version_id == current_version_id_query(),
+            ),
         )
     )
