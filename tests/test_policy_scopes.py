@@ -242,3 +242,65 @@ def test_readable_posts_agrees_with_can_read_post(role, varied_forum, make_user)
     assert in_sql == in_python
     if role != "inactive":
         assert in_python and len(in_python) < len(posts)
+
+
+# Statements built once per kind of reader (policy.built_per_scope) --------------------------------------------
+
+
+def test_scope_key_separates_exactly_what_the_scopes_depend_on(app, delegate, make_user, moderator, guest):
+    from flask_login import AnonymousUserMixin
+
+    staff = make_user("staff")
+    french, spanish = (make_user("language_moderator", languages=(code,)) for code in ("fr", "es"))
+    assert policy.scope_key(delegate) == policy.scope_key(staff) == policy.scope_key(make_user(state="KEN"))
+    assert len({policy.scope_key(user) for user in (delegate, french, spanish, moderator)}) == 4
+    assert policy.scope_key(moderator) == policy.scope_key(make_user("admin"))
+    assert policy.scope_key(make_user("language_moderator", languages=("es", "fr"))) == ("member", ("es", "fr"))
+    assert policy.scope_key(guest) is None
+    assert policy.scope_key(AnonymousUserMixin()) == "nobody"
+
+
+def test_a_statement_is_built_once_per_kind_of_reader_and_each_time_for_a_guest(app, delegate, make_user, guest):
+    built = []
+
+    @policy.built_per_scope
+    def statement(user):
+        built.append(user)
+        return select(Thread.id).where(policy.readable_threads(user, policy.NOW))
+
+    staff, french = make_user("staff"), make_user("language_moderator", languages=("fr",))
+    assert statement(delegate) is statement(staff) is statement(delegate)
+    assert statement(french) is not statement(delegate)
+    statement(guest), statement(guest)
+    assert built == [delegate, french, guest, guest]
+
+
+def test_statements_shared_by_readers_take_each_readers_own_id_and_time(app, frozen_clock, make_user, make_thread):
+    """One statement serves both delegates (and both moderators of French) with their own markers and the
+    time of each request; a Spanish moderator's statement is their own, without the French scheduled thread."""
+    from forum.rooms import service as rooms
+    from forum.threads import service as threads
+
+    author = make_user(state="KEN")
+    first, second = make_user(state="FRA"), make_user(state="BRA")
+    fr_one, fr_two = (make_user("language_moderator", languages=("fr",)) for _ in range(2))
+    spanish = make_user("language_moderator", languages=("es",))
+    french_room = rooms.get_room("capacity-fr")
+    read = make_thread(french_room, author, title="Lu")
+    make_thread(french_room, author, title="Plus tard", opens_at=clock.now() + timedelta(hours=1))
+    threads.mark_read(first, read, read.post_count)
+    db.session.commit()
+
+    def figures(user):
+        (summary,) = [
+            s for _c, summaries in rooms.home_overview(user, "fr") for s in summaries if s.room.id == french_room.id
+        ]
+        return summary.threads, summary.unread_threads
+
+    assert figures(first) == (1, 0)
+    assert figures(second) == (1, 1)
+    assert figures(fr_one) == figures(fr_two) == (2, 2)
+    assert figures(spanish) == (1, 1)
+    frozen_clock.advance(hours=2)
+    assert figures(second) == figures(spanish) == (2, 2)
+    assert figures(first) == (2, 1)

@@ -11,7 +11,7 @@ may not read (a deactivated language, for anyone who does not moderate it).
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import defaultload, joinedload
 
 from forum import clock, database, policy
@@ -92,7 +92,13 @@ def _title_text(user, discussion, locale):
 
 def _relevant_discussions(user, now):
     """The open discussions, the next scheduled one and the latest closed one, in one query."""
+    return db.session.scalars(_relevant_discussions_statement(user), policy.scope_parameters(user, now)).unique().all()
+
+
+@policy.built_per_scope
+def _relevant_discussions_statement(user):
     readable = _readable_text(user)
+    now = policy.NOW
     is_open = and_(Discussion.opens_at <= now, or_(Discussion.closes_at.is_(None), Discussion.closes_at > now))
     # The newest openings first: with more open than shown, the ones that started last are this week's.
     open_ids = (
@@ -120,35 +126,18 @@ def _relevant_discussions(user, now):
         )
         wanted += [Discussion.id == upcoming, Discussion.id == closed]
     return (
-        db.session.scalars(
-            select(Discussion)
-            .where(or_(*wanted))
-            # Not the category: the page has loaded every category (with its names) already.
-            .options(joinedload(Discussion.texts))
-            .order_by(Discussion.opens_at, Discussion.id)
-        )
-        .unique()
-        .all()
+        select(Discussion)
+        .where(or_(*wanted))
+        # Not the category: the page has loaded every category (with its names) already.
+        .options(joinedload(Discussion.texts))
+        .order_by(Discussion.opens_at, Discussion.id)
     )
 
 
 def _weekly_threads(user, discussion_ids, now):
     """{discussion id: [WeeklyThread]} of the threads `user` may read, in the languages' order; one query."""
-    rows = db.session.execute(
-        select(
-            Thread.id,
-            Thread.discussion_id,
-            Thread.post_count,
-            Room.language_code,
-            Language.native_name,
-            ReadMarker.last_read_number,
-        )
-        .join(Room, Room.id == Thread.room_id)
-        .join(Language, Language.code == Room.language_code)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-        .where(Thread.discussion_id.in_(discussion_ids), policy.readable_threads(user, now))
-        .order_by(Language.position, Language.code)
-    ).all()
+    parameters = policy.scope_parameters(user, now, discussions=list(discussion_ids))
+    rows = db.session.execute(_weekly_threads_statement(user), parameters).all()
     threads = {}
     for thread_id, discussion_id, post_count, code, name, last_read in rows:
         threads.setdefault(discussion_id, []).append(
@@ -162,6 +151,28 @@ def _weekly_threads(user, discussion_ids, now):
             )
         )
     return threads
+
+
+@policy.built_per_scope
+def _weekly_threads_statement(user):
+    return (
+        select(
+            Thread.id,
+            Thread.discussion_id,
+            Thread.post_count,
+            Room.language_code,
+            Language.native_name,
+            ReadMarker.last_read_number,
+        )
+        .join(Room, Room.id == Thread.room_id)
+        .join(Language, Language.code == Room.language_code)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
+        .where(
+            Thread.discussion_id.in_(bindparam("discussions", expanding=True)),
+            policy.readable_threads(user, policy.NOW),
+        )
+        .order_by(Language.position, Language.code)
+    )
 
 
 def _open_discussion(discussion, threads, locale):
@@ -218,25 +229,31 @@ def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
     one row beyond the page tells whether a next page exists, without counting. The
     categories are not loaded here: load them first (`rooms.service.all_categories`).
     """
+    parameters = policy.scope_parameters(user, now, limit=per_page + 1, offset=(page - 1) * per_page)
+    rows = db.session.execute(_latest_threads_statement(user), parameters).all()
+    items = [LatestItem(thread, last_read or 0) for thread, last_read in rows[:per_page]]
+    return items, len(rows) > per_page
+
+
+@policy.built_per_scope
+def _latest_threads_statement(user):
     statement = (
         select(Thread, ReadMarker.last_read_number)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
-        .where(policy.readable_threads(user, now or clock.now()))
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
+        .where(policy.readable_threads(user, policy.NOW))
         # The rooms' categories come from the identity map: the caller loads them (with their names) first,
         # which a join here would load again with their names, one more query.
         .options(joinedload(Thread.last_post_author), defaultload(Thread.room).lazyload(Room.category))
         # Thread.id breaks ties, so no thread shows on two pages or on none.
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
     if policy.is_member(user):
         # A member reads nearly every thread: walking the threads newest first stops after a page, where
         # SQLite's own choice (by room) reads and sorts them all, a cost that grows with the forum.
         statement = database.sqlite_index(statement, Thread, "ix_threads_last_post_at")
-    rows = db.session.execute(statement).all()
-    items = [LatestItem(thread, last_read or 0) for thread, last_read in rows[:per_page]]
-    return items, len(rows) > per_page
+    return statement
 
 
 def active_language_codes(overview):

@@ -188,28 +188,7 @@ def home_overview(user, locale):
     what counting every readable thread would give (tests/rooms/test_totals.py compares the two).
     """
     now = clock.now()
-    latest = (
-        select(Thread.last_post_at)
-        .where(policy.readable_threads_of_listed_room(user, now))
-        .order_by(Thread.last_post_at.desc())
-        .limit(1)
-        .correlate(Room)
-        .scalar_subquery()
-    )
-    rows = (
-        db.session.execute(
-            select(Room, latest)
-            .join(Room.language)
-            .where(Language.active)
-            # Joined rather than selected in: the home page's other lists name these categories without a query.
-            .options(joinedload(Room.category).joinedload(Category.translations))
-            .order_by(Language.position)
-            # The totals change with every post: never the values of a Room loaded earlier in the session.
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .all()
-    )
+    rows = db.session.execute(_rooms_with_latest_post(user), policy.scope_parameters(user, now)).unique().all()
     not_yet_open, read_to_the_end = _reader_adjustments(user, now)
     preferred = _preferred_languages(user, locale)
     by_category = {}
@@ -226,13 +205,52 @@ def home_overview(user, locale):
     ]
 
 
+@policy.built_per_scope
+def _rooms_with_latest_post(user):
+    """The active rooms (with their categories' names) and the time of each one's latest post `user` may read."""
+    latest = (
+        select(Thread.last_post_at)
+        .where(policy.readable_threads_of_listed_room(user, policy.NOW))
+        .order_by(Thread.last_post_at.desc())
+        .limit(1)
+        .correlate(Room)
+        .scalar_subquery()
+    )
+    return (
+        select(Room, latest)
+        .join(Room.language)
+        .where(Language.active)
+        # Joined rather than selected in: the home page's other lists name these categories without a query.
+        .options(joinedload(Room.category).joinedload(Category.translations))
+        .order_by(Language.position)
+        # The totals change with every post: never the values of a Room loaded earlier in the session.
+        .execution_options(populate_existing=True)
+    )
+
+
 def _reader_adjustments(user, now):
     """({room id: (threads, posts) counted in the totals that `user` may not read yet},
     {room id: threads `user` may read and has read to the end}), in one statement."""
+    not_yet_open, read_to_the_end = {}, {}
+    rows = db.session.execute(_hidden_and_read_threads(user), policy.scope_parameters(user, now))
+    for kind, room_id, threads, posts in rows:
+        if kind == "hidden":
+            not_yet_open[room_id] = (threads, posts or 0)
+        else:
+            read_to_the_end[room_id] = threads
+    return not_yet_open, read_to_the_end
+
+
+@policy.built_per_scope
+def _hidden_and_read_threads(user):
     # Few threads are scheduled: SQLite would otherwise read every thread in room order to group them.
     hidden = database.sqlite_index(
         select(literal("hidden"), Thread.room_id, func.count(Thread.id), func.sum(Thread.post_count))
-        .where(Thread.opens_at > now, not_(Thread.in_cancelled_discussion), not_(policy.readable_threads(user, now)))
+        .where(
+            Thread.opens_at > policy.NOW,
+            not_(Thread.in_cancelled_discussion),
+            not_(policy.readable_threads(user, policy.NOW)),
+        )
         .group_by(Thread.room_id),
         Thread,
         "ix_threads_opens_at",
@@ -241,19 +259,13 @@ def _reader_adjustments(user, now):
         select(literal("read"), Thread.room_id, func.count(Thread.id), literal(0))
         .join(ReadMarker, ReadMarker.thread_id == Thread.id)
         .where(
-            ReadMarker.user_id == user.id,
+            ReadMarker.user_id == policy.READER,
             ReadMarker.last_read_number >= Thread.post_count,
-            policy.readable_threads(user, now),
+            policy.readable_threads(user, policy.NOW),
         )
         .group_by(Thread.room_id)
     )
-    not_yet_open, read_to_the_end = {}, {}
-    for kind, room_id, threads, posts in db.session.execute(hidden.union_all(read)):
-        if kind == "hidden":
-            not_yet_open[room_id] = (threads, posts or 0)
-        else:
-            read_to_the_end[room_id] = threads
-    return not_yet_open, read_to_the_end
+    return hidden.union_all(read)
 
 
 _rooms = Room.__table__
