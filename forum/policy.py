@@ -239,13 +239,15 @@ def readable_threads_of_listed_room(user, now=None):
     )
 
 
-def readable_threads_in_room(user, room, now=None):
+def readable_threads_in_room(user, room, now=None, room_id=None):
     """SQL condition on Thread: `readable_threads` for the threads of one `room` the user may read
-    (`can_read_room`), in the few terms that room leaves (a room page's queries, built on every view)."""
+    (`can_read_room`), in the few terms that room leaves (a room page's queries). `room_id` stands for the
+    room's id in the SQL (ROOM, for a statement built once: `room_scope_key`)."""
+    room_id = room.id if room_id is None else room_id
     if is_guest(user) or not can_read_room(user, room):
-        return and_(Thread.room_id == room.id, readable_threads(user, now))
+        return and_(Thread.room_id == room_id, readable_threads(user, now))
     now = clock.now() if now is None else now
-    visible = [Thread.room_id == room.id, not_(Thread.in_cancelled_discussion)]
+    visible = [Thread.room_id == room_id, not_(Thread.in_cancelled_discussion)]
     if not can_moderate_room(user, room):
         # Scheduled threads are the room's moderators' until they open.
         visible.append(or_(Thread.opens_at.is_(None), Thread.opens_at <= now))
@@ -261,6 +263,7 @@ def readable_threads_in_room(user, room, now=None):
 
 READER = bindparam("reader", type_=Integer)
 NOW = bindparam("now", type_=UTCDateTime())
+ROOM = bindparam("room", type_=Integer)
 
 
 def scope_key(user):
@@ -277,23 +280,39 @@ def scope_key(user):
     return ("member", tuple(sorted(_moderated_codes(user))))
 
 
+def room_scope_key(user, room):
+    """What `readable_threads_in_room` depends on besides the room's id (ROOM) and the time (NOW): whether
+    the reader moderates the room; None for anyone but a member who reads it (a guest)."""
+    if not (is_member(user) and can_read_room(user, room)):
+        return None
+    return ("room reader", can_moderate_room(user, room))
+
+
+_BUILT = {}
+
+
+def built_once(key, build):
+    """The statement `build()` returns, built once per `key` and process (at most 256 kept); built on every
+    call when `key` is None. Whatever the statement depends on must be in `key` or among its parameters."""
+    if key is None:
+        return build()
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= 256:
+            _BUILT.clear()
+        found = _BUILT[key] = build()
+    return found
+
+
 def built_per_scope(build):
     """Decorator for `build(user)`, which returns a statement that depends on `user` only through `scope_key`
-    and the parameters READER and NOW: built once per key (at most 64 kept), and on every call for a guest.
+    and the parameters READER and NOW: built once per key, and on every call for a guest (`built_once`).
     Execute the result with `scope_parameters(user, now)`."""
-    statements = {}
 
     @wraps(build)
     def statement(user):
         key = scope_key(user)
-        if key is None:
-            return build(user)
-        found = statements.get(key)
-        if found is None:
-            if len(statements) >= 64:
-                statements.clear()
-            found = statements[key] = build(user)
-        return found
+        return built_once(None if key is None else (build, key), lambda: build(user))
 
     return statement
 

@@ -304,3 +304,13 @@ def test_statements_shared_by_readers_take_each_readers_own_id_and_time(app, fro
     frozen_clock.advance(hours=2)
     assert figures(second) == figures(spanish) == (2, 2)
     assert figures(first) == (2, 1)
+
+
+def test_room_scope_key_is_whether_a_member_reading_the_room_moderates_it(app, delegate, french_moderator, guest):
+    from forum.rooms.service import get_room
+
+    english, french = get_room("capacity-en"), get_room("capacity-fr")
+    assert policy.room_scope_key(french_moderator, french) == ("room reader", True)
+    assert policy.room_scope_key(french_moderator, english) == policy.room_scope_key(delegate, french)
+    assert policy.room_scope_key(delegate, french) == ("room reader", False)
+    assert policy.room_scope_key(guest, french) is None

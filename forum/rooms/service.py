@@ -330,33 +330,48 @@ def room_threads(room, user, page, per_page):
     queries: the figures, the page of threads with the reader's markers, and their authors.
     """
     now = clock.now()
-    condition = policy.readable_threads_in_room(user, room, now)
-    leading_ids = _leading_threads(condition, now)
-    total, leading = _room_figures(room, user, now, condition, leading_ids)
+    key = policy.room_scope_key(user, room)
+    parameters = {"room": room.id, "now": now, "reader": user.id}
+    figures = policy.built_once(key and ("room figures", key), lambda: _room_figures(user, room))
+    total, leading = db.session.execute(figures, parameters).one()
+    total, leading = max(total or 0, 0), leading or 0
     start = (page - 1) * per_page
-    parts = []
-    if start < leading:
-        parts.append(
-            select(Thread.id)
-            .where(Thread.id.in_(leading_ids))
-            .order_by(*_listing_order(now))
-            .limit(per_page)
-            .offset(start)
-        )
     rest = per_page - max(min(leading - start, per_page), 0)
-    if rest > 0:
+    parameters.update(
+        leading_limit=per_page, leading_offset=start, rest_limit=rest, rest_offset=max(start - leading, 0)
+    )
+    parts = (start < leading, rest > 0)
+    statement = policy.built_once(key and ("room page", key, parts), lambda: _room_page(user, room, *parts))
+    rows = db.session.execute(statement, parameters).all()
+    return total, [(thread, last_read or 0) for thread, last_read in rows]
+
+
+def _room_page(user, room, leading_part, rest_part):
+    """A page of the room's threads with the reader's markers: its threads listed first (`leading_part`), then the
+    others (`rest_part`), each part as far as the parameters' limits and offsets reach."""
+    condition = policy.readable_threads_in_room(user, room, policy.NOW, policy.ROOM)
+    parts = []
+    if leading_part:
         parts.append(
             select(Thread.id)
-            .where(condition, not_(or_(Thread.pinned, open_weekly_threads(now))))
+            .where(Thread.id.in_(_leading_threads(condition)))
+            .order_by(*_listing_order(policy.NOW))
+            .limit(bindparam("leading_limit", type_=Integer))
+            .offset(bindparam("leading_offset", type_=Integer))
+        )
+    if rest_part:
+        parts.append(
+            select(Thread.id)
+            .where(condition, not_(or_(Thread.pinned, open_weekly_threads(policy.NOW))))
             .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-            .limit(rest)
-            .offset(max(start - leading, 0))
+            .limit(bindparam("rest_limit", type_=Integer))
+            .offset(bindparam("rest_offset", type_=Integer))
         )
     # Each part in its own subquery: SQLite allows no ORDER BY or LIMIT in a member of a UNION.
     page_ids = union_all(*(select(part.subquery().c.id) for part in parts))
-    rows = db.session.execute(
+    return (
         select(Thread, ReadMarker.last_read_number)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == user.id))
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
         .where(Thread.id.in_(page_ids))
         # The room (with its category's names) is loaded already: joining its category again would load the
         # names again too.
@@ -366,9 +381,8 @@ def room_threads(room, user, page, per_page):
             defaultload(Thread.room).lazyload(Room.category),
         )
         # Only the page's threads are sorted here.
-        .order_by(*_listing_order(now))
-    ).all()
-    return total, [(thread, last_read or 0) for thread, last_read in rows]
+        .order_by(*_listing_order(policy.NOW))
+    )
 
 
 def _listing_order(now):
@@ -382,7 +396,7 @@ def _listing_order(now):
     )
 
 
-def _leading_threads(condition, now):
+def _leading_threads(condition):
     """The ids of the threads (of `condition`) a room lists first: pinned ones, and the open weekly discussion's.
 
     Each found along an index: pinned ones by `(room_id, pinned)`, weekly ones among the threads of
@@ -390,34 +404,34 @@ def _leading_threads(condition, now):
     """
     pinned = select(Thread.id).where(condition, Thread.pinned)
     weekly = database.sqlite_index(
-        select(Thread.id).where(condition, open_weekly_threads(now)), Thread, "ix_threads_discussion_id"
+        select(Thread.id).where(condition, open_weekly_threads(policy.NOW)), Thread, "ix_threads_discussion_id"
     )
     return union(pinned, weekly)
 
 
-def _room_figures(room, user, now, condition, leading_ids):
-    """(threads of `room` the user may read, how many of them are listed first), in one statement.
+def _room_figures(user, room):
+    """The statement of (threads of the room the user may read, how many of them are listed first).
 
     A member reading the room may read all its threads but scheduled ones (`readable_threads_in_room`): their
     total is the room's stored `thread_total` less the scheduled threads they may not read (few, found along
     the `opens_at` index). Anyone else (a guest) has their threads counted.
     """
-    leading = select(func.count()).select_from(leading_ids.subquery()).scalar_subquery()
+    condition = policy.readable_threads_in_room(user, room, policy.NOW, policy.ROOM)
+    leading = select(func.count()).select_from(_leading_threads(condition).subquery()).scalar_subquery()
     if policy.is_member(user) and policy.can_read_room(user, room):
         hidden = select(func.count(Thread.id)).where(
-            Thread.room_id == room.id,
-            Thread.opens_at > now,
+            Thread.room_id == policy.ROOM,
+            Thread.opens_at > policy.NOW,
             not_(Thread.in_cancelled_discussion),
             not_(condition),
         )
         total = (
-            select(Room.thread_total).where(Room.id == room.id).scalar_subquery()
+            select(Room.thread_total).where(Room.id == policy.ROOM).scalar_subquery()
             - database.sqlite_index(hidden, Thread, "ix_threads_opens_at").scalar_subquery()
         )
     else:
         total = select(func.count(Thread.id)).where(condition).scalar_subquery()
-    total, leading = db.session.execute(select(total, leading)).one()
-    return max(total or 0, 0), leading or 0
+    return select(total, leading)
 
 
 def mark_all_read(user, *, room=None):
@@ -463,8 +477,11 @@ def get_room_by_id(room_id):
     return db.session.get(Room, room_id) if room_id else None
 
 
+_ROOM_BY_SLUG = select(Room).where(Room.slug == bindparam("slug"))
+
+
 def get_room(slug):
-    return db.session.scalar(select(Room).where(Room.slug == slug))
+    return db.session.scalar(_ROOM_BY_SLUG, {"slug": slug})
 
 
 def all_rooms():
