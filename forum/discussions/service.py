@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum import audit, clock, policy
@@ -660,30 +660,32 @@ def thread_index(discussion_ids):
     return index
 
 
+# Built once with the discussion as its parameter: every weekly thread's page asks it.
+_LINKED_THREADS = (
+    select(
+        Thread.id,
+        Thread.post_count,
+        Room.language_code,
+        Language.native_name,
+        Language.active,
+        DiscussionText.summary_html,
+    )
+    .join(Room, Room.id == Thread.room_id)
+    .join(Language, Language.code == Room.language_code)
+    .outerjoin(
+        DiscussionText,
+        and_(DiscussionText.discussion_id == Thread.discussion_id, DiscussionText.language_code == Room.language_code),
+    )
+    .where(Thread.discussion_id == bindparam("discussion", type_=Integer))
+    .order_by(Language.position)
+)
+
+
 def linked_threads(thread, user):
     """For a weekly thread: (its siblings in other languages, its summary html or None), in one query."""
     if thread.discussion_id is None:
         return [], None
-    rows = db.session.execute(
-        select(
-            Thread.id,
-            Thread.post_count,
-            Room.language_code,
-            Language.native_name,
-            Language.active,
-            DiscussionText.summary_html,
-        )
-        .join(Room, Room.id == Thread.room_id)
-        .join(Language, Language.code == Room.language_code)
-        .outerjoin(
-            DiscussionText,
-            and_(
-                DiscussionText.discussion_id == Thread.discussion_id, DiscussionText.language_code == Room.language_code
-            ),
-        )
-        .where(Thread.discussion_id == thread.discussion_id)
-        .order_by(Language.position)
-    ).all()
+    rows = db.session.execute(_LINKED_THREADS, {"discussion": thread.discussion_id}).all()
     siblings, summary = [], None
     for thread_id, post_count, code, name, active, summary_html in rows:
         if thread_id == thread.id:

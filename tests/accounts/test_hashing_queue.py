@@ -3,6 +3,8 @@
 import threading
 import time
 
+import pytest
+
 from forum.accounts import passwords
 
 
@@ -96,3 +98,42 @@ def test_production_hashes_with_owasps_profile_and_upgrades_older_hashes(app):
     assert (upgraded.memory_cost, upgraded.time_cost, upgraded.parallelism) == (19456, 2, 1)
     assert passwords.verify_password(new_hash, "an existing delegate's passphrase") == (True, None)
     assert passwords.verify_password(former, "not the passphrase") == (False, None)
+
+
+MEMORY_AFTER_HASHES = r"""
+import re, sys
+from argon2 import PasswordHasher
+if sys.argv[1] == "returned":
+    from forum.accounts.passwords import return_large_blocks
+    assert return_large_blocks()
+
+def resident_mib():
+    return int(re.search(r"VmRSS:\s+(\d+)", open("/proc/self/status").read()).group(1)) / 1024
+
+hasher = PasswordHasher(time_cost=1, memory_cost=19456, parallelism=1)
+stored = hasher.hash("a long enough passphrase")
+before = resident_mib()
+for _ in range(3):
+    hasher.verify(stored, "a long enough passphrase")
+print(resident_mib() - before)
+"""
+
+
+def test_a_hash_leaves_no_memory_behind_in_the_worker():
+    """A hash's 19 MiB goes back to the system when it is done: a worker's memory at rest does not grow by it
+    after its first sign-in (glibc kept it, without `return_large_blocks`)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("resident memory is read from Linux's /proc")
+
+    def growth(mode):
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_AFTER_HASHES, mode], capture_output=True, text=True, check=True
+        )
+        return float(done.stdout)
+
+    assert growth("returned") < 4
+    assert growth("kept") > 15  # the behaviour the setting corrects, so this test would see its absence
