@@ -6,6 +6,7 @@ from flask import request
 
 from forum import fragments, policy
 from forum.formatting import local_date
+from forum.members.service import state_name
 from forum.threads.models import PostState
 
 TEMPLATE = "threads/_post.html"
@@ -59,28 +60,27 @@ def render_posts(posts, thread, *, last_read, reader):
 
 
 def view(post, actions, last_read, page):
-    """The `PostView` of `post` for the reader whose rights `actions` holds."""
-    author = post.author
-    role = author.role
-    shows_body = actions.can_see_post_body(post)
+    """The `PostView` of `post` (a row of `threads.service.shown_posts`) for the reader whose rights `actions`
+    holds."""
+    role = post.author_role
     visible = post.state == PostState.visible
-    reply_to = post.reply_to if visible else None
+    quoted = visible and post.reply_to_id is not None and post.reply_to_number != post.number
     return PostView(
         **page,
         id=post.id,
         number=post.number,
         state=post.state,
         is_new=post.number > last_read,
-        author=author.display_name,
-        member_state=author.member_state.name if author.member_state else None,
+        author=post.author_name,
+        member_state=_state_name(post.member_state_code, post.member_state_names),
         badge="moderator" if role.moderates else "staff" if role.is_staff else "guest" if role.is_guest else None,
-        organisation=author.organisation or "",
+        organisation=post.author_organisation or "",
         created=fragments.Moment.of(post.created_at),
         edited=post.edited_at is not None,
         erased_on=local_date(post.erased_at, "long") if post.erased_at else None,
         clause=post.state_clause,
-        reply_to=(reply_to.id, reply_to.number) if reply_to is not None and reply_to.number != post.number else None,
-        html=post.html if shows_body else None,
+        reply_to=(post.reply_to_id, post.reply_to_number) if quoted else None,
+        html=post.html if actions.can_see_post_body(post) else None,
         revisions=post.edited_at is not None and actions.can_see_revisions(post),
         quote=visible and actions.posts,
         edit=visible and actions.can_edit_post(post),
@@ -88,3 +88,8 @@ def view(post, actions, last_read, page):
         moderate=actions.can_moderate_post(post),
         ask_deletion=visible and actions.can_request_deletion(post),
     )
+
+
+def _state_name(code, names):
+    # As MemberState.name: the administrator's name in the reader's language, the UN's, then English.
+    return state_name(code, overrides=names) if code else None

@@ -6,14 +6,16 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from forum import audit, clock, database, policy
+from forum.accounts.models import User
 from forum.content import clean_line, render_markdown
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
+from forum.members.models import MemberState
 from forum.notifications import mentions
 from forum.notifications.preferences import follows_on_reply_condition
 from forum.notifications.service import notify_all
@@ -284,28 +286,63 @@ def revisions(post):
 # Reading ---------------------------------------------------------------------
 
 
-# A range of post numbers rather than OFFSET: numbers are dense and 1-based, so a page is a range on the unique
-# (thread_id, number) index, as cheap on page 500 as on page 1. Built once (every thread page asks), as _SUBMITTED.
-_PAGE_OF_POSTS = (
-    select(Post)
+def readable_post_count(user, thread_id):
+    """The number of posts of the thread `thread_id` if `user` may read it (`policy.can_read_thread`, in its SQL
+    form), else None: one statement on the thread's row, built once per kind of reader (the live poll's)."""
+    return db.session.scalar(_readable_post_count(user), policy.scope_parameters(user, thread=thread_id))
+
+
+@policy.built_per_scope
+def _readable_post_count(user):
+    return select(Thread.post_count).where(
+        Thread.id == bindparam("thread", type_=Integer), policy.readable_threads(user, policy.NOW)
+    )
+
+
+# What a post's fragment shows (forum.threads.fragments.view), as plain rows: a thread page and the live poll read
+# these, not Post, User and MemberState objects with every column (password hashes included) and a second query
+# for the quoted posts. A range of post numbers rather than OFFSET: numbers are dense and 1-based, so a page is a
+# range on the unique (thread_id, number) index, as cheap on page 500 as on page 1. Built once (every thread page
+# and poll asks), as _SUBMITTED.
+_quoted = aliased(Post)
+_SHOWN_POSTS = (
+    select(
+        Post.id,
+        Post.number,
+        Post.state,
+        Post.author_id,
+        Post.created_at,
+        Post.edited_at,
+        Post.erased_at,
+        Post.state_clause,
+        Post.html,
+        _quoted.id.label("reply_to_id"),
+        _quoted.number.label("reply_to_number"),
+        User.display_name.label("author_name"),
+        User.role.label("author_role"),
+        User.organisation.label("author_organisation"),
+        MemberState.code.label("member_state_code"),
+        MemberState.names.label("member_state_names"),
+    )
+    .join(User, User.id == Post.author_id)
+    .outerjoin(MemberState, MemberState.id == User.member_state_id)
+    .outerjoin(_quoted, _quoted.id == Post.reply_to_id)
     .where(Post.thread_id == bindparam("thread"), Post.number > bindparam("after"), Post.number <= bindparam("last"))
-    .options(selectinload(Post.reply_to))
     .order_by(Post.number)
 )
 
 
-def thread_posts(thread, page, per_page):
-    """One page of posts in order, with authors, their member states and quoted posts loaded."""
+def shown_posts(thread, page, per_page):
+    """One page of posts as a thread page shows them: rows of what a post's fragment needs, in order; one query."""
     parameters = {"thread": thread.id, "after": (page - 1) * per_page, "last": page * per_page}
-    return db.session.scalars(_PAGE_OF_POSTS, parameters).all()
+    return db.session.execute(_SHOWN_POSTS, parameters).all()
 
 
-def posts_after(thread, number, limit=50):
-    """Posts newer than `number` (live updates)."""
-    return db.session.scalars(
-        # Bounded: a reader back after a long absence gets the rest on the next poll.
-        select(Post).where(Post.thread_id == thread.id, Post.number > number).order_by(Post.number).limit(limit)
-    ).all()
+def shown_posts_after(thread, number, limit=50):
+    """`shown_posts` newer than `number`, at most `limit` (live updates: a reader back after a long absence gets
+    the rest on the next poll)."""
+    parameters = {"thread": thread.id, "after": number, "last": number + limit}
+    return db.session.execute(_SHOWN_POSTS, parameters).all()
 
 
 def page_of(number, per_page):

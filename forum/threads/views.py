@@ -92,7 +92,7 @@ def thread(thread_id):
     # A page past the end shows the last page rather than an empty one.
     page = min(page_arg(), last_page)
     last_read, watching = service.reader_state(current_user, thread)
-    posts = service.thread_posts(thread, page, per_page)
+    posts = service.shown_posts(thread, page, per_page)
     form = None
     if policy.can_post(current_user, thread):
         form = PostForm(formdata=None)
@@ -178,7 +178,7 @@ def reply(thread_id):
     return render_template(
         "threads/thread.html",
         thread=thread,
-        posts=service.thread_posts(thread, last_page, per_page),
+        posts=service.shown_posts(thread, last_page, per_page),
         page=last_page,
         last_page=last_page,
         last_read=thread.post_count,
@@ -215,13 +215,16 @@ def first_unread(thread_id):
 def live(thread_id):
     """Posts newer than `after`, as an HTML fragment for the live-update script (204 when there are none);
     404 once the thread is unreadable."""
-    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
+    # Readable (or 404, as `_get_thread`) and how many posts, in one statement on the thread's row: most polls
+    # end here, so a reader who lost access still gets 404 and nothing else is loaded.
+    post_count = service.readable_post_count(current_user, thread_id)
+    policy.require_visible(post_count is not None)
     after = max(int_arg("after", 0), 0)
-    if after >= thread.post_count:
-        # Nothing new (post numbers run from 1 to post_count): 204 from the thread's row alone, no posts
-        # query, no template. Readability was checked above, so a reader who lost access still gets 404.
+    if after >= post_count:
+        # Nothing new (post numbers run from 1 to post_count): 204, no posts query, no template.
         return "", 204, {"X-Last-Number": str(after), "Cache-Control": "no-store"}
-    posts = service.posts_after(thread, after)
+    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
+    posts = service.shown_posts_after(thread, after)
     if posts:
         with database.write_transaction():
             service.mark_read(current_user, thread, posts[-1].number)

@@ -128,7 +128,7 @@ def test_more_than_the_count_above_the_floor_ranks_them_all_and_says_how_many(de
     assert service._postgres_floors(service.parse_query("floormarker"), service.Filters()) == (5000,)
     results = service.search("floormarker", user=delegate)
     assert results.window == 3 and results.capped
-    opening = threads.thread_posts(thread, 1, 1)[0]
+    (opening,) = threads.shown_posts(thread, 1, 1)
     assert {hit.post_id for hit in results.hits} == {opening.id, *(reply.id for reply in replies)}
 
 
@@ -164,7 +164,7 @@ def pair_posts_numbered(delegate, room, make_thread, *firsts_and_counts):
     for first, count in firsts_and_counts:
         number_entries_from(first)
         thread = make_thread(room, delegate, title=f"Tier {first}", body="Floormarker tiermarker opening")
-        ids.append(threads.thread_posts(thread, 1, 1)[0].id)
+        ids.append(threads.shown_posts(thread, 1, 1)[0].id)
         ids += [
             threads.reply(thread, author=delegate, body="Floormarker tiermarker reply").id for _ in range(count - 1)
         ]

@@ -17,6 +17,7 @@ from forum.rooms.service import get_room
 from forum.search import schema, service
 from forum.search.models import SearchEntry
 from forum.threads import service as threads
+from forum.threads.models import Post
 from tests.helpers import weekly
 
 
@@ -44,7 +45,7 @@ def entry_of(post):
 
 
 def first_post(thread):
-    return threads.thread_posts(thread, 1, 1)[0]
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
 
 
 def test_a_new_post_is_indexed_with_its_place_and_author(delegate, room, make_thread):

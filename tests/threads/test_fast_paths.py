@@ -22,17 +22,20 @@ def thread(room, make_user, make_thread):
 
 def test_poll_with_nothing_new_is_204_without_loading_posts(client, delegate, login, thread, count_queries):
     login(client, delegate)
-    client.get(f"/t/{thread.id}/live?after=1")
+    poll = f"/t/{thread.id}/live?after=1"  # before expiring: reading thread.id would load the thread again
+    client.get(poll)
     db.session.expire_all()
     with count_queries() as counter:
-        response = client.get(f"/t/{thread.id}/live?after=1")
+        response = client.get(poll)
     assert response.status_code == 204
     assert response.get_data() == b""
     assert response.headers["X-Last-Number"] == "1"
     # The user (session) and the thread with its room: no posts query, no write.
     assert not any("FROM posts" in statement for statement in counter.statements)
     assert not any(statement.lstrip().upper().startswith(("INSERT", "UPDATE")) for statement in counter.statements)
-    assert counter.count <= 3
+    # Readability and the count from the thread's row in one statement: the thread is not loaded with its room.
+    assert not any("JOIN rooms" in statement for statement in counter.statements)
+    assert counter.count <= 2
 
 
 def test_poll_answers_200_with_the_posts_once_something_is_new(client, delegate, make_user, login, thread):
@@ -54,6 +57,44 @@ def test_poll_is_404_once_the_reader_may_no_longer_read(client, delegate, login,
     db.session.commit()
     # Nothing new, but the permission changed: not a 204 that would keep the script polling.
     assert client.get(f"/t/{thread.id}/live?after=1").status_code == 404
+
+
+def test_a_thread_page_reads_its_posts_as_rows_in_one_statement(
+    client, delegate, login, thread, make_user, count_queries
+):
+    """The posts, their authors' names, roles and member states and the numbers of the posts they quote: one
+    statement, and no author's account (password hash, session secret) is read for it."""
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    for state in ("BRA", "IND", "NOR"):
+        service.reply(thread, author=make_user(state=state), body=f"From {state}", reply_to=first)
+    db.session.commit()
+    login(client, delegate)
+    client.get(f"/t/{thread.id}")
+    with count_queries() as counter:
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    reading_posts = [statement for statement in counter.statements if "FROM posts" in statement]
+    assert len(reading_posts) == 1
+    assert "password_hash" not in reading_posts[0] and "session_secret" not in reading_posts[0]
+    assert page.count("In reply to #1") == 3
+    for name in ("Brazil", "India", "Norway", "Kenya"):
+        assert name in page
+
+
+def test_poll_of_a_thread_not_yet_open_is_404_but_for_its_rooms_moderators(
+    client, delegate, french_moderator, moderator, login, room, make_user, make_thread, frozen_clock
+):
+    from datetime import timedelta
+
+    from forum import clock
+
+    later = make_thread(room, make_user(state="KEN"), title="Next week", opens_at=clock.now() + timedelta(hours=1))
+    db.session.commit()
+    for reader, status in ((delegate, 404), (french_moderator, 404), (moderator, 204), (delegate, 404)):
+        login(client, reader)
+        assert client.get(f"/t/{later.id}/live?after=1").status_code == status, reader.role
+    frozen_clock.advance(hours=2)
+    assert client.get(f"/t/{later.id}/live?after=1").status_code == 204
+    assert client.get(f"/t/{later.id + 1000}/live?after=1").status_code == 404
 
 
 def test_poll_of_another_readers_hidden_thread_is_404(client, guest, login, thread):
