@@ -223,6 +223,7 @@ NOT_PREDICATES = {
     # SQL conditions, the exact SQL forms of can_read_thread, can_read_room, can_moderate_room and
     # can_see_discussion: tests/test_policy_scopes.py checks they agree with the predicates for every role.
     "readable_threads",
+    "not_in_cancelled_discussion",
     "readable_threads_of_listed_room",
     "readable_threads_in_room",
     "visible_discussions",

@@ -140,6 +140,14 @@ def test_readable_threads_agrees_with_can_read_thread(role, varied_forum, make_u
         assert in_python and len(in_python) < len(threads)
 
 
+def test_not_in_cancelled_discussion_is_the_sql_form_of_the_column(varied_forum):
+    threads = db.session.scalars(select(Thread)).all()
+    in_sql = set(db.session.scalars(select(Thread.id).where(policy.not_in_cancelled_discussion())))
+    assert in_sql == {thread.id for thread in threads if not thread.in_cancelled_discussion}
+    assert any(thread.discussion_id for thread in threads if thread.id in in_sql)  # open discussions' threads too
+    assert len(in_sql) < len(threads)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_readable_threads_of_a_listed_room_agree_with_can_read_thread(role, varied_forum, make_user):
     # The home page's correlated form, for the rooms it lists (those a member may read): the same threads.

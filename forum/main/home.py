@@ -15,6 +15,7 @@ from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import defaultload, joinedload
 
 from forum import clock, database, policy
+from forum.accounts.models import User
 from forum.discussions.models import Discussion, DiscussionText
 from forum.extensions import db
 from forum.rooms.models import Language, Room
@@ -243,7 +244,11 @@ def _latest_threads_statement(user):
         .where(policy.readable_threads(user, policy.NOW))
         # The rooms' categories come from the identity map: the caller loads them (with their names) first,
         # which a join here would load again with their names, one more query.
-        .options(joinedload(Thread.last_post_author), defaultload(Thread.room).lazyload(Room.category))
+        # The list names the last author: not their member state (and regional group), joined to every user.
+        .options(
+            joinedload(Thread.last_post_author).lazyload(User.member_state),
+            defaultload(Thread.room).lazyload(Room.category),
+        )
         # Thread.id breaks ties, so no thread shows on two pages or on none.
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(bindparam("limit", type_=Integer))

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import defaultload, joinedload, selectinload
 
 from forum import audit, clock, database, policy
+from forum.accounts.models import User
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.i18n import direction, known_locale, native_name
@@ -181,11 +182,12 @@ class RoomSummary:
 def home_overview(user, locale):
     """Categories in order, each with its rooms (reader's languages first) and their figures.
 
-    Two statements whatever the number of rooms, threads and posts: the rooms with their stored totals
+    Three statements whatever the number of rooms, threads and posts: the rooms with their stored totals
     (`Room.thread_total`, `Room.post_total`) and each room's latest readable post, one step down an
-    index; then, in one statement, the threads still to open that this reader may not see yet (few) and
-    the threads this reader has read to the end (as many as they have read). What the home page shows is
-    what counting every readable thread would give (tests/rooms/test_totals.py compares the two).
+    index (and their categories' names); then, in one statement, the threads still to open that this reader
+    may not see yet (few) and the threads this reader has read to the end (as many as they have read). What
+    the home page shows is what counting every readable thread would give (tests/rooms/test_totals.py
+    compares the two).
     """
     now = clock.now()
     rows = db.session.execute(_rooms_with_latest_post(user), policy.scope_parameters(user, now)).unique().all()
@@ -220,8 +222,10 @@ def _rooms_with_latest_post(user):
         select(Room, latest)
         .join(Room.language)
         .where(Language.active)
-        # Joined rather than selected in: the home page's other lists name these categories without a query.
-        .options(joinedload(Room.category).joinedload(Category.translations))
+        # The categories joined, their names in their own statement: joined too, they multiplied the rows (a room per
+        # category name) and PostgreSQL ran the latest-post subquery for each. The home page's other lists name
+        # these categories without a query.
+        .options(joinedload(Room.category).selectinload(Category.translations))
         .order_by(Language.position)
         # The totals change with every post: never the values of a Room loaded earlier in the session.
         .execution_options(populate_existing=True)
@@ -376,8 +380,9 @@ def _room_page(user, room, leading_part, rest_part):
         # The room (with its category's names) is loaded already: joining its category again would load the
         # names again too.
         .options(
-            selectinload(Thread.last_post_author),
-            selectinload(Thread.author),
+            # The rows name the authors: not their member states (and regional groups), joined to every user.
+            selectinload(Thread.last_post_author).lazyload(User.member_state),
+            selectinload(Thread.author).lazyload(User.member_state),
             defaultload(Thread.room).lazyload(Room.category),
         )
         # Only the page's threads are sorted here.

@@ -159,4 +159,5 @@ def test_home_page_queries_do_not_grow_with_threads(app, delegate, make_thread, 
     db.session.commit()
     with count_queries() as many:
         rooms.home_overview(delegate, "en")
-    assert many.count == few.count <= 3
+    # The rooms, their categories' names and the reader's adjustments; and the reader's own row, expired by the commit.
+    assert many.count == few.count <= 4
