@@ -4,6 +4,7 @@ Environment (all optional): FORUM_BIND (default 127.0.0.1:8000, behind nginx),
 WEB_CONCURRENCY (workers; default 2 per core + 1), FORUM_ACCESS_LOG (see below). Several workers need
 RATELIMIT_STORAGE_URI=redis://… and PostgreSQL (`flask forum check-deployment`).
 """
+
 import gc
 import multiprocessing
 import os
@@ -26,6 +27,16 @@ errorlog = "-"
 loglevel = "info"
 # Load the app once in the master: a configuration error stops the start at once.
 preload_app = True
+
+
+def when_ready(server):
+    """Before the first worker is forked: the forum's templates compiled and its catalogs read in the master
+    (`forum.warm_up`), so that every worker, recycled ones too, starts with them."""
+    app = server.app.wsgi() if server.cfg.preload_app else None
+    if "forum.fragments" in getattr(app, "extensions", {}):
+        from forum import warm_up
+
+        warm_up(app)
 
 
 def pre_fork(server, worker):

@@ -32,11 +32,11 @@ class Form(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            return _wtforms_catalog(str(get_locale()))
+            return wtforms_catalog(str(get_locale()))
 
 
 @lru_cache(maxsize=32)
-def _wtforms_catalog(locale):
+def wtforms_catalog(locale):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 

@@ -499,3 +499,43 @@ def test_make_run_serves_on_port_and_links_name_it():
     assert "--port 8123" in plan.stdout
     # E-mailed links (activation, notifications) follow the port rather than always saying 5000.
     assert "FORUM_BASE_URL=${FORUM_BASE_URL:-http://127.0.0.1:8123}" in plan.stdout
+
+
+def test_the_warm_up_compiles_every_template_and_reads_every_catalog(app, monkeypatch):
+    """After `forum.warm_up` (run in gunicorn's master), no page has a template to compile or a catalog to read."""
+    from flask_babel import get_domain
+
+    import forum
+
+    get_domain().cache.clear()  # the catalogs read by earlier tests of this process
+    forum.warm_up(app)
+
+    def refuse(*args):
+        raise AssertionError(f"read after the warm-up: {args[-1]}")
+
+    monkeypatch.setattr(type(app.jinja_env.loader), "get_source", refuse)
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    cached = {locale for locale, _domain in get_domain().cache}
+    assert set(app.config["FORUM_UI_LOCALES"]) <= cached
+
+
+def test_gunicorn_warms_the_forum_up_before_forking_its_workers(app, monkeypatch):
+    import runpy
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    import forum
+
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    warmed = []
+    monkeypatch.setattr(forum, "warm_up", warmed.append)
+
+    def server(loaded, preload=True):
+        return SimpleNamespace(cfg=SimpleNamespace(preload_app=preload), app=SimpleNamespace(wsgi=lambda: loaded))
+
+    hooks["when_ready"](server(app))
+    hooks["when_ready"](server(Flask("ceiling")))  # another app under the same settings (bench/ceiling.py)
+    hooks["when_ready"](server(app, preload=False))  # each worker loads its own app: nothing to inherit
+    assert warmed == [app]

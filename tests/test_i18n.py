@@ -199,14 +199,14 @@ def test_dates_are_formatted_for_the_locale(app, frozen_clock):
 @pytest.mark.parametrize("locale, message", [("fr", "Ce champ est requis."), ("ru", "Обязательное поле.")])
 def test_built_in_form_messages_come_in_the_readers_language(client, make_user, login, locale, message):
     # WTForms' own messages (here DataRequired's) come from its catalog, read once per process and language.
-    from forum.forms import _wtforms_catalog
+    from forum.forms import wtforms_catalog
 
     login(client, make_user("admin", locale=locale))
     page = client.post("/admin/accounts/new", data={"email": "", "display_name": ""}).get_data(as_text=True)
     assert message in page
-    loaded = _wtforms_catalog.cache_info().misses
+    loaded = wtforms_catalog.cache_info().misses
     client.post("/admin/accounts/new", data={"email": "", "display_name": ""})
-    assert _wtforms_catalog.cache_info().misses == loaded
+    assert wtforms_catalog.cache_info().misses == loaded
 
 
 def test_templates_follow_force_locale_inside_a_request(app):
