@@ -5,12 +5,18 @@ from flask_babel import gettext as _
 
 def former_member_name(user):
     """ "Former delegate of France" (or of no state, or a former guest), in the current locale."""
+    return former_name(user.role, user.member_state.name if user.member_state is not None else None)
+
+
+def former_name(role, state_name):
+    """`former_member_name` from an erased account's role and its member state's name (None without one), for
+    what reads rows rather than accounts (a thread page's posts)."""
     from forum.accounts.models import Role
 
-    if user.role == Role.guest:
+    if role == Role.guest:
         return _("Former guest")
-    if user.member_state is not None:
-        return _("Former delegate of %(state)s", state=user.member_state.name)
+    if state_name is not None:
+        return _("Former delegate of %(state)s", state=state_name)
     return _("Former member")
 
 

@@ -5,6 +5,7 @@ from typing import NamedTuple
 from flask import request
 
 from forum import fragments, policy
+from forum.erasure.names import former_name
 from forum.formatting import local_date
 from forum.members.service import state_name
 from forum.threads.models import PostState
@@ -65,14 +66,17 @@ def view(post, actions, last_read, page):
     role = post.author_role
     visible = post.state == PostState.visible
     quoted = visible and post.reply_to_id is not None and post.reply_to_number != post.number
+    member_state = _state_name(post.member_state_code, post.member_state_names)
+    # As User.display_name: an erased account is named by its member state, in the reader's language.
+    author = post.author_name if post.author_erased_at is None else former_name(role, member_state)
     return PostView(
         **page,
         id=post.id,
         number=post.number,
         state=post.state,
         is_new=post.number > last_read,
-        author=post.author_name,
-        member_state=_state_name(post.member_state_code, post.member_state_names),
+        author=author,
+        member_state=member_state,
         badge="moderator" if role.moderates else "staff" if role.is_staff else "guest" if role.is_guest else None,
         organisation=post.author_organisation or "",
         created=fragments.Moment.of(post.created_at),

@@ -319,6 +319,7 @@ _SHOWN_POSTS = (
         _quoted.id.label("reply_to_id"),
         _quoted.number.label("reply_to_number"),
         User.display_name.label("author_name"),
+        User.erased_at.label("author_erased_at"),
         User.role.label("author_role"),
         User.organisation.label("author_organisation"),
         MemberState.code.label("member_state_code"),
