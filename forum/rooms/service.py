@@ -213,7 +213,11 @@ def _rooms_with_latest_post(user):
     latest = (
         select(Thread.last_post_at)
         .where(policy.readable_threads_of_listed_room(user, policy.NOW))
-        .order_by(Thread.last_post_at.desc())
+        # The id too, as in the room's own index (ix_threads_room_last_post), which alone serves this order: the
+        # room is a parameter of the subquery, so PostgreSQL costs it for an average room and, ordered by time
+        # alone, walked every room's latest threads (ix_threads_last_post_at) until one of this room turned up,
+        # all of them for a room with only old threads (19 ms at 100,000 posts; now 0.1 ms).
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(1)
         .correlate(Room)
         .scalar_subquery()

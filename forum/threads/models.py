@@ -49,8 +49,10 @@ class Thread(db.Model):
         Index("ix_threads_room_order", "room_id", "pinned", "last_post_at"),
         # The home page's Latest list: every readable thread by latest activity, read from the newest end.
         Index("ix_threads_last_post_at", "last_post_at"),
-        # A room's latest post for the home page (rooms.service.home_overview): one step down this index.
-        Index("ix_threads_room_last_post", "room_id", "last_post_at"),
+        # A room's latest post for the home page (rooms.service.home_overview): one step down this index. With the id,
+        # it alone serves that lookup's order (latest activity, then id): PostgreSQL otherwise walked the Latest
+        # list's index, which also serves latest activity, until a thread of the room turned up.
+        Index("ix_threads_room_last_post", "room_id", "last_post_at", "id"),
         # The threads still to open, which the home page's room figures leave out for most readers.
         Index("ix_threads_opens_at", "opens_at"),
     )
