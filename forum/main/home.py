@@ -18,6 +18,7 @@ from forum import clock, database, policy
 from forum.accounts.models import User
 from forum.discussions.models import Discussion, DiscussionText
 from forum.extensions import db
+from forum.members.models import MemberState
 from forum.rooms.models import Language, Room
 from forum.threads.models import ReadMarker, Thread
 
@@ -244,9 +245,9 @@ def _latest_threads_statement(user):
         .where(policy.readable_threads(user, policy.NOW))
         # The rooms' categories come from the identity map: the caller loads them (with their names) first,
         # which a join here would load again with their names, one more query.
-        # The list names the last author: not their member state (and regional group), joined to every user.
+        # The list names the last author (an erased one by their member state): not their regional group.
         .options(
-            joinedload(Thread.last_post_author).lazyload(User.member_state),
+            joinedload(Thread.last_post_author).defaultload(User.member_state).lazyload(MemberState.group),
             defaultload(Thread.room).lazyload(Room.category),
         )
         # Thread.id breaks ties, so no thread shows on two pages or on none.

@@ -25,6 +25,7 @@ from forum.accounts.models import User
 from forum.errors import Invalid, NotAllowed
 from forum.extensions import db
 from forum.i18n import direction, known_locale, native_name
+from forum.members.models import MemberState
 from forum.rooms.data import CATEGORIES, DEFAULT_LANGUAGES
 from forum.rooms.models import Category, CategoryTranslation, Language, Room
 from forum.threads.models import ReadMarker, Thread, ThreadKind
@@ -384,9 +385,9 @@ def _room_page(user, room, leading_part, rest_part):
         # The room (with its category's names) is loaded already: joining its category again would load the
         # names again too.
         .options(
-            # The rows name the authors: not their member states (and regional groups), joined to every user.
-            selectinload(Thread.last_post_author).lazyload(User.member_state),
-            selectinload(Thread.author).lazyload(User.member_state),
+            # The rows name the authors (an erased one by their member state): not their regional groups.
+            selectinload(Thread.last_post_author).defaultload(User.member_state).lazyload(MemberState.group),
+            selectinload(Thread.author).defaultload(User.member_state).lazyload(MemberState.group),
             defaultload(Thread.room).lazyload(Room.category),
         )
         # Only the page's threads are sorted here.

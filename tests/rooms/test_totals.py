@@ -161,3 +161,32 @@ def test_home_page_queries_do_not_grow_with_threads(app, delegate, make_thread, 
         rooms.home_overview(delegate, "en")
     # The rooms, their categories' names and the reader's adjustments; and the reader's own row, expired by the commit.
     assert many.count == few.count <= 4
+
+
+def test_erased_authors_are_named_by_their_state_without_a_query_each(
+    client, login, delegate, make_user, make_thread, room, count_queries
+):
+    """A room's rows and the Latest list name an erased author "Former delegate of …": their member state is loaded
+    with them (only the regional group is not), so erased authors of many states cost no query each."""
+    from forum.erasure.service import erase_account
+
+    def page_queries():
+        client.get(f"/rooms/{room.slug}")
+        db.session.expire_all()
+        with count_queries() as counted:
+            pages = client.get(f"/rooms/{room.slug}").get_data(as_text=True) + client.get("/").get_data(as_text=True)
+        return counted.count, pages
+
+    authors = [make_user(state=state) for state in ("KEN", "BRA", "NOR")]
+    for author in authors:
+        make_thread(room, author, title=f"From {author.id}")
+    db.session.commit()
+    login(client, delegate)
+    before, _pages = page_queries()
+    for author in authors:
+        erase_account(author)
+    db.session.commit()
+    after, pages = page_queries()
+    assert after == before
+    for state in ("Kenya", "Brazil", "Norway"):
+        assert f"Former delegate of {state}" in pages
