@@ -543,8 +543,9 @@ def can_see_decline_reason(user, proposal):
 def has_accepted_protocol(user):
     """Has accepted the protocol version in force, which posting requires.
 
-    One query, at most once per request (kept on `g`): a reply asks it in the view and in the service,
-    a thread page in the page and its form. Accepting or publishing a version forgets it
+    Answered with the reader's account when the session loads it (`remember_protocol_answer`), else one query, at
+    most once per request (kept on `g`): a reply asks it in the view and in the service, a thread page in the page
+    and its form. Accepting or publishing a version forgets it
     (`forget_protocol_answer`).
     """
     if not _signed_in(user):
@@ -556,6 +557,12 @@ def has_accepted_protocol(user):
         cached = (user.id, has_accepted_current_version(user.id))
         g._protocol_accepted = cached
     return cached[1]
+
+
+def remember_protocol_answer(user_id, accepted):
+    """The answer as loaded with the reader (forum.accounts.service): `has_accepted_protocol` needs no query."""
+    if has_request_context():
+        g._protocol_accepted = (user_id, accepted)
 
 
 def forget_protocol_answer():

@@ -235,6 +235,7 @@ NOT_PREDICATES = {
     "require",
     "require_visible",
     "forget_protocol_answer",
+    "remember_protocol_answer",
     "found",
     "guest_access",
     # Statements built once per kind of reader: what the SQL scopes depend on, and the cache built on it

@@ -4,13 +4,14 @@ import csv
 import hmac
 import io
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
-from forum import audit, clock
+from forum import audit, clock, policy
 from forum.accounts import timezones
 from forum.accounts.models import AccountToken, Role, TokenPurpose, User
 from forum.accounts.passwords import (
@@ -22,8 +23,10 @@ from forum.accounts.passwords import (
 from forum.content import clean_line
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.main.counts import UNREAD_NOTIFICATIONS, remember_unread_notifications
 from forum.members.service import check_offered, find_state, set_directory_listing
 from forum.notifications.service import queue_email_for
+from forum.protocol.models import accepted_current_version_statement
 from forum.tokens import hash_token, new_token
 from forum.urls import absolute_url
 
@@ -54,12 +57,29 @@ def load_user_from_session_id(session_id):
         return None
     if not secret or len(secret) > 64 or user_id < 1 or user_id > 2**31 - 1:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or not user.session_secret:
+    row = db.session.execute(_reader_statement(), {"user_id": user_id, "reader": user_id, "acceptor": user_id}).first()
+    if row is None:
+        return None
+    user, unread_notifications, accepted_protocol = row
+    if not user.active or not user.session_secret:
         return None
     if not hmac.compare_digest(user.session_secret.encode(), secret.encode()):
         return None
+    # What every page asks of its reader, answered by the statement that loaded them (one query, not three).
+    remember_unread_notifications(user.id, unread_notifications)
+    policy.remember_protocol_answer(user.id, bool(accepted_protocol))
     return user
+
+
+@cache
+def _reader_statement():
+    """The user, their unread notifications (the header's count) and whether they accepted the usage protocol in
+    force (every page with a form asks): built once, with the user as parameter."""
+    return select(
+        User,
+        UNREAD_NOTIFICATIONS.scalar_subquery(),
+        accepted_current_version_statement().scalar_subquery(),
+    ).where(User.id == bindparam("user_id"))
 
 
 # Creating accounts -----------------------------------------------------------

@@ -5,7 +5,8 @@ posts held for approval, in the rooms they moderate (a language moderator's
 languages only, `policy.moderated_rooms`, the moderation queue's scope).
 Guest requests waiting for the reader's decision: to assess (chief
 moderators), to approve (administrators). All in one query, at most once per
-request (kept on `g`), and none for anonymous visitors.
+request (kept on `g`), and none for anonymous visitors; none either for a
+member, whose only figure came with their account (forum.accounts.service).
 """
 
 from dataclasses import dataclass
@@ -63,10 +64,24 @@ def _guest_request_count(status):
 
 
 # Most readers have only their unread notifications to count: that statement is built once, with the reader as a
-# parameter (building a statement anew cost more than running it).
-_UNREAD = select(func.count(Notification.id)).where(
+# parameter (building a statement anew cost more than running it). The session's user loader runs it beside the
+# user (forum.accounts.service) and leaves the answer here (`remember_unread_notifications`).
+UNREAD_NOTIFICATIONS = select(func.count(Notification.id)).where(
     Notification.user_id == bindparam("reader"), Notification.read_at.is_(None)
 )
+
+
+def remember_unread_notifications(user_id, count):
+    """The reader's unread notifications as loaded with them: the header needs no query of its own for a member."""
+    if has_request_context():
+        g._unread_notifications = (user_id, count)
+
+
+def _unread_notifications(user):
+    known = g.get("_unread_notifications") if has_request_context() else None
+    if known is not None and known[0] == user.id:
+        return known[1]
+    return db.session.scalar(UNREAD_NOTIFICATIONS, {"reader": user.id}) or 0
 
 
 def compute_header_counts(user):
@@ -75,14 +90,15 @@ def compute_header_counts(user):
         return None
     moderates = policy.can_see_moderation_queue(user)
     if not (moderates or policy.can_assess_guest_request(user) or policy.can_approve_guest(user)):
-        return HeaderCounts(notifications=db.session.scalar(_UNREAD, {"reader": user.id}) or 0)
+        return HeaderCounts(notifications=_unread_notifications(user))
     # A figure that does not apply is a constant 0 (one per column: a select keeps one of identical columns).
     reports, held = _moderation_counts(user) if moderates else (literal(0), literal(0))
     to_assess = (
         _guest_request_count(InvitationStatus.requested) if policy.can_assess_guest_request(user) else literal(0)
     )
     to_approve = _guest_request_count(InvitationStatus.recommended) if policy.can_approve_guest(user) else literal(0)
-    row = db.session.execute(select(_count(_UNREAD), reports, held, to_assess, to_approve), {"reader": user.id}).one()
+    figures = select(_count(UNREAD_NOTIFICATIONS), reports, held, to_assess, to_approve)
+    row = db.session.execute(figures, {"reader": user.id}).one()
     return HeaderCounts(*(int(value or 0) for value in row), moderates=moderates)
 
 

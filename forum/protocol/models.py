@@ -89,11 +89,12 @@ def has_accepted_current_version(user_id):
     importing a service. Every signed-in page asks it: the statement is built once, with the user as its
     parameter (building it cost more than running it).
     """
-    return bool(db.session.scalar(_accepted_current_version(), {"acceptor": user_id}))
+    return bool(db.session.scalar(accepted_current_version_statement(), {"acceptor": user_id}))
 
 
 @cache
-def _accepted_current_version():
+def accepted_current_version_statement():
+    """Whether the user given as the parameter "acceptor" accepted the version in force (see above)."""
     return select(
         or_(
             ~exists().where(ProtocolVersion.id.is_not(None)),

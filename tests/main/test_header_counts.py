@@ -167,3 +167,31 @@ def test_error_pages_show_counts_except_a_server_error(app, client, login, deleg
     assert "1 unread notification" in header(client.get("/no/such/page").get_data(as_text=True))
     response = client.get("/boom")
     assert response.status_code == 500 and header(response.get_data(as_text=True)) == ""
+
+
+def test_a_members_page_has_its_count_and_protocol_answer_from_the_statement_loading_the_account(
+    client, login, make_user, make_thread, count_queries
+):
+    """The session's user loader asks for the unread notifications and the protocol answer with the account: a
+    thread page (its header and its reply form) runs no statement of its own for either, and both are right."""
+    reader, other = make_user(), make_user(accepted_protocol=False)
+    thread = make_thread(get_room("capacity-en"), make_user(), title="Thread", replies=1)
+    notify(reader, "reply", link="/t/1", thread="A thread", author="Someone")
+    notify(other, "reply", link="/t/1", thread="A thread", author="Someone")
+    db.session.commit()
+    for user, accepted in ((reader, True), (other, False)):
+        login(client, user)
+        with count_queries() as counter:
+            page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        assert "1 unread notification" in header(page)
+        # The reply form is offered only once the protocol in force is accepted (the gate's notice otherwise).
+        assert ('name="body"' in page) is accepted
+        loading_the_reader = [statement for statement in counter.statements if "FROM users" in statement]
+        assert any("notifications" in statement for statement in loading_the_reader)
+        on_their_own = [
+            statement
+            for statement in counter.statements
+            if ("notifications" in statement or "protocol_acceptances" in statement)
+            and statement not in loading_the_reader
+        ]
+        assert on_their_own == []
