@@ -267,9 +267,7 @@ def categories():
             return redirect(url_for("admin.category", category_id=done.value.id))
     wanted = _translation_languages()
     all_categories = rooms.all_categories()
-    missing = {
-        c.id: [code for code in wanted if code not in {t.language_code for t in c.translations}] for c in all_categories
-    }
+    missing = {c.id: [code for code in wanted if code not in c.texts] for c in all_categories}
     return render_template(
         "admin/categories.html", form=form, categories=all_categories, missing=missing, language_name=language_name
     )

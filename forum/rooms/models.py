@@ -1,6 +1,6 @@
 """Content languages, the CDIP/21/4 categories and their rooms."""
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -38,19 +38,28 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     position: Mapped[int] = mapped_column(default=0)
 
-    # Loaded with the category: every page that names a category needs one of its translations.
+    # {language code: [name, description]}: the translations as every page that names the category reads them, on
+    # the category's own row (loaded with each room), so that naming it takes no query of its own. A copy kept by
+    # `store_texts`, which forum.rooms.service calls after every change to `translations`, the one edited.
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+
+    # Read by the pages that edit them (forum.admin) only.
     translations: Mapped[list["CategoryTranslation"]] = relationship(
-        back_populates="category", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="category", cascade="all, delete-orphan"
     )
     rooms: Mapped[list["Room"]] = relationship(back_populates="category")
 
     def text(self, locale):
         """(name, description) in `locale`, falling back to English, then the code."""
-        by_lang = {t.language_code: t for t in self.translations}
-        chosen = by_lang.get(locale) or by_lang.get("en")
-        if chosen is None or not chosen.name:
+        texts = self.texts or {}
+        chosen = texts.get(locale) or texts.get("en")
+        if not chosen or not chosen[0]:
             return self.code, ""
-        return chosen.name, chosen.description
+        return chosen[0], chosen[1]
+
+    def store_texts(self):
+        """Copy the translations to `texts` (after adding or changing one)."""
+        self.texts = {t.language_code: [t.name, t.description or ""] for t in self.translations}
 
 
 class CategoryTranslation(db.Model):

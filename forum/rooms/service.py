@@ -18,7 +18,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import defaultload, joinedload, selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
 from forum import audit, clock, database, policy
 from forum.accounts.models import User
@@ -50,6 +50,7 @@ def seed_languages_and_categories():
                 category.translations.append(
                     CategoryTranslation(language_code=language_code, name=name, description=description)
                 )
+        category.store_texts()
     db.session.flush()
     # Idempotent: `seed` runs it again on a populated database, e.g. after an upgrade.
     return ensure_rooms()
@@ -114,6 +115,7 @@ def add_category(code, *, by, name, description=""):
         # Cut to the column's size: `add-category` on the command line passes the name without a form's check.
         CategoryTranslation(language_code="en", name=name.strip()[:200], description=(description or "").strip())
     )
+    category.store_texts()
     db.session.add(category)
     db.session.flush()
     audit.record(by, "category.add", category, code=code)
@@ -131,6 +133,7 @@ def set_category_text(category, language_code, *, by, name, description=""):
         category.translations.append(existing)
     existing.name = name.strip()[:200]
     existing.description = (description or "").strip()
+    category.store_texts()
     audit.record(by, "category.translate", category, language=language_code)
     db.session.flush()
     return existing
@@ -227,10 +230,8 @@ def _rooms_with_latest_post(user):
         select(Room, latest)
         .join(Room.language)
         .where(Language.active)
-        # The categories joined, their names in their own statement: joined too, they multiplied the rows (a room per
-        # category name) and PostgreSQL ran the latest-post subquery for each. The home page's other lists name
-        # these categories without a query.
-        .options(joinedload(Room.category).selectinload(Category.translations))
+        # The categories come joined (Room.category) with their names (Category.texts): the home page's other lists
+        # name them without a query.
         .order_by(Language.position)
         # The totals change with every post: never the values of a Room loaded earlier in the session.
         .execution_options(populate_existing=True)

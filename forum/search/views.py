@@ -4,7 +4,6 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
 from forum.extensions import db
@@ -33,16 +32,8 @@ def _fill_choices(form, user):
             getattr(form, name).choices = anything
         return {}
     locale = current_locale_code()
-    # Category names come joined too: a page counts its queries (the header already takes some).
-    rooms = (
-        db.session.scalars(
-            select(Room)
-            .where(policy.readable_rooms(user))
-            .options(joinedload(Room.category).joinedload(Category.translations))
-        )
-        .unique()
-        .all()
-    )
+    # Category names come with the categories, joined to the rooms (Category.texts).
+    rooms = db.session.scalars(select(Room).where(policy.readable_rooms(user))).all()
     rooms.sort(key=lambda room: (room.category.position, room.language.position))
     categories = {room.category.id: room.category for room in rooms}
     languages = {room.language_code: room.language for room in rooms}
@@ -65,9 +56,7 @@ def _names_of_other_categories(results, known):
     if not missing:
         return {}
     locale = current_locale_code()
-    categories = db.session.scalars(
-        select(Category).where(Category.id.in_(missing)).options(selectinload(Category.translations))
-    )
+    categories = db.session.scalars(select(Category).where(Category.id.in_(missing)))
     return {category.id: category.text(locale)[0] for category in categories}
 
 

@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import defaultload
 
 from forum import database, policy
 from forum.content import quote_markdown, render_markdown
@@ -21,7 +20,6 @@ from forum.discussions import service as discussions_service
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
-from forum.rooms.models import Category, Room
 from forum.threads import service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
@@ -30,14 +28,9 @@ from forum.web import background, form_int, id_or_none, int_arg, page_arg, run_a
 bp = Blueprint("threads", __name__)
 
 
-# The live poll and a reply need the thread, its room and language, not the category's names in every language
-# (a reply refused shows the page again, which loads them then).
-_WITHOUT_CATEGORY_NAMES = (defaultload(Thread.room).defaultload(Room.category).lazyload(Category.translations),)
-
-
-def _get_thread(thread_id, options=()):
+def _get_thread(thread_id):
     """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
-    thread = db.session.get(Thread, thread_id, options=options)
+    thread = db.session.get(Thread, thread_id)
     policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
     return thread
 
@@ -136,7 +129,7 @@ def reply(thread_id):
     Loading, checking and rendering the Markdown happen in a read transaction; only the writes
     (the post, the thread's counter, markers, notifications) hold the write lock (forum.database).
     """
-    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
+    thread = _get_thread(thread_id)
     policy.require(policy.can_post(current_user, thread))
     form = PostForm()
     if form.validate_on_submit():
@@ -223,7 +216,7 @@ def live(thread_id):
     if after >= post_count:
         # Nothing new (post numbers run from 1 to post_count): 204, no posts query, no template.
         return "", 204, {"X-Last-Number": str(after), "Cache-Control": "no-store"}
-    thread = _get_thread(thread_id, options=_WITHOUT_CATEGORY_NAMES)
+    thread = _get_thread(thread_id)
     posts = service.shown_posts_after(thread, after)
     if posts:
         with database.write_transaction():

@@ -150,3 +150,28 @@ def test_language_moderator_of_a_new_language_moderates_only_there(client, make_
     assert client.post(f"/t/{in_portuguese.id}/pin", data={"pinned": "1"}).status_code == 302
     assert client.post(f"/t/{in_english.id}/pin", data={"pinned": "1"}).status_code == 403
     assert client.get("/moderation").status_code == 200
+
+
+def test_a_renamed_category_is_shown_by_the_pages_that_name_it_without_reading_its_translations(
+    client, make_user, login, make_thread, count_queries
+):
+    """Pages read a category's names from its own row (Category.texts), which the administrator's edit keeps equal to
+    the translations: the new name shows at once, and no page naming a category queries its translations."""
+    from forum.rooms.service import get_room
+
+    room = get_room("capacity-fr")
+    thread = make_thread(room, make_user(), title="Fil")
+    login(client, make_user("admin"))
+    response = client.post(f"/admin/categories/{room.category_id}", data={"language": "fr", "name": "Nouveau nom"})
+    assert response.status_code == 302
+    category = db.session.get(Category, room.category_id)
+    db.session.refresh(category)
+    assert category.texts["fr"][0] == "Nouveau nom"
+    assert {code: text[0] for code, text in category.texts.items()} == {t.language_code: t.name for t in category.translations}
+
+    login(client, make_user(locale="fr"))
+    for path in ("/", "/rooms/capacity-fr", f"/t/{thread.id}", "/search?q=Fil"):
+        with count_queries() as counter:
+            page = client.get(path).get_data(as_text=True)
+        assert "Nouveau nom" in page, path
+        assert not [statement for statement in counter.statements if "category_translations" in statement], path
