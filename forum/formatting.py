@@ -17,20 +17,24 @@ from forum.i18n import current_locale_code, format_locale, language_name, native
 RELATIVE_WITHIN = timedelta(days=6)
 
 
-def when(value, format="medium"):
+def when(value, format="medium", *, formats=None):
     """A timestamp in the reader's time zone and locale, to the minute ("30 Nov 2026, 14:05" in en-GB).
 
     `format` is the date's length (short, medium, long, full); the time is
-    always short: seconds are noise to a reader.
+    always short: seconds are noise to a reader. `formats` is `reader_formats()`,
+    for a caller formatting many timestamps.
     """
     if value is None:
         return ""
-    locale, zone = _reader_formats()
+    locale, zone = formats or reader_formats()
     return format_moment(value, format, locale=locale, zone=zone)
 
 
-def _reader_formats():
-    """(locale, zone) of the reader, worked out once per request: a page formats dozens of timestamps."""
+def reader_formats():
+    """(locale, zone) of the reader, worked out once per request: a page formats dozens of timestamps.
+
+    Finding the request's answer still asks Flask-Babel for the language: a list that formats a timestamp per row
+    asks once and passes the answer to `when` and `relative` (`formats=`)."""
     if not has_request_context():
         return format_locale(), reader_zone()
     locale = format_locale()
@@ -71,21 +75,22 @@ def _moment_patterns(identifier, format):
     )
 
 
-def relative(value, within=RELATIVE_WITHIN):
+def relative(value, within=RELATIVE_WITHIN, *, formats=None):
     """ "3 hours ago", "in 2 days" for times near now, else the date and time as `when` writes it.
 
     `within=None` words any distance ("in 3 weeks"), for sentences such as "Closes in …".
-    Babel rounds as people say it: 2 days 20 hours reads "in 3 days".
+    Babel rounds as people say it: 2 days 20 hours reads "in 3 days". `formats` as for `when`.
     """
     if value is None:
         return ""
     delta = value - clock.now()
     if within is not None and abs(delta) >= within:
-        return when(value)
+        return when(value, formats=formats)
     if abs(delta) < timedelta(minutes=1):
         return _("just now")
+    locale = formats[0] if formats else format_locale()
     # To the minute, as it reads: every post of a page then has its words from the cache for a minute.
-    return _words_for(round(delta.total_seconds() / 60), str(format_locale()))
+    return _words_for(round(delta.total_seconds() / 60), str(locale))
 
 
 @lru_cache(maxsize=4096)

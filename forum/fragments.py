@@ -20,7 +20,7 @@ from typing import NamedTuple
 from flask import current_app, request
 from markupsafe import Markup
 
-from forum.formatting import iso, relative, when
+from forum.formatting import iso, reader_formats, relative, when
 from forum.i18n import current_locale_code
 
 
@@ -32,9 +32,13 @@ class Moment(NamedTuple):
     relative: str
 
     @classmethod
-    def of(cls, value):
-        """`value` in the reader's language and time zone ("3 hours ago"), as the `time` macro shows it."""
-        return cls(iso(value), when(value, "full"), relative(value))
+    def of(cls, value, formats=None):
+        """`value` in the reader's language and time zone ("3 hours ago"), as the `time` macro shows it.
+
+        `formats` is `forum.formatting.reader_formats()`, asked once by a list of views rather than once for each.
+        """
+        formats = formats or reader_formats()
+        return cls(iso(value), when(value, "full", formats=formats), relative(value, formats=formats))
 
 
 class Arguments(tuple):

@@ -1,12 +1,13 @@
 """A thread's posts as cached fragments (forum.fragments): the view of a post for one reader."""
 
+from functools import cache
 from typing import NamedTuple
 
 from flask import request
 
 from forum import fragments, policy
 from forum.erasure.names import former_name
-from forum.formatting import local_date
+from forum.formatting import local_date, reader_formats
 from forum.members.service import state_name
 from forum.threads.models import PostState
 
@@ -57,16 +58,22 @@ def render_posts(posts, thread, *, last_read, reader):
         "thread_id": thread.id,
         "language_code": thread.room.language_code,
     }
-    return [fragments.render(TEMPLATE, view(post, actions, last_read, page)) for post in posts]
+    formats, states = reader_formats(), {}
+    return [fragments.render(TEMPLATE, view(post, actions, last_read, page, formats, states)) for post in posts]
 
 
-def view(post, actions, last_read, page):
+def view(post, actions, last_read, page, formats=None, states=None):
     """The `PostView` of `post` (a row of `threads.service.shown_posts`) for the reader whose rights `actions`
-    holds."""
+    holds; `formats` is the reader's `formatting.reader_formats()`, asked once for the page's posts, and `states`
+    the member states' names in the reader's language, named once each for the page's posts ({code: name})."""
     role = post.author_role
     visible = post.state == PostState.visible
     quoted = visible and post.reply_to_id is not None and post.reply_to_number != post.number
-    member_state = _state_name(post.member_state_code, post.member_state_names)
+    states = {} if states is None else states
+    code = post.member_state_code
+    if code not in states:
+        states[code] = _state_name(code, post.member_state_names)
+    member_state = states[code]
     # As User.display_name: an erased account is named by its member state, in the reader's language.
     author = post.author_name if post.author_erased_at is None else former_name(role, member_state)
     return PostView(
@@ -77,9 +84,9 @@ def view(post, actions, last_read, page):
         is_new=post.number > last_read,
         author=author,
         member_state=member_state,
-        badge="moderator" if role.moderates else "staff" if role.is_staff else "guest" if role.is_guest else None,
+        badge=_badge(role),
         organisation=post.author_organisation or "",
-        created=fragments.Moment.of(post.created_at),
+        created=fragments.Moment.of(post.created_at, formats),
         edited=post.edited_at is not None,
         erased_on=local_date(post.erased_at, "long") if post.erased_at else None,
         clause=post.state_clause,
@@ -92,6 +99,11 @@ def view(post, actions, last_read, page):
         moderate=actions.can_moderate_post(post),
         ask_deletion=visible and actions.can_request_deletion(post),
     )
+
+
+@cache
+def _badge(role):
+    return "moderator" if role.moderates else "staff" if role.is_staff else "guest" if role.is_guest else None
 
 
 def _state_name(code, names):
