@@ -12,14 +12,13 @@ may not read (a deactivated language, for anyone who does not moderate it).
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, and_, bindparam, exists, or_, select
-from sqlalchemy.orm import defaultload, joinedload
+from sqlalchemy.orm import joinedload
 
 from forum import clock, database, policy
-from forum.accounts.models import User
 from forum.discussions.models import Discussion, DiscussionText
 from forum.extensions import db
-from forum.members.models import MemberState
 from forum.rooms.models import Language, Room
+from forum.rooms.service import thread_listing
 from forum.threads.models import ReadMarker, Thread
 
 # Open discussions shown at the top; more than a handful at once would be a calendar, which /topics is.
@@ -214,42 +213,23 @@ def _summary(user, discussion, locale):
     )
 
 
-@dataclass
-class LatestItem:
-    thread: Thread
-    last_read: int
-
-    @property
-    def unread(self):
-        return max(self.thread.post_count - self.last_read, 0)
-
-
 def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
-    """(one page of the threads `user` may read by latest activity with their read markers, is there more?).
+    """(one page of the threads `user` may read by latest activity, as rows with their read markers, is there more?).
 
-    One query: the threads with their rooms, last authors and the reader's markers;
-    one row beyond the page tells whether a next page exists, without counting. The
-    categories are not loaded here: load them first (`rooms.service.all_categories`).
+    One query: the threads as lists show them (`rooms.service.thread_listing`); one row beyond the page tells
+    whether a next page exists, without counting. The rooms are not loaded here: the list names each thread's room
+    from those in the session, so load them first (the home page's overview does, `rooms.service.all_rooms` too).
     """
     parameters = policy.scope_parameters(user, now, limit=per_page + 1, offset=(page - 1) * per_page)
     rows = db.session.execute(_latest_threads_statement(user), parameters).all()
-    items = [LatestItem(thread, last_read or 0) for thread, last_read in rows[:per_page]]
-    return items, len(rows) > per_page
+    return rows[:per_page], len(rows) > per_page
 
 
 @policy.built_per_scope
 def _latest_threads_statement(user):
     statement = (
-        select(Thread, ReadMarker.last_read_number)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
+        thread_listing()
         .where(policy.readable_threads(user, policy.NOW))
-        # The rooms' categories come from the identity map: the caller loads them (with their names) first,
-        # which a join here would load again with their names, one more query.
-        # The list names the last author (an erased one by their member state): not their regional group.
-        .options(
-            joinedload(Thread.last_post_author).defaultload(User.member_state).lazyload(MemberState.group),
-            defaultload(Thread.room).lazyload(Room.category),
-        )
         # Thread.id breaks ties, so no thread shows on two pages or on none.
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(bindparam("limit", type_=Integer))

@@ -19,7 +19,7 @@ from forum.i18n import current_locale_code
 from forum.main import home as home_page
 from forum.main.counts import header_counts
 from forum.notifications import service as notifications
-from forum.rooms.service import all_categories, home_overview, mark_all_read
+from forum.rooms.service import all_rooms, home_overview, mark_all_read
 from forum.web import page_arg, run_act, safe_next
 
 bp = Blueprint("main", __name__)
@@ -57,8 +57,8 @@ def home():
 def latest():
     """Every thread the member may read, by latest activity, page by page (404 for guests, as any member page)."""
     page = page_arg()
-    # Every category with its names, once: the list names each thread's room by them.
-    all_categories()
+    # Every room with its category and language, once: the list names each thread's room from the session.
+    all_rooms()
     items, more = home_page.latest_threads(current_user, page=page)
     return render_template("main/latest.html", latest=items, page=page, more=more, locale=current_locale_code())
 

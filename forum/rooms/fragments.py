@@ -2,8 +2,13 @@
 
 from typing import NamedTuple
 
-from forum import fragments
-from forum.threads.models import ThreadStatus
+from forum import clock, fragments
+from forum.erasure.names import former_name
+from forum.extensions import db
+from forum.formatting import reader_formats
+from forum.members.service import state_name
+from forum.rooms.models import Room
+from forum.threads.models import ThreadStatus, thread_status
 
 ROOM_ROW = "rooms/_thread_row.html"
 LATEST_ITEM = "main/_latest_item.html"
@@ -32,43 +37,59 @@ class ThreadRowView(NamedTuple):
 
 
 def room_rows(rows):
-    """The fragments of a room's table rows: `rows` are (thread, last read number) pairs."""
-    reader = fragments.reader()
-    return [
-        fragments.render(ROOM_ROW, view(thread, last_read, reader, author=thread.author.display_name))
-        for thread, last_read in rows
-    ]
+    """The fragments of a room's table rows: `rows` are `rooms.service.thread_listing` rows."""
+    reader, formats, now = fragments.reader(), reader_formats(), clock.now()
+    return [fragments.render(ROOM_ROW, view(row, reader, formats, now, author=_name(row, "author"))) for row in rows]
 
 
-def latest_items(items):
-    """The fragments of the latest-activity list (forum.main.home.LatestItem)."""
-    reader = fragments.reader()
-    return [
-        fragments.render(LATEST_ITEM, view(item.thread, item.last_read, reader, room=_room(item.thread.room, reader)))
-        for item in items
-    ]
+def latest_items(rows):
+    """The fragments of the latest-activity list (`forum.main.home.latest_threads` rows)."""
+    reader, formats, now = fragments.reader(), reader_formats(), clock.now()
+    rooms = {}
+    for room_id in {row.room_id for row in rows}:
+        # From the session, where the page loaded its rooms first (a room it did not load costs a query).
+        room = db.session.get(Room, room_id)
+        # (slug, name in the reader's language, content language code, its native name) for the link to the room.
+        rooms[room_id] = (
+            room.slug,
+            room.category.text(reader["locale"])[0],
+            room.language_code,
+            room.language.native_name,
+        )
+    return [fragments.render(LATEST_ITEM, view(row, reader, formats, now, room=rooms[row.room_id])) for row in rows]
 
 
-def _room(room, reader):
-    # (slug, name in the reader's language, content language code, its native name) for the link to the room.
-    return room.slug, room.category.text(reader["locale"])[0], room.language_code, room.language.native_name
+def _name(row, prefix):
+    """The row's author (`prefix` "author") or last author ("last_author") as `User.display_name` names them: an
+    erased account by its role and member state, in the reader's language. None for no last author."""
+    name, erased_at = getattr(row, f"{prefix}_name"), getattr(row, f"{prefix}_erased_at")
+    if erased_at is None:
+        return name
+    code = getattr(row, f"{prefix}_state_code")
+    state = state_name(code, overrides=getattr(row, f"{prefix}_state_names")) if code else None
+    return former_name(getattr(row, f"{prefix}_role"), state)
 
 
-def view(thread, last_read, reader, *, author=None, room=None):
-    """The row's view; a room's table gives the `author`, lists across rooms the `room` (see ThreadRowView)."""
-    status = thread.status
+def view(row, reader, formats, now, *, author=None, room=None):
+    """The view of a `rooms.service.thread_listing` row; a room's table gives the `author`, lists across rooms the
+    `room` (see ThreadRowView).
+
+    `reader` is `fragments.reader()`, `formats` the reader's `formatting.reader_formats()`, `now` the clock's: asked
+    once per list.
+    """
+    status = thread_status(row.opens_at, row.closes_at, row.locked, now)
     return ThreadRowView(
         **reader,
-        id=thread.id,
-        title=thread.title,
+        id=row.id,
+        title=row.title,
         status=status,
-        weekly=bool(thread.discussion_id) and thread.kind.is_weekly and status.is_open,
-        pinned=thread.pinned,
-        unread=max(thread.post_count - last_read, 0),
-        never_opened=last_read == 0,
-        reply_count=thread.reply_count,
-        last_author=thread.last_post_author.display_name if thread.last_post_author else None,
-        last_post=fragments.Moment.of(thread.last_post_at),
+        weekly=bool(row.discussion_id) and row.kind.is_weekly and status.is_open,
+        pinned=row.pinned,
+        unread=max(row.post_count - row.last_read, 0),
+        never_opened=row.last_read == 0,
+        reply_count=max(row.post_count - 1, 0),
+        last_author=_name(row, "last_author"),
+        last_post=fragments.Moment.of(row.last_post_at, formats),
         author=author,
         room=room,
     )
@@ -90,7 +111,7 @@ class RoomCardView(NamedTuple):
 
 def room_cards(summaries):
     """The fragments of the home page's room cards, from the rooms' summaries."""
-    reader = fragments.reader()
+    reader, formats = fragments.reader(), reader_formats()
     return [
         fragments.render(
             ROOM_CARD,
@@ -102,7 +123,7 @@ def room_cards(summaries):
                 threads=summary.threads,
                 posts=summary.posts,
                 unread_threads=summary.unread_threads,
-                last_post=fragments.Moment.of(summary.last_post_at) if summary.last_post_at else None,
+                last_post=fragments.Moment.of(summary.last_post_at, formats) if summary.last_post_at else None,
             ),
         )
         for summary in summaries

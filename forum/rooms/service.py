@@ -18,7 +18,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import defaultload, selectinload
+from sqlalchemy.orm import aliased
 
 from forum import audit, clock, database, policy
 from forum.accounts.models import User
@@ -336,8 +336,8 @@ def room_threads(room, user, page, per_page):
 
     The threads listed first (few, found along indexes) and the others (newest first, along the room's
     `(room_id, last_post_at)` index) are each read only as far as the page reaches, and a member's total comes
-    from the room's stored totals: a page costs the same in a room of 50 threads as in one of 5,000. Four
-    queries: the figures, the page of threads with the reader's markers, and their authors.
+    from the room's stored totals: a page costs the same in a room of 50 threads as in one of 5,000. Two
+    queries: the figures, then the page's threads as rows (`thread_listing`) with the reader's markers and authors.
     """
     now = clock.now()
     key = policy.room_scope_key(user, room)
@@ -352,8 +352,54 @@ def room_threads(room, user, page, per_page):
     )
     parts = (start < leading, rest > 0)
     statement = policy.built_once(key and ("room page", key, parts), lambda: _room_page(user, room, *parts))
-    rows = db.session.execute(statement, parameters).all()
-    return total, [(thread, last_read or 0) for thread, last_read in rows]
+    return total, db.session.execute(statement, parameters).all()
+
+
+_starter, _starter_state = aliased(User), aliased(MemberState)
+_last_author, _last_author_state = aliased(User), aliased(MemberState)
+
+
+def thread_listing():
+    """Threads as a list's rows show them (forum.rooms.fragments.view): plain rows, not Thread, Room and User objects
+    with every column (password hashes included) and more statements for the authors.
+
+    Each row names the thread's starter and last author as `User.display_name` does (an erased account by its role
+    and member state) and holds the reader's marker (`last_read`, the parameter `policy.READER`'s). A room's page and
+    the Latest list add their conditions and order.
+    """
+    return (
+        select(
+            Thread.id,
+            Thread.room_id,
+            Thread.title,
+            Thread.kind,
+            Thread.discussion_id,
+            Thread.pinned,
+            Thread.post_count,
+            Thread.last_post_at,
+            Thread.opens_at,
+            Thread.closes_at,
+            Thread.locked,
+            func.coalesce(ReadMarker.last_read_number, 0).label("last_read"),
+            *_author_columns("author", _starter, _starter_state),
+            *_author_columns("last_author", _last_author, _last_author_state),
+        )
+        .join(_starter, _starter.id == Thread.author_id)
+        .outerjoin(_starter_state, _starter_state.id == _starter.member_state_id)
+        .outerjoin(_last_author, _last_author.id == Thread.last_post_author_id)
+        .outerjoin(_last_author_state, _last_author_state.id == _last_author.member_state_id)
+        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
+    )
+
+
+def _author_columns(prefix, user, state):
+    return (
+        user.display_name.label(f"{prefix}_name"),
+        user.erased_at.label(f"{prefix}_erased_at"),
+        user.role.label(f"{prefix}_role"),
+        state.code.label(f"{prefix}_state_code"),
+        state.names.label(f"{prefix}_state_names"),
+    )
 
 
 def _room_page(user, room, leading_part, rest_part):
@@ -380,17 +426,8 @@ def _room_page(user, room, leading_part, rest_part):
     # Each part in its own subquery: SQLite allows no ORDER BY or LIMIT in a member of a UNION.
     page_ids = union_all(*(select(part.subquery().c.id) for part in parts))
     return (
-        select(Thread, ReadMarker.last_read_number)
-        .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
+        thread_listing()
         .where(Thread.id.in_(page_ids))
-        # The room (with its category's names) is loaded already: joining its category again would load the
-        # names again too.
-        .options(
-            # The rows name the authors (an erased one by their member state): not their regional groups.
-            selectinload(Thread.last_post_author).defaultload(User.member_state).lazyload(MemberState.group),
-            selectinload(Thread.author).defaultload(User.member_state).lazyload(MemberState.group),
-            defaultload(Thread.room).lazyload(Room.category),
-        )
         # Only the page's threads are sorted here.
         .order_by(*_listing_order(policy.NOW))
     )

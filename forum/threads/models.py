@@ -88,13 +88,7 @@ class Thread(db.Model):
     last_post_author: Mapped[User | None] = relationship(foreign_keys=[last_post_author_id])
 
     def status_at(self, moment):
-        # Scheduled comes first: a thread prepared in advance stays unreadable to members until it opens,
-        # even if it was also locked meanwhile.
-        if self.opens_at is not None and moment < self.opens_at:
-            return ThreadStatus.scheduled
-        if self.locked or (self.closes_at is not None and moment >= self.closes_at):
-            return ThreadStatus.closed
-        return ThreadStatus.open
+        return thread_status(self.opens_at, self.closes_at, self.locked, moment)
 
     @property
     def status(self):
@@ -103,6 +97,17 @@ class Thread(db.Model):
     @property
     def reply_count(self):
         return max(self.post_count - 1, 0)
+
+
+def thread_status(opens_at, closes_at, locked, moment):
+    """A thread's status at `moment` from its times and lock (`Thread.status_at`, and lists that read rows)."""
+    # Scheduled comes first: a thread prepared in advance stays unreadable to members until it opens,
+    # even if it was also locked meanwhile.
+    if opens_at is not None and moment < opens_at:
+        return ThreadStatus.scheduled
+    if locked or (closes_at is not None and moment >= closes_at):
+        return ThreadStatus.closed
+    return ThreadStatus.open
 
 
 class PostState(StateEnum):

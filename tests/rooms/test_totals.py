@@ -69,7 +69,7 @@ def listed_page_by_page(user, room, per_page):
         total, rows = rooms.room_threads(room, user, page, per_page)
         if not rows:
             return total, pages
-        pages += [thread.id for thread, _last_read in rows]
+        pages += [row.id for row in rows]
         assert len(rows) <= per_page
         page += 1
 
