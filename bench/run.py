@@ -360,6 +360,9 @@ def main():
             "room": f"/rooms/{slug}",
             "thread (20 posts)": f"/t/{hot_id}",
             "live poll, nothing new": f"/t/{hot_id}/live?after=50",
+            # The floor of every signed-in page: a static page (the data-retention notice) with the header, menu and
+            # footer of the signed-in delegate, and their account loaded, but no query of its own.
+            "static page, signed in": "/retention",
         }
         check_pages(browser, pages)
         memory = {"warmed up": worker_memory(forum)}
