@@ -57,7 +57,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_NAME = "forum_session"
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    PERMANENT_SESSION_LIFETIME = _env_int("PERMANENT_SESSION_LIFETIME", 60 * 60 * 12)
+    # A page renews the session cookie (its end slides with the delegate's activity) only when the last one was signed
+    # longer ago than this: re-signing it on every page cost a tenth of a page's work (forum.security.SessionCookies).
+    SESSION_RENEWAL_SECONDS = _env_int("SESSION_RENEWAL_SECONDS", 60)
     # Remember-me cookies outlive logout on other devices; this forum does not offer them.
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4

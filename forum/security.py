@@ -1,8 +1,11 @@
 """Response headers that every page carries, and the session cookie's renewal."""
 
+from datetime import UTC, datetime, timedelta
+
 from flask import current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,16 +29,42 @@ def set_security_headers(response):
 
 
 class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed session cookie, renewed on every request (the session ends after
-    PERMANENT_SESSION_LIFETIME without one) except on background requests (`forum.web.background`).
+    """Flask's signed session cookie, renewed by the delegate's requests (the session ends after
+    PERMANENT_SESSION_LIFETIME without one) except background ones (`forum.web.background`), and at most once every
+    SESSION_RENEWAL_SECONDS.
 
     A thread left open polls for new posts every few seconds: that is not the delegate's activity, so it must
-    not keep an unattended session alive for ever, nor sign and send a new cookie every time.
+    not keep an unattended session alive for ever, nor sign and send a new cookie every time. Nor does a page need
+    a new cookie when the last one is a few seconds old: signing and sending it was a tenth of a page's work, and
+    the session's end moves by less than a minute. A session changed by the request is always sent.
     """
 
+    def open_session(self, app, request):
+        # As Flask's, also keeping when the cookie was signed (itsdangerous writes the time into the signature).
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
+            )
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
     def should_set_cookie(self, app, session):
-        if not session.modified and _is_background_request(app):
-            return False
+        if not session.modified:
+            if _is_background_request(app):
+                return False
+            signed_at = getattr(session, "signed_at", None)
+            renewal = app.config["SESSION_RENEWAL_SECONDS"]
+            if signed_at is not None and datetime.now(UTC) - signed_at < timedelta(seconds=renewal):
+                return False
         return super().should_set_cookie(app, session)
 
 

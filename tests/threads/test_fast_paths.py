@@ -102,7 +102,8 @@ def test_poll_of_another_readers_hidden_thread_is_404(client, guest, login, thre
     assert client.get(f"/t/{thread.id}/live?after=5").status_code == 404
 
 
-def test_poll_does_not_renew_the_session_cookie_but_pages_do(client, delegate, login, thread):
+def test_poll_does_not_renew_the_session_cookie_but_pages_do(app, client, delegate, login, thread):
+    app.config["SESSION_RENEWAL_SECONDS"] = 0  # every page renews it (the default waits a minute between renewals)
     login(client, delegate)
     # A page view renews the signed cookie (its expiry slides with the delegate's activity)...
     assert "forum_session=" in client.get(f"/t/{thread.id}").headers.get("Set-Cookie", "")
@@ -114,7 +115,8 @@ def test_poll_does_not_renew_the_session_cookie_but_pages_do(client, delegate, l
     assert client.get(f"/t/{thread.id}").status_code == 200
 
 
-def test_a_session_kept_only_by_polls_ends_after_its_lifetime(client, delegate, login, thread):
+def test_a_session_kept_only_by_polls_ends_after_its_lifetime(app, client, delegate, login, thread):
+    app.config["SESSION_RENEWAL_SECONDS"] = 0
     login(client, delegate)
     with client.session_transaction() as session:
         session.permanent = True  # as the sign-in form makes it
@@ -130,6 +132,34 @@ def test_a_session_kept_only_by_polls_ends_after_its_lifetime(client, delegate, 
     # ...while a page view moves it on.
     client.get(f"/t/{thread.id}")
     assert client.get_cookie("forum_session").expires > expires
+
+
+def test_pages_renew_the_session_cookie_at_most_once_in_the_renewal_interval(app, client, delegate, login, thread):
+    """A page right after the cookie was signed sends none (nothing to renew yet); once the interval has passed, the
+    next page renews it; a request that changes the session always sends it."""
+    app.config["SESSION_RENEWAL_SECONDS"] = 2
+    login(client, delegate)
+    with client.session_transaction() as session:
+        session.permanent = True  # as the sign-in form makes it
+    client.get(f"/t/{thread.id}")  # the first form of the session puts its CSRF secret in it: a change, sent
+    signed = client.get_cookie("forum_session").value
+    response = client.get(f"/t/{thread.id}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    time.sleep(2.1)
+    assert "forum_session=" in client.get(f"/t/{thread.id}").headers.get("Set-Cookie", "")
+    assert client.get_cookie("forum_session").value != signed
+    # Within the interval again, but the session changes (the interface language chosen): sent at once.
+    response = client.post("/language", data={"locale": "fr", "next": f"/t/{thread.id}"})
+    assert "forum_session=" in response.headers.get("Set-Cookie", "")
+    assert client.get(f"/t/{thread.id}").status_code == 200
+
+
+def test_a_tampered_session_cookie_is_an_empty_session(client, delegate, login, thread):
+    login(client, delegate)
+    cookie = client.get_cookie("forum_session")
+    client.set_cookie("forum_session", cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB"))
+    response = client.get(f"/t/{thread.id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 # Replies ----------------------------------------------------------------------------------------------------------
