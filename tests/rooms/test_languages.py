@@ -167,7 +167,9 @@ def test_a_renamed_category_is_shown_by_the_pages_that_name_it_without_reading_i
     category = db.session.get(Category, room.category_id)
     db.session.refresh(category)
     assert category.texts["fr"][0] == "Nouveau nom"
-    assert {code: text[0] for code, text in category.texts.items()} == {t.language_code: t.name for t in category.translations}
+    assert {code: text[0] for code, text in category.texts.items()} == {
+        t.language_code: t.name for t in category.translations
+    }
 
     login(client, make_user(locale="fr"))
     for path in ("/", "/rooms/capacity-fr", f"/t/{thread.id}", "/search?q=Fil"):
