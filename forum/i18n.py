@@ -7,6 +7,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
 
 
 def ui_locales():
@@ -125,19 +126,34 @@ def language_name(code, in_locale=None, *, capitalised=True):
 
 
 def install_template_gettext(app):
-    """Templates' `_` and `ngettext`, finding the request's catalog once rather than for every string.
+    """Templates' `_` and `ngettext`, finding the request's catalog once per page rather than for every string.
 
     Flask-Babel's own functions look the catalog up again for each string (about fifteen calls, through
-    Flask's context proxies): a tenth of a page. Here the catalog is kept on `g` with the locale it is for,
-    so a `force_locale` block (an e-mail in its reader's language) still gets its own language.
+    Flask's context proxies): a tenth of a page. Here a page's template context holds the catalog
+    (`gettext_catalog`, put there as the page starts rendering, so a `force_locale` block around an e-mail's
+    rendering gets its reader's language), and each string is looked up in it; what renders without a page's
+    context (a cached fragment, a macro imported without context) finds the request's catalog, kept on `g` with
+    the locale it is for.
     """
     app.jinja_env.install_gettext_callables(
-        gettext=lambda string: _catalog().ugettext(string),
-        ngettext=lambda singular, plural, number: _catalog().ungettext(singular, plural, number),
-        pgettext=lambda context, string: _catalog().upgettext(context, string),
-        npgettext=lambda context, singular, plural, number: _catalog().unpgettext(context, singular, plural, number),
+        gettext=pass_context(lambda context, string: _catalog_of(context).ugettext(string)),
+        ngettext=pass_context(
+            lambda context, singular, plural, number: _catalog_of(context).ungettext(singular, plural, number)
+        ),
+        pgettext=pass_context(lambda context, msgctxt, string: _catalog_of(context).upgettext(msgctxt, string)),
+        npgettext=pass_context(
+            lambda context, msgctxt, singular, plural, number: _catalog_of(context).unpgettext(
+                msgctxt, singular, plural, number
+            )
+        ),
         newstyle=True,
     )
+    app.context_processor(lambda: {"gettext_catalog": _catalog()})
+
+
+def _catalog_of(context):
+    catalog = context.get("gettext_catalog")
+    return catalog if catalog is not None else _catalog()
 
 
 def _catalog():

@@ -221,3 +221,21 @@ def test_templates_follow_force_locale_inside_a_request(app):
         with force_locale("es"):
             assert render_template_string(template).startswith("Cerrar sesión ")
         assert render_template_string(template).startswith("Se déconnecter ")
+        # Rendered without a page's context (a cached fragment): the request's catalog all the same.
+        assert app.jinja_env.from_string(template).render() == "Se déconnecter 2 notifications non lues"
+        with force_locale("es"):
+            assert app.jinja_env.from_string(template).render().startswith("Cerrar sesión ")
+
+
+def test_a_page_finds_its_catalog_once_not_for_every_string(app, monkeypatch):
+    from flask import render_template_string
+
+    from forum import i18n
+
+    found = []
+    catalog = i18n._catalog
+    monkeypatch.setattr(i18n, "_catalog", lambda: found.append(1) or catalog())
+    template = "{{ _('Sign out') }} {{ _('Rooms') }} {{ ngettext('%(num)d reply', '%(num)d replies', 3) }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == "Se déconnecter Salons 3 réponses"
+    assert len(found) == 1
