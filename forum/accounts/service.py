@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import defaultload
 
 from forum import audit, clock, policy
 from forum.accounts import timezones
@@ -24,6 +25,7 @@ from forum.content import clean_line
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.main.counts import UNREAD_NOTIFICATIONS, remember_unread_notifications
+from forum.members.models import MemberState
 from forum.members.service import check_offered, find_state, set_directory_listing
 from forum.notifications.service import queue_email_for
 from forum.protocol.models import accepted_current_version_statement
@@ -75,11 +77,16 @@ def load_user_from_session_id(session_id):
 def _reader_statement():
     """The user, their unread notifications (the header's count) and whether they accepted the usage protocol in
     force (every page with a form asks): built once, with the user as parameter."""
-    return select(
-        User,
-        UNREAD_NOTIFICATIONS.scalar_subquery(),
-        accepted_current_version_statement().scalar_subquery(),
-    ).where(User.id == bindparam("user_id"))
+    return (
+        select(
+            User,
+            UNREAD_NOTIFICATIONS.scalar_subquery(),
+            accepted_current_version_statement().scalar_subquery(),
+        )
+        .where(User.id == bindparam("user_id"))
+        # With their member state (pages name it), not its regional group (no page asks the reader's).
+        .options(defaultload(User.member_state).lazyload(MemberState.group))
+    )
 
 
 # Creating accounts -----------------------------------------------------------
