@@ -264,15 +264,17 @@ def _register_hooks(app):
         endpoint = request.endpoint
         if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
             return None
-        if not current_user.is_authenticated:
+        # The account itself, not Flask-Login's proxy, which finds it again on every attribute read.
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             target = request.full_path.rstrip("?") if request.method == "GET" else None
             return redirect(url_for("accounts.login", next=target))
-        if policy.is_guest(current_user) and not policy.guest_may_use(endpoint):
+        if policy.is_guest(user) and not policy.guest_may_use(endpoint):
             abort(404)
-        if policy.must_enrol_second_factor(current_user) and endpoint not in ENROLMENT_ENDPOINTS:
+        if policy.must_enrol_second_factor(user) and endpoint not in ENROLMENT_ENDPOINTS:
             # Staff roles act only with a second factor: enrolment first, everything else after.
             return redirect(url_for("twofactor.setup"))
-        _touch_last_seen(current_user)
+        _touch_last_seen(user)
         return None
 
     app.after_request(set_security_headers)

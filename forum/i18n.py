@@ -21,8 +21,9 @@ def select_locale():
     if not has_request_context():
         return "en"
     # A saved choice no longer offered (removed from FORUM_UI_LOCALES) falls through instead of failing.
-    if current_user and current_user.is_authenticated and current_user.locale in available:
-        return current_user.locale
+    user = current_user._get_current_object()
+    if user and user.is_authenticated and user.locale in available:
+        return user.locale
     chosen = session.get("locale")
     if chosen in available:
         return chosen
@@ -30,8 +31,9 @@ def select_locale():
 
 
 def select_timezone():
-    if has_request_context() and current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
+    user = current_user._get_current_object() if has_request_context() else None
+    if user and user.is_authenticated and user.timezone:
+        return user.timezone
     return current_app.config["FORUM_TIMEZONE"]
 
 

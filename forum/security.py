@@ -23,7 +23,7 @@ def set_security_headers(response):
     if current_app.config.get("SECURITY_HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages behind the login must not linger in shared caches or the back button of a kiosk.
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and current_user._get_current_object().is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
 

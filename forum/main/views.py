@@ -28,25 +28,27 @@ bp = Blueprint("main", __name__)
 @bp.app_context_processor
 def header_figures():
     # A function, not the figures: computed (one query, once per request) only when the header asks.
-    return {"header_counts": lambda: header_counts(current_user)}
+    return {"header_counts": lambda: header_counts(current_user._get_current_object())}
 
 
 @bp.route("/")
 def home():
     """Members see this week's discussions, the latest activity and the rooms; guests their own. Never 403 or 404."""
+    # The account, not Flask-Login's proxy: the page's permission checks read it many times.
+    user = current_user._get_current_object()
     # Guests never see the rooms: their home lists only the discussions they were invited to.
-    if policy.is_guest(current_user):
-        discussions, ended = guest_home(current_user)
+    if policy.is_guest(user):
+        discussions, ended = guest_home(user)
         return render_template("main/guest_home.html", discussions=discussions, access_ended=ended)
     locale = current_locale_code()
     # The rooms first: the categories they load are the ones the lists below name, so those need no query.
-    overview = home_overview(current_user, locale)
-    latest, more = home_page.latest_threads(current_user)
+    overview = home_overview(user, locale)
+    latest, more = home_page.latest_threads(user)
     return render_template(
         "rooms/home.html",
         overview=overview,
         locale=locale,
-        week=home_page.this_week(current_user, locale),
+        week=home_page.this_week(user, locale),
         latest=latest,
         more_latest=more,
         languages=home_page.active_language_codes(overview),

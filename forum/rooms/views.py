@@ -16,11 +16,12 @@ bp = Blueprint("rooms", __name__)
 def room(slug):
     """A room's threads, pinned first, then by latest activity; 404 if unknown or not readable."""
     room = service.get_room(slug)
+    user = current_user._get_current_object()
     # Unknown and unreadable alike answer 404: a slug reveals nothing about inactive languages.
-    policy.require_visible(room is not None and policy.can_read_room(current_user, room))
+    policy.require_visible(room is not None and policy.can_read_room(user, room))
     per_page = current_app.config["THREADS_PER_PAGE"]
     page = page_arg()
-    total, threads = service.room_threads(room, current_user, page, per_page)
+    total, threads = service.room_threads(room, user, page, per_page)
     return render_template(
         "rooms/room.html",
         room=room,

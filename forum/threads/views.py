@@ -31,7 +31,7 @@ bp = Blueprint("threads", __name__)
 def _get_thread(thread_id):
     """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
     thread = db.session.get(Thread, thread_id)
-    policy.require_visible(thread is not None and policy.can_read_thread(current_user, thread))
+    policy.require_visible(thread is not None and policy.can_read_thread(current_user._get_current_object(), thread))
     return thread
 
 
@@ -84,10 +84,12 @@ def thread(thread_id):
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     # A page past the end shows the last page rather than an empty one.
     page = min(page_arg(), last_page)
-    last_read, watching = service.reader_state(current_user, thread)
+    # The account, not Flask-Login's proxy: the page's permission checks read it many times.
+    user = current_user._get_current_object()
+    last_read, watching = service.reader_state(user, thread)
     posts = service.shown_posts(thread, page, per_page)
     form = None
-    if policy.can_post(current_user, thread):
+    if policy.can_post(user, thread):
         form = PostForm(formdata=None)
         form.submission_key.data = _new_submission_key()
         quoted = int_arg("reply_to")
@@ -98,7 +100,7 @@ def thread(thread_id):
                 form.reply_to.data = str(target.id)
                 form.body.data = quote_markdown(target.source, target.author.display_name)
     # A weekly discussion's thread links to its siblings in other languages (one query).
-    siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    siblings, summary_html = discussions_service.linked_threads(thread, user)
     response = render_template(
         "threads/thread.html",
         thread=thread,
@@ -117,7 +119,7 @@ def thread(thread_id):
     shown_up_to = posts[-1].number if posts else 0
     if shown_up_to > last_read:
         with database.write_transaction():
-            service.mark_read(current_user, thread, shown_up_to)
+            service.mark_read(user, thread, shown_up_to)
     return response
 
 
@@ -210,7 +212,7 @@ def live(thread_id):
     404 once the thread is unreadable."""
     # Readable (or 404, as `_get_thread`) and how many posts, in one statement on the thread's row: most polls
     # end here, so a reader who lost access still gets 404 and nothing else is loaded.
-    post_count = service.readable_post_count(current_user, thread_id)
+    post_count = service.readable_post_count(current_user._get_current_object(), thread_id)
     policy.require_visible(post_count is not None)
     after = max(int_arg("after", 0), 0)
     if after >= post_count:
