@@ -228,7 +228,7 @@ def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
 @policy.built_per_scope
 def _latest_threads_statement(user):
     statement = (
-        thread_listing()
+        thread_listing(starter=False)
         .where(policy.readable_threads(user, policy.NOW))
         # Thread.id breaks ties, so no thread shows on two pages or on none.
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())

@@ -359,37 +359,43 @@ _starter, _starter_state = aliased(User), aliased(MemberState)
 _last_author, _last_author_state = aliased(User), aliased(MemberState)
 
 
-def thread_listing():
+def thread_listing(*, starter=True):
     """Threads as a list's rows show them (forum.rooms.fragments.view): plain rows, not Thread, Room and User objects
     with every column (password hashes included) and more statements for the authors.
 
-    Each row names the thread's starter and last author as `User.display_name` does (an erased account by its role
-    and member state) and holds the reader's marker (`last_read`, the parameter `policy.READER`'s). A room's page and
-    the Latest list add their conditions and order.
+    Each row names the thread's last author and, with `starter`, the one who started it (a room's table shows
+    them; the Latest list does not, and its statement is cheaper to plan without them), as `User.display_name`
+    does (an erased account by its role and member state), and holds the reader's marker (`last_read`, the
+    parameter `policy.READER`'s). A room's page and the Latest list add their conditions and order.
     """
-    return (
-        select(
-            Thread.id,
-            Thread.room_id,
-            Thread.title,
-            Thread.kind,
-            Thread.discussion_id,
-            Thread.pinned,
-            Thread.post_count,
-            Thread.last_post_at,
-            Thread.opens_at,
-            Thread.closes_at,
-            Thread.locked,
-            func.coalesce(ReadMarker.last_read_number, 0).label("last_read"),
-            *_author_columns("author", _starter, _starter_state),
-            *_author_columns("last_author", _last_author, _last_author_state),
-        )
-        .join(_starter, _starter.id == Thread.author_id)
-        .outerjoin(_starter_state, _starter_state.id == _starter.member_state_id)
+    columns = [
+        Thread.id,
+        Thread.room_id,
+        Thread.title,
+        Thread.kind,
+        Thread.discussion_id,
+        Thread.pinned,
+        Thread.post_count,
+        Thread.last_post_at,
+        Thread.opens_at,
+        Thread.closes_at,
+        Thread.locked,
+        func.coalesce(ReadMarker.last_read_number, 0).label("last_read"),
+        *_author_columns("last_author", _last_author, _last_author_state),
+    ]
+    if starter:
+        columns += _author_columns("author", _starter, _starter_state)
+    statement = (
+        select(*columns)
         .outerjoin(_last_author, _last_author.id == Thread.last_post_author_id)
         .outerjoin(_last_author_state, _last_author_state.id == _last_author.member_state_id)
         .outerjoin(ReadMarker, and_(ReadMarker.thread_id == Thread.id, ReadMarker.user_id == policy.READER))
     )
+    if starter:
+        statement = statement.join(_starter, _starter.id == Thread.author_id).outerjoin(
+            _starter_state, _starter_state.id == _starter.member_state_id
+        )
+    return statement
 
 
 def _author_columns(prefix, user, state):
