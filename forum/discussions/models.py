@@ -62,13 +62,7 @@ class Discussion(db.Model):
         return self.cancelled_at is not None
 
     def status_at(self, moment):
-        if self.cancelled_at is not None:
-            return ThreadStatus.cancelled
-        if moment < self.opens_at:
-            return ThreadStatus.scheduled
-        if self.closes_at is not None and moment >= self.closes_at:
-            return ThreadStatus.closed
-        return ThreadStatus.open
+        return discussion_status(self.opens_at, self.closes_at, self.cancelled_at, moment)
 
     @property
     def status(self):
@@ -102,6 +96,17 @@ class Discussion(db.Model):
 
     def __repr__(self):
         return f"<Discussion {self.id}>"
+
+
+def discussion_status(opens_at, closes_at, cancelled_at, moment):
+    """A discussion's status at `moment` from its times (`Discussion.status_at`, and pages that read rows)."""
+    if cancelled_at is not None:
+        return ThreadStatus.cancelled
+    if moment < opens_at:
+        return ThreadStatus.scheduled
+    if closes_at is not None and moment >= closes_at:
+        return ThreadStatus.closed
+    return ThreadStatus.open
 
 
 class DiscussionText(db.Model):

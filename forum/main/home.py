@@ -10,14 +10,14 @@ may not read (a deactivated language, for anyone who does not moderate it).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Integer, and_, bindparam, exists, or_, select
-from sqlalchemy.orm import joinedload
 
 from forum import clock, database, policy
-from forum.discussions.models import Discussion, DiscussionText
+from forum.discussions.models import Discussion, DiscussionText, discussion_status
 from forum.extensions import db
-from forum.rooms.models import Language, Room
+from forum.rooms.models import Category, Language, Room
 from forum.rooms.service import thread_listing
 from forum.threads.models import ReadMarker, Thread
 
@@ -40,8 +40,41 @@ class WeeklyThread:
 
 
 @dataclass
+class WeekText:
+    """A discussion's title (and closing summary) in one language, as the home page shows it."""
+
+    language_code: str
+    title: str
+    summary_html: str | None
+    # The language's: its place in lists, and whether its rooms are open to members.
+    position: int
+    active: bool
+
+
+@dataclass
+class WeekDiscussion:
+    """A weekly discussion as the home page shows it, read as rows (`_relevant_discussions`): its times, its category
+    (from the session, where the page's rooms brought it) and its texts in the languages' order."""
+
+    id: int
+    category: Category
+    opens_at: datetime
+    closes_at: datetime | None
+    cancelled_at: datetime | None
+    texts: list = field(default_factory=list)
+
+    def status_at(self, moment):
+        return discussion_status(self.opens_at, self.closes_at, self.cancelled_at, moment)
+
+    def text_for(self, locale):
+        """As `Discussion.text_for`: the text in `locale`, else English, else the first language."""
+        by_code = {text.language_code: text for text in self.texts}
+        return by_code.get(locale) or by_code.get("en") or (self.texts[0] if self.texts else None)
+
+
+@dataclass
 class OpenDiscussion:
-    discussion: Discussion
+    discussion: WeekDiscussion
     # The reader's way in: the thread in their interface language, else the first of the others.
     main: WeeklyThread
     others: list = field(default_factory=list)
@@ -49,10 +82,7 @@ class OpenDiscussion:
     @property
     def text(self):
         """The title and texts in the main thread's language."""
-        texts = self.discussion.texts
-        return next((text for text in texts if text.language_code == self.main.language_code), None) or (
-            self.discussion.text_for(self.main.language_code)
-        )
+        return self.discussion.text_for(self.main.language_code)
 
 
 @dataclass
@@ -78,11 +108,7 @@ def _readable_text(user):
 
 def _readable_texts(user, discussion):
     """The discussion's texts in languages `user` may read (as `policy.can_read_room`), in the languages' order."""
-    return [
-        text
-        for text in discussion.ordered_texts
-        if text.language.active or policy.can_moderate_language(user, text.language_code)
-    ]
+    return [text for text in discussion.texts if text.active or policy.can_moderate_language(user, text.language_code)]
 
 
 def _title_text(user, discussion, locale):
@@ -92,8 +118,18 @@ def _title_text(user, discussion, locale):
 
 
 def _relevant_discussions(user, now):
-    """The open discussions, the next scheduled one and the latest closed one, in one query."""
-    return db.session.scalars(_relevant_discussions_statement(user), policy.scope_parameters(user, now)).unique().all()
+    """The open discussions, the next scheduled one and the latest closed one (`WeekDiscussion`s), in one query."""
+    discussions = {}
+    for row in db.session.execute(_relevant_discussions_statement(user), policy.scope_parameters(user, now)):
+        discussion = discussions.get(row.id)
+        if discussion is None:
+            # The category from the session: the page loaded it with the rooms (a query otherwise).
+            category = db.session.get(Category, row.category_id)
+            discussion = discussions[row.id] = WeekDiscussion(
+                row.id, category, row.opens_at, row.closes_at, row.cancelled_at
+            )
+        discussion.texts.append(WeekText(row.language_code, row.title, row.summary_html, row.position, row.active))
+    return list(discussions.values())
 
 
 @policy.built_per_scope
@@ -126,12 +162,25 @@ def _relevant_discussions_statement(user):
             .scalar_subquery()
         )
         wanted += [Discussion.id == upcoming, Discussion.id == closed]
+    # Rows of what the page shows, not Discussion and DiscussionText objects: loading them took longer than all the
+    # home page's SQL together.
     return (
-        select(Discussion)
+        select(
+            Discussion.id,
+            Discussion.category_id,
+            Discussion.opens_at,
+            Discussion.closes_at,
+            Discussion.cancelled_at,
+            DiscussionText.language_code,
+            DiscussionText.title,
+            DiscussionText.summary_html,
+            Language.position,
+            Language.active,
+        )
+        .join(DiscussionText, DiscussionText.discussion_id == Discussion.id)
+        .join(Language, Language.code == DiscussionText.language_code)
         .where(or_(*wanted))
-        # Not the category: the page has loaded every category (with its names) already.
-        .options(joinedload(Discussion.texts))
-        .order_by(Discussion.opens_at, Discussion.id)
+        .order_by(Discussion.opens_at, Discussion.id, Language.position, Language.code)
     )
 
 
