@@ -78,13 +78,7 @@ class Discussion(db.Model):
 
     def text_for(self, locale):
         """The text in `locale`, else English, else the first language: what a reader sees as the title."""
-        by_code = {text.language_code: text for text in self.texts}
-        if locale in by_code:
-            return by_code[locale]
-        if "en" in by_code:
-            return by_code["en"]
-        ordered = self.ordered_texts
-        return ordered[0] if ordered else None
+        return text_for_locale(self.ordered_texts, locale)
 
     def summary_for(self, locale):
         """The closing summary in `locale`, else in any language that has one (or None)."""
@@ -96,6 +90,13 @@ class Discussion(db.Model):
 
     def __repr__(self):
         return f"<Discussion {self.id}>"
+
+
+def text_for_locale(texts, locale):
+    """Of a discussion's texts in the languages' order (with `language_code`), the one in `locale`, else English,
+    else the first: `Discussion.text_for`, and pages that read texts as rows."""
+    by_code = {text.language_code: text for text in texts}
+    return by_code.get(locale) or by_code.get("en") or (texts[0] if texts else None)
 
 
 def discussion_status(opens_at, closes_at, cancelled_at, moment):

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Integer, and_, bindparam, exists, or_, select
 
 from forum import clock, database, policy
-from forum.discussions.models import Discussion, DiscussionText, discussion_status
+from forum.discussions.models import Discussion, DiscussionText, discussion_status, text_for_locale
 from forum.extensions import db
 from forum.rooms.models import Category, Language, Room
 from forum.rooms.service import thread_listing
@@ -68,8 +68,7 @@ class WeekDiscussion:
 
     def text_for(self, locale):
         """As `Discussion.text_for`: the text in `locale`, else English, else the first language."""
-        by_code = {text.language_code: text for text in self.texts}
-        return by_code.get(locale) or by_code.get("en") or (self.texts[0] if self.texts else None)
+        return text_for_locale(self.texts, locale)
 
 
 @dataclass
