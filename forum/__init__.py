@@ -57,6 +57,9 @@ def create_app(config=None):
     from forum.web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
+    from forum.forms import use_fast_html_params
+
+    use_fast_html_params()
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)

@@ -7,11 +7,13 @@ with a translated message (the same message a CLI caller or a test gets).
 
 from functools import lru_cache
 
+import wtforms.widgets.core
 from babel import support
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import SelectMultipleField, widgets
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
@@ -65,3 +67,35 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+# Rendering fields' attributes ------------------------------------------------
+
+WTFORMS_HTML_PARAMS = wtforms.widgets.core.html_params
+
+
+def html_params(**attributes):
+    """WTForms' `html_params`, with the same output and escaping, in a tenth of the time.
+
+    WTForms 3.3 builds each attribute with `Markup.format`, which took 13% of a thread page (its reply form's
+    seven attributes-heavy tags). Keys and values are escaped as there, double quotes in values too (a Markup
+    value is trusted but its quotes still cannot end the attribute); True gives a bare attribute, False none.
+    """
+    params = []
+    for key, value in sorted(attributes.items()):
+        key = escape(wtforms.widgets.core.clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def use_fast_html_params():
+    """Have every WTForms widget and label render attributes with `html_params` (idempotent, process-wide):
+    the module's function, which TextArea, Select and labels call, and the widgets that keep it as a method.
+    tests/test_forms.py compares both functions' output on hostile attributes and every field type the forum uses."""
+    wtforms.widgets.core.html_params = widgets.html_params = html_params
+    for widget in vars(wtforms.widgets.core).values():
+        if isinstance(widget, type) and "html_params" in vars(widget):
+            widget.html_params = staticmethod(html_params)
