@@ -189,8 +189,11 @@ def _init_extensions(app):
     limiter.init_app(app)
 
     from forum.accounts.service import load_user_from_session_id
+    from forum.web import is_background_request
 
-    login_manager.user_loader(load_user_from_session_id)
+    @login_manager.user_loader
+    def load_user(session_id):
+        return load_user_from_session_id(session_id, page_figures=not is_background_request())
 
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
     import forum.models  # noqa: F401

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from werkzeug.routing import IntegerConverter
 
 from forum.errors import Invalid, NotAllowed
@@ -53,9 +53,16 @@ class ActResult:
 
 def background(view):
     """Mark a view that a page calls by itself (the live poll): it does not renew the session cookie, so a tab
-    left open does not keep the session alive (`forum.security.SessionCookies`)."""
+    left open does not keep the session alive (`forum.security.SessionCookies`), and its reader is loaded without
+    the figures a page's header and forms ask (`forum.accounts.service.load_user_from_session_id`)."""
     view.background = True
     return view
+
+
+def is_background_request():
+    """Whether the current request is for a `background` view."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "background", False)
 
 
 def run_act(act, *, success=None, field=None):

@@ -18,6 +18,38 @@ def test_security_headers_on_every_page(client, make_user, login):
         assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_strict_transport_security_only_where_configured_and_a_views_own_header_is_kept(
+    app, client, make_user, login
+):
+    @app.get("/own-policy")
+    def own_policy():
+        return "", 200, {"x-frame-options": "SAMEORIGIN"}
+
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    app.config["SECURITY_HSTS"] = True
+    response = client.get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert all(len(response.headers.getlist(name)) == 1 for name in response.headers.keys())
+    login(client, make_user())
+    headers = client.get("/own-policy").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+
+
+def test_a_new_secret_key_ends_sessions_signed_with_the_old_one_unless_kept_as_a_fallback(
+    app, client, make_user, login
+):
+    login(client, make_user())
+    assert client.get("/").status_code == 200
+    old_key = app.secret_key
+    app.secret_key = "another key, at least thirty-two characters long"
+    assert client.get("/").status_code == 302
+    login(client, make_user("staff"))
+    app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = old_key, [app.secret_key]
+    # Signed with what is now a fallback: still accepted.
+    assert client.get("/").status_code == 200
+
+
 def test_authenticated_pages_are_not_cached(client, make_user, login):
     login(client, make_user())
     assert client.get("/").headers["Cache-Control"] == "no-store"

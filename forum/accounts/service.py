@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import lazyload
 
 from forum import audit, clock, policy
 from forum.accounts import timezones
@@ -25,7 +25,6 @@ from forum.content import clean_line
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.main.counts import UNREAD_NOTIFICATIONS, remember_unread_notifications
-from forum.members.models import MemberState
 from forum.members.service import check_offered, find_state, set_directory_listing
 from forum.notifications.service import queue_email_for
 from forum.protocol.models import accepted_current_version_statement
@@ -50,8 +49,9 @@ def find_user_by_email(email):
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def load_user_from_session_id(session_id):
-    """Flask-Login's loader: the session names a user *and* a session version."""
+def load_user_from_session_id(session_id, *, page_figures=True):
+    """Flask-Login's loader: the session names a user *and* a session version. With `page_figures`, what every
+    page asks of its reader comes in the same statement; a request no page shows (the live poll) does without."""
     try:
         user_id, secret = session_id.split(":")
         user_id = int(user_id)
@@ -59,17 +59,22 @@ def load_user_from_session_id(session_id):
         return None
     if not secret or len(secret) > 64 or user_id < 1 or user_id > 2**31 - 1:
         return None
-    row = db.session.execute(_reader_statement(), {"user_id": user_id, "reader": user_id, "acceptor": user_id}).first()
+    if page_figures:
+        row = db.session.execute(_reader_statement(), {"user_id": user_id, "reader": user_id, "acceptor": user_id})
+    else:
+        row = db.session.execute(_BARE_READER, {"user_id": user_id})
+    row = row.first()
     if row is None:
         return None
-    user, unread_notifications, accepted_protocol = row
+    user = row[0]
     if not user.active or not user.session_secret:
         return None
     if not hmac.compare_digest(user.session_secret.encode(), secret.encode()):
         return None
-    # What every page asks of its reader, answered by the statement that loaded them (one query, not three).
-    remember_unread_notifications(user.id, unread_notifications)
-    policy.remember_protocol_answer(user.id, bool(accepted_protocol))
+    if page_figures:
+        # What every page asks of its reader, answered by the statement that loaded them (one query, not three).
+        remember_unread_notifications(user.id, row[1])
+        policy.remember_protocol_answer(user.id, bool(row[2]))
     return user
 
 
@@ -84,9 +89,12 @@ def _reader_statement():
             accepted_current_version_statement().scalar_subquery(),
         )
         .where(User.id == bindparam("user_id"))
-        # With their member state (pages name it), not its regional group (no page asks the reader's).
-        .options(defaultload(User.member_state).lazyload(MemberState.group))
+        # Without their member state, which no page asks of its reader (one lazy query where one does).
+        .options(lazyload(User.member_state))
     )
+
+
+_BARE_READER = select(User).where(User.id == bindparam("user_id")).options(lazyload(User.member_state))
 
 
 # Creating accounts -----------------------------------------------------------

@@ -36,6 +36,10 @@ def test_poll_with_nothing_new_is_204_without_loading_posts(client, delegate, lo
     # Readability and the count from the thread's row in one statement: the thread is not loaded with its room.
     assert not any("JOIN rooms" in statement for statement in counter.statements)
     assert counter.count <= 2
+    # The reader alone: not the unread notifications, protocol answer and member state that pages ask of them.
+    (loading_the_reader,) = [statement for statement in counter.statements if "FROM users" in statement]
+    for table in ("notifications", "protocol_acceptances", "member_states"):
+        assert table not in loading_the_reader
 
 
 def test_poll_answers_200_with_the_posts_once_something_is_new(client, delegate, make_user, login, thread):
