@@ -18,9 +18,7 @@ def test_security_headers_on_every_page(client, make_user, login):
         assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_strict_transport_security_only_where_configured_and_a_views_own_header_is_kept(
-    app, client, make_user, login
-):
+def test_strict_transport_security_only_where_configured_and_a_views_own_header_is_kept(app, client, make_user, login):
     @app.get("/own-policy")
     def own_policy():
         return "", 200, {"x-frame-options": "SAMEORIGIN"}

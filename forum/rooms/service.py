@@ -399,12 +399,13 @@ def thread_listing(*, starter=True):
 
 
 def _author_columns(prefix, user, state):
+    # The member state's names (JSON, decoded for each row that has them) only for an erased author, whom they name.
     return (
         user.display_name.label(f"{prefix}_name"),
         user.erased_at.label(f"{prefix}_erased_at"),
         user.role.label(f"{prefix}_role"),
         state.code.label(f"{prefix}_state_code"),
-        state.names.label(f"{prefix}_state_names"),
+        case((user.erased_at.is_not(None), state.names)).label(f"{prefix}_state_names"),
     )
 
 

@@ -190,3 +190,22 @@ def test_erased_authors_are_named_by_their_state_without_a_query_each(
     assert after == before
     for state in ("Kenya", "Brazil", "Norway"):
         assert f"Former delegate of {state}" in pages
+
+
+def test_a_lists_rows_carry_member_state_names_only_for_erased_authors(delegate, make_user, make_thread, room):
+    """The names (JSON, decoded row by row) name an erased author only: a living one's row does without them."""
+    from forum.erasure.service import erase_account
+    from forum.threads.models import Thread
+
+    living, erased = make_user(state="KEN"), make_user(state="BRA")
+    threads = [make_thread(room, author, title=f"From {author.id}") for author in (living, erased)]
+    erase_account(erased)
+    db.session.commit()
+    rows = {
+        row.id: row
+        for row in db.session.execute(
+            rooms.thread_listing().where(Thread.id.in_([thread.id for thread in threads])), {"reader": delegate.id}
+        )
+    }
+    assert rows[threads[0].id].author_state_code == "KEN" and rows[threads[0].id].author_state_names is None
+    assert rows[threads[1].id].author_state_names is not None
