@@ -233,7 +233,7 @@ class Browser:
 
     @staticmethod
     def token_in(page):
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
     def sign_in(self, email):
         token = self.csrf_token("/login")

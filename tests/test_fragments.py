@@ -12,7 +12,12 @@ from forum.threads import fragments as posts
 
 @pytest.mark.parametrize(
     "template, view",
-    [(posts.TEMPLATE, posts.PostView), (rows.ROOM_ROW, rows.ThreadRowView), (rows.LATEST_ITEM, rows.ThreadRowView)]
+    [
+        (posts.TEMPLATE, posts.PostView),
+        (posts.REPLY_FIELDS, posts.ReplyFieldsView),
+        (rows.ROOM_ROW, rows.ThreadRowView),
+        (rows.LATEST_ITEM, rows.ThreadRowView),
+    ]
     + [(rows.ROOM_CARD, rows.RoomCardView)]
     + [
         (layout.MENU, layout.MenuView),

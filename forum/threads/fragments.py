@@ -3,7 +3,7 @@
 from functools import cache
 from typing import NamedTuple
 
-from flask import request
+from flask import current_app, request
 
 from forum import fragments, policy
 from forum.erasure.names import former_name
@@ -109,3 +109,49 @@ def _badge(role):
 def _state_name(code, names):
     # As MemberState.name: the administrator's name in the reader's language, the UN's, then English.
     return state_name(code, overrides=names) if code else None
+
+
+# The reply form -----------------------------------------------------------------------------------------------
+
+REPLY_FIELDS = "threads/_reply_fields.html"
+
+
+class ReplyFieldsView(NamedTuple):
+    """The reply form's visible part, as the `field` macro renders `PostForm` (tests/threads/test_reply_form.py
+    compares them): what went wrong when it came back, the text, its help and the buttons. It is the same for
+    every reader of a language, so one fragment serves a whole thread page's readers; the hidden inputs that
+    differ on every page (the CSRF token, the submission key, the quoted post) are written by the page."""
+
+    locale: str
+    script_root: str
+    body: str
+    # Every error of the form, for the summary above it, and the text's own, beside it.
+    problems: tuple[str, ...]
+    body_errors: tuple[str, ...]
+    max_length: int
+
+
+class ReplyForm(NamedTuple):
+    """What a thread page's reply form shows: the fragment of its fields and its hidden inputs' values."""
+
+    fields: str
+    reply_to: str
+    submission_key: str
+
+
+def reply_form(form=None, *, body="", reply_to="", submission_key=""):
+    """The reply form: blank (or quoting, with `body` and `reply_to`) for a thread page, or `form` (a submitted
+    `PostForm`) as it came back, with its text, its errors and its submission key."""
+    problems = body_errors = ()
+    if form is not None:
+        body, reply_to, submission_key = form.body.data or "", form.reply_to.data or "", form.submission_key.data
+        problems = tuple(str(error) for errors in form.errors.values() for error in errors)
+        body_errors = tuple(str(error) for error in form.body.errors)
+    view = ReplyFieldsView(
+        **fragments.reader(),
+        body=body,
+        problems=problems,
+        body_errors=body_errors,
+        max_length=current_app.config["POST_MAX_LENGTH"],
+    )
+    return ReplyForm(fragments.render(REPLY_FIELDS, view), reply_to, submission_key or "")

@@ -20,7 +20,7 @@ from forum.discussions import service as discussions_service
 from forum.extensions import db
 from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
-from forum.threads import service
+from forum.threads import fragments, service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
 from forum.threads.models import Post, Thread
 from forum.web import background, form_int, id_or_none, int_arg, page_arg, run_act
@@ -88,17 +88,17 @@ def thread(thread_id):
     user = current_user._get_current_object()
     last_read, watching = service.reader_state(user, thread)
     posts = service.shown_posts(thread, page, per_page)
-    form = None
+    reply = None
     if policy.can_post(user, thread):
-        form = PostForm(formdata=None)
-        form.submission_key.data = _new_submission_key()
+        # The form's fields are a fragment shared by the page's readers (no PostForm to build for a blank form).
+        body = reply_to = ""
         quoted = int_arg("reply_to")
         if quoted:
             target = db.session.get(Post, quoted)
             # Only a visible post of this thread: a held or hidden text must not come back as a quotation.
             if target is not None and target.thread_id == thread.id and target.is_visible:
-                form.reply_to.data = str(target.id)
-                form.body.data = quote_markdown(target.source, target.author.display_name)
+                body, reply_to = quote_markdown(target.source, target.author.display_name), str(target.id)
+        reply = fragments.reply_form(submission_key=_new_submission_key(), body=body, reply_to=reply_to)
     # A weekly discussion's thread links to its siblings in other languages (one query).
     siblings, summary_html = discussions_service.linked_threads(thread, user)
     response = render_template(
@@ -108,7 +108,7 @@ def thread(thread_id):
         page=page,
         last_page=last_page,
         last_read=last_read,
-        form=form,
+        reply=reply,
         preview=None,
         watching=watching,
         siblings=siblings,
@@ -177,7 +177,7 @@ def reply(thread_id):
         page=last_page,
         last_page=last_page,
         last_read=thread.post_count,
-        form=form,
+        reply=fragments.reply_form(form),
         preview=preview,
         watching=service.is_watching(current_user, thread),
         siblings=siblings,
