@@ -105,8 +105,9 @@ def page_arg(name="page"):
 
 
 def int_arg(name, default=None, *, limit=MAX_ID):
-    """An integer from the query string (or form), or `default` when absent, malformed or out of range."""
-    value = request.values.get(name, type=int)
+    """An integer from the query string (or a submitted form), or `default` when absent, malformed or out of range."""
+    # A GET has no form to parse (the live poll asks on every request).
+    value = (request.args if request.method == "GET" else request.values).get(name, type=int)
     if value is None or abs(value) > limit:
         return default
     return value
