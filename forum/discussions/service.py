@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forum import audit, clock, policy
+from forum import audit, clock, database, policy
 from forum.accounts.models import Role, User
 from forum.content import clean_line, render_markdown
 from forum.database import claim_transition
@@ -685,7 +685,7 @@ def linked_threads(thread, user):
     """For a weekly thread: (its siblings in other languages, its summary html or None), in one query."""
     if thread.discussion_id is None:
         return [], None
-    rows = db.session.execute(_LINKED_THREADS, {"discussion": thread.discussion_id}).all()
+    rows = database.read(_LINKED_THREADS, {"discussion": thread.discussion_id}).all()
     siblings, summary = [], None
     for thread_id, post_count, code, name, active, summary_html in rows:
         if thread_id == thread.id:

@@ -119,7 +119,7 @@ def _title_text(user, discussion, locale):
 def _relevant_discussions(user, now):
     """The open discussions, the next scheduled one and the latest closed one (`WeekDiscussion`s), in one query."""
     discussions = {}
-    for row in db.session.execute(_relevant_discussions_statement(user), policy.scope_parameters(user, now)):
+    for row in database.read(_relevant_discussions_statement(user), policy.scope_parameters(user, now)):
         discussion = discussions.get(row.id)
         if discussion is None:
             # The category from the session: the page loaded it with the rooms (a query otherwise).
@@ -186,7 +186,7 @@ def _relevant_discussions_statement(user):
 def _weekly_threads(user, discussion_ids, now):
     """{discussion id: [WeeklyThread]} of the threads `user` may read, in the languages' order; one query."""
     parameters = policy.scope_parameters(user, now, discussions=list(discussion_ids))
-    rows = db.session.execute(_weekly_threads_statement(user), parameters).all()
+    rows = database.read(_weekly_threads_statement(user), parameters).all()
     threads = {}
     for thread_id, discussion_id, post_count, code, name, last_read in rows:
         threads.setdefault(discussion_id, []).append(
@@ -269,7 +269,7 @@ def latest_threads(user, *, page=1, per_page=LATEST_PER_PAGE, now=None):
     from those in the session, so load them first (the home page's overview does, `rooms.service.all_rooms` too).
     """
     parameters = policy.scope_parameters(user, now, limit=per_page + 1, offset=(page - 1) * per_page)
-    rows = db.session.execute(_latest_threads_statement(user), parameters).all()
+    rows = database.read(_latest_threads_statement(user), parameters).all()
     return rows[:per_page], len(rows) > per_page
 
 

@@ -242,7 +242,7 @@ def _reader_adjustments(user, now):
     """({room id: (threads, posts) counted in the totals that `user` may not read yet},
     {room id: threads `user` may read and has read to the end}), in one statement."""
     not_yet_open, read_to_the_end = {}, {}
-    rows = db.session.execute(_hidden_and_read_threads(user), policy.scope_parameters(user, now))
+    rows = database.read(_hidden_and_read_threads(user), policy.scope_parameters(user, now))
     for kind, room_id, threads, posts in rows:
         if kind == "hidden":
             not_yet_open[room_id] = (threads, posts or 0)
@@ -352,7 +352,7 @@ def room_threads(room, user, page, per_page):
     )
     parts = (start < leading, rest > 0)
     statement = policy.built_once(key and ("room page", key, parts), lambda: _room_page(user, room, *parts))
-    return total, db.session.execute(statement, parameters).all()
+    return total, database.read(statement, parameters).all()
 
 
 _starter, _starter_state = aliased(User), aliased(MemberState)

@@ -289,7 +289,7 @@ def revisions(post):
 def readable_post_count(user, thread_id):
     """The number of posts of the thread `thread_id` if `user` may read it (`policy.can_read_thread`, in its SQL
     form), else None: one statement on the thread's row, built once per kind of reader (the live poll's)."""
-    return db.session.scalar(_readable_post_count(user), policy.scope_parameters(user, thread=thread_id))
+    return database.read(_readable_post_count(user), policy.scope_parameters(user, thread=thread_id)).scalar()
 
 
 @policy.built_per_scope
@@ -336,14 +336,14 @@ _SHOWN_POSTS = (
 def shown_posts(thread, page, per_page):
     """One page of posts as a thread page shows them: rows of what a post's fragment needs, in order; one query."""
     parameters = {"thread": thread.id, "after": (page - 1) * per_page, "last": page * per_page}
-    return db.session.execute(_SHOWN_POSTS, parameters).all()
+    return database.read(_SHOWN_POSTS, parameters).all()
 
 
 def shown_posts_after(thread, number, limit=50):
     """`shown_posts` newer than `number`, at most `limit` (live updates: a reader back after a long absence gets
     the rest on the next poll)."""
     parameters = {"thread": thread.id, "after": number, "last": number + limit}
-    return db.session.execute(_SHOWN_POSTS, parameters).all()
+    return database.read(_SHOWN_POSTS, parameters).all()
 
 
 def page_of(number, per_page):
@@ -402,7 +402,7 @@ _READER_STATE = (
 
 def reader_state(user, thread):
     """(last read post number, watching?) for one reader of a thread, in one query (built once, as _SUBMITTED)."""
-    row = db.session.execute(_READER_STATE, {"reader": user.id, "thread": thread.id}).one()
+    row = database.read(_READER_STATE, {"reader": user.id, "thread": thread.id}).one()
     return row[0] or 0, row[1] is not None
 
 

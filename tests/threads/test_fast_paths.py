@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forum import policy
 from forum.extensions import db
 from forum.threads import service
-from forum.threads.models import Post, PostState
+from forum.threads.models import Post, PostState, ReadMarker
 
 
 @pytest.fixture
@@ -265,3 +265,16 @@ def test_thread_page_still_offers_each_action_where_allowed(client, delegate, mo
     page = login(client, moderator).get(f"/t/{thread.id}").get_data(as_text=True)
     assert f"/moderation/posts/{first.id}" in page and f"/moderation/posts/{own.id}" in page
     assert f"/p/{own.id}/edit" not in page
+
+
+def test_rows_read_on_the_sessions_connection_include_its_pending_changes(delegate, thread, count_queries):
+    """`database.read` runs a row statement without the ORM's execution layer, but flushes first, as autoflush would:
+    a marker moved in the session and not yet flushed is what the reader state reads."""
+    from forum import database
+
+    db.session.add(ReadMarker(user_id=delegate.id, thread_id=thread.id, last_read_number=1))
+    assert service.reader_state(delegate, thread) == (1, False)
+    with count_queries() as counter:
+        database.read(service._READER_STATE, {"reader": delegate.id, "thread": thread.id}).one()
+    assert counter.count == 1  # nothing pending any more: no flush
+    db.session.rollback()
