@@ -14,11 +14,13 @@ The views are built next to their pages (`forum.threads.fragments`, `forum.rooms
 holds `FRAGMENT_CACHE_SIZE` fragments per process, least recently used dropped (0 turns it off).
 """
 
+import secrets
 from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app, request
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from forum.formatting import iso, reader_formats, relative, when
 from forum.i18n import current_locale_code
@@ -79,6 +81,17 @@ def reader():
 def render(template, view):
     """The fragment of `template` for `view`, from the cache when it holds it."""
     return current_app.extensions["forum.fragments"](template, view)
+
+
+# Where a fragment's forms take the page's CSRF token, which differs for every reader and page: a view holds this
+# word instead (its `csrf` field) and `with_csrf` puts the token in its place. It is random, kept for the process's
+# life and never sent, so no text a view holds (a title, a name) can contain it and have a token put inside it.
+CSRF_SLOT = secrets.token_hex(16)
+
+
+def with_csrf(fragment):
+    """`fragment` (from `render`) with the request's CSRF token in its forms' slots."""
+    return Markup(fragment.replace(CSRF_SLOT, escape(generate_csrf())))
 
 
 def cache_info():

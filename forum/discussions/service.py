@@ -635,7 +635,7 @@ def expert_candidates(discussion):
     ).all()
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinkedThread:
     thread_id: int
     language_code: str

@@ -4,6 +4,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app, request
+from markupsafe import Markup
 
 from forum import fragments, policy
 from forum.erasure.names import former_name
@@ -12,6 +13,7 @@ from forum.members.service import state_name
 from forum.threads.models import PostState
 
 TEMPLATE = "threads/_post.html"
+HEAD = "threads/_head.html"
 
 
 class PostView(NamedTuple):
@@ -129,6 +131,77 @@ class ReplyFieldsView(NamedTuple):
     problems: tuple[str, ...]
     body_errors: tuple[str, ...]
     max_length: int
+
+
+class ThreadHeadView(NamedTuple):
+    """The top of a thread page for one reader: where the thread is, its title and state, its weekly discussion's
+    other languages and summary, and the reader's tools."""
+
+    locale: str
+    script_root: str
+    thread_id: int
+    title: str
+    guest: bool
+    room_slug: str
+    room_name: str
+    language_code: str
+    language_name: str
+    status: str
+    status_label: str
+    weekly_badge: bool
+    discussion_id: int | None
+    # The weekly discussion's threads in other languages the reader may open (`discussions.service.LinkedThread`).
+    siblings: tuple
+    # Once the discussion is closed, its summary (HTML from forum.content), for members.
+    summary_html: Markup | None
+    request_guest: bool
+    first_unread: bool
+    ask_deletion: bool
+    watching: bool
+    moderate: bool
+    pinned: bool
+    locked: bool
+    # The forms' token: `fragments.CSRF_SLOT`, filled for each page.
+    csrf: str
+
+
+def thread_head(user, thread, *, last_read, watching, siblings, summary_html):
+    """The top of `thread`'s page for `user`, who has read up to post `last_read` and follows it if `watching`;
+    `siblings` and `summary_html` as `discussions.service.linked_threads` gives them."""
+    reader = fragments.reader()
+    status = thread.status
+    guest = policy.is_guest(user)
+    discussion_id = thread.discussion_id
+    if guest:
+        # A guest's invitation covers some of the discussion's languages: the others are not named to them.
+        siblings = [s for s in siblings if policy.guest_may_use_language(user, discussion_id, s.language_code)]
+    moderate = policy.can_moderate_thread(user, thread)
+    room = thread.room
+    view = ThreadHeadView(
+        **reader,
+        thread_id=thread.id,
+        title=thread.title,
+        guest=guest,
+        room_slug=room.slug,
+        room_name=room.category.text(reader["locale"])[0],
+        language_code=room.language_code,
+        language_name=room.language.native_name,
+        status=status.value,
+        status_label=status.label,
+        weekly_badge=bool(discussion_id) and thread.kind.is_weekly and status.is_open,
+        discussion_id=discussion_id,
+        siblings=tuple(siblings),
+        summary_html=Markup(summary_html) if summary_html and status.is_closed and not guest else None,
+        request_guest=bool(discussion_id) and not guest and not status.is_closed and policy.can_request_guest(user),
+        first_unread=0 < last_read < thread.post_count,
+        ask_deletion=thread.author_id == user.id and policy.can_request_deletion(user, thread),
+        watching=watching,
+        moderate=moderate,
+        pinned=moderate and thread.pinned,
+        locked=moderate and thread.locked,
+        csrf=fragments.CSRF_SLOT,
+    )
+    return fragments.with_csrf(fragments.render(HEAD, view))
 
 
 class ReplyForm(NamedTuple):

@@ -101,18 +101,19 @@ def thread(thread_id):
         reply = fragments.reply_form(submission_key=_new_submission_key(), body=body, reply_to=reply_to)
     # A weekly discussion's thread links to its siblings in other languages (one query).
     siblings, summary_html = discussions_service.linked_threads(thread, user)
+    head = fragments.thread_head(
+        user, thread, last_read=last_read, watching=watching, siblings=siblings, summary_html=summary_html
+    )
     response = render_template(
         "threads/thread.html",
         thread=thread,
+        head=head,
         posts=posts,
         page=page,
         last_page=last_page,
         last_read=last_read,
         reply=reply,
         preview=None,
-        watching=watching,
-        siblings=siblings,
-        summary_html=summary_html,
     )
     # The page was rendered with the marker as it stood, so posts new on this visit show as "New";
     # the marker then moves in a short write transaction of its own (see forum.database).
@@ -168,20 +169,27 @@ def reply(thread_id):
     per_page = current_app.config["POSTS_PER_PAGE"]
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = service.preview_html(thread, form.body.data) if form.preview.data and not form.errors else None
-    siblings, summary_html = discussions_service.linked_threads(thread, current_user)
+    user = current_user._get_current_object()
+    siblings, summary_html = discussions_service.linked_threads(thread, user)
+    head = fragments.thread_head(
+        user,
+        thread,
+        last_read=thread.post_count,
+        watching=service.is_watching(user, thread),
+        siblings=siblings,
+        summary_html=summary_html,
+    )
     # 400 when the reply was refused, so the form shown again is not taken for a success.
     return render_template(
         "threads/thread.html",
         thread=thread,
+        head=head,
         posts=service.shown_posts(thread, last_page, per_page),
         page=last_page,
         last_page=last_page,
         last_read=thread.post_count,
         reply=fragments.reply_form(form),
         preview=preview,
-        watching=service.is_watching(current_user, thread),
-        siblings=siblings,
-        summary_html=summary_html,
     ), (200 if preview or not form.errors else 400)
 
 
