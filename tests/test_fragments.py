@@ -16,6 +16,7 @@ from forum.threads import fragments as posts
         (posts.TEMPLATE, posts.PostView),
         (posts.REPLY_FIELDS, posts.ReplyFieldsView),
         (posts.HEAD, posts.ThreadHeadView),
+        (rows.ROOM_HEAD, rows.RoomHeadView),
         (rows.ROOM_ROW, rows.ThreadRowView),
         (rows.LATEST_ITEM, rows.ThreadRowView),
     ]

@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-from forum import clock, fragments
+from forum import clock, fragments, policy
 from forum.erasure.names import former_name
 from forum.extensions import db
 from forum.formatting import reader_formats
@@ -13,6 +13,43 @@ from forum.threads.models import ThreadStatus, thread_status
 ROOM_ROW = "rooms/_thread_row.html"
 LATEST_ITEM = "main/_latest_item.html"
 ROOM_CARD = "rooms/_room_card.html"
+ROOM_HEAD = "rooms/_head.html"
+
+
+class RoomHeadView(NamedTuple):
+    """The top of a room's page for one reader: its name, language and description, and what they may do there."""
+
+    locale: str
+    script_root: str
+    slug: str
+    name: str
+    description: str
+    language_code: str
+    language_name: str
+    moderators_only: bool
+    mark_read: bool
+    start_thread: bool
+    # The mark-read form's token: `fragments.CSRF_SLOT`, filled for each page.
+    csrf: str
+
+
+def room_head(user, room, *, has_threads):
+    """The top of `room`'s page for `user` (the button to mark all read only when the page lists threads)."""
+    reader = fragments.reader()
+    name, description = room.category.text(reader["locale"])
+    view = RoomHeadView(
+        **reader,
+        slug=room.slug,
+        name=name,
+        description=description,
+        language_code=room.language_code,
+        language_name=room.language.native_name,
+        moderators_only=room.moderators_only,
+        mark_read=has_threads and policy.can_mark_all_read(user),
+        start_thread=policy.can_start_thread(user, room),
+        csrf=fragments.CSRF_SLOT,
+    )
+    return fragments.with_csrf(fragments.render(ROOM_HEAD, view))
 
 
 class ThreadRowView(NamedTuple):

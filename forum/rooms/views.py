@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from forum import policy
 from forum.i18n import current_locale_code
-from forum.rooms import service
+from forum.rooms import fragments, service
 from forum.web import last_page, page_arg, run_act
 
 bp = Blueprint("rooms", __name__)
@@ -25,6 +25,7 @@ def room(slug):
     return render_template(
         "rooms/room.html",
         room=room,
+        head=fragments.room_head(user, room, has_threads=bool(threads)),
         threads=threads,
         page=page,
         last_page=last_page(total, per_page),
