@@ -86,12 +86,21 @@ def render(template, view):
 # Where a fragment's forms take the page's CSRF token, which differs for every reader and page: a view holds this
 # word instead (its `csrf` field) and `with_csrf` puts the token in its place. It is random, kept for the process's
 # life and never sent, so no text a view holds (a title, a name) can contain it and have a token put inside it.
+# Other slots are made the same way (`forum.main.layout.NEXT_SLOT`) and filled by `with_slots`.
 CSRF_SLOT = secrets.token_hex(16)
+
+
+def with_slots(fragment, values):
+    """`fragment` (from `render`) with each slot that is a key of `values` replaced by its value, escaped."""
+    html = str(fragment)
+    for slot, value in values.items():
+        html = html.replace(slot, str(escape(value)))
+    return Markup(html)
 
 
 def with_csrf(fragment):
     """`fragment` (from `render`) with the request's CSRF token in its forms' slots."""
-    return Markup(fragment.replace(CSRF_SLOT, escape(generate_csrf())))
+    return with_slots(fragment, {CSRF_SLOT: generate_csrf()})
 
 
 def cache_info():

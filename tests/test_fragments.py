@@ -22,6 +22,7 @@ from forum.threads import fragments as posts
     ]
     + [(rows.ROOM_CARD, rows.RoomCardView)]
     + [
+        (layout.HEADER, layout.HeaderView),
         (layout.MENU, layout.MenuView),
         (layout.COUNTS, layout.CountsView),
         (layout.SEARCH_BOX, layout.SearchBoxView),

@@ -17,18 +17,11 @@ from forum.extensions import db, limiter
 from forum.guests.service import guest_home
 from forum.i18n import current_locale_code
 from forum.main import home as home_page
-from forum.main.counts import header_counts
 from forum.notifications import service as notifications
 from forum.rooms.service import all_rooms, home_overview, mark_all_read
 from forum.web import page_arg, run_act, safe_next
 
 bp = Blueprint("main", __name__)
-
-
-@bp.app_context_processor
-def header_figures():
-    # A function, not the figures: computed (one query, once per request) only when the header asks.
-    return {"header_counts": lambda: header_counts(current_user._get_current_object())}
 
 
 @bp.route("/")
