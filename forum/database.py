@@ -79,12 +79,18 @@ def reads_first(view):
     return view
 
 
+def begin_statement():
+    """How SQLite's transaction begins here: "BEGIN IMMEDIATE" (with the write lock) or "BEGIN" (deferred)."""
+    return "BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
         # On the driver's connection: through `exec_driver_sql` (an execution context, a result, the cursor
-        # events) this one word cost as much as a query, on every request (bench/instructions.py).
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        # events) this one word cost as much as a query, on every request (bench/instructions.py). So it is not
+        # among the statements that SQLAlchemy's cursor events see.
+        connection.connection.driver_connection.execute(begin_statement())
 
 
 @contextmanager
