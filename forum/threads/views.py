@@ -22,7 +22,7 @@ from forum.i18n import current_locale_code
 from forum.rooms import service as rooms_service
 from forum.threads import fragments, service
 from forum.threads.forms import EditPostForm, MoveThreadForm, PostForm, ThreadForm
-from forum.threads.models import Post, Thread
+from forum.threads.models import Post
 from forum.web import background, form_int, id_or_none, int_arg, page_arg, run_act
 
 bp = Blueprint("threads", __name__)
@@ -30,7 +30,7 @@ bp = Blueprint("threads", __name__)
 
 def _get_thread(thread_id):
     """The thread if the user may read it; 404 otherwise (forbidden looks like missing)."""
-    thread = db.session.get(Thread, thread_id)
+    thread = service.get_thread(thread_id)
     policy.require_visible(thread is not None and policy.can_read_thread(current_user._get_current_object(), thread))
     return thread
 
