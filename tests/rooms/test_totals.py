@@ -209,3 +209,20 @@ def test_a_lists_rows_carry_member_state_names_only_for_erased_authors(delegate,
     }
     assert rows[threads[0].id].author_state_code == "KEN" and rows[threads[0].id].author_state_names is None
     assert rows[threads[1].id].author_state_names is not None
+
+
+def test_the_overview_reads_totals_written_since_the_session_loaded_the_rooms(delegate, make_thread, room):
+    make_thread(room, delegate, title="First")
+
+    def threads_in_room():
+        overview = rooms.home_overview(delegate, "en")
+        return next(each.threads for _category, summaries in overview for each in summaries if each.room is room)
+
+    before = threads_in_room()
+    # A reply's writes update the totals as a statement on the table, which the session's Room does not see;
+    # the same transaction, nothing committed in between.
+    table = Room.__table__
+    db.session.connection().execute(
+        table.update().where(table.c.id == room.id).values(thread_total=table.c.thread_total + 2)
+    )
+    assert threads_in_room() == before + 2
