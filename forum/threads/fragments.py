@@ -194,7 +194,7 @@ def thread_head(user, thread, *, last_read, watching, siblings, summary_html):
         summary_html=Markup(summary_html) if summary_html and status.is_closed and not guest else None,
         request_guest=bool(discussion_id) and not guest and not status.is_closed and policy.can_request_guest(user),
         first_unread=0 < last_read < thread.post_count,
-        ask_deletion=thread.author_id == user.id and policy.can_request_deletion(user, thread),
+        ask_deletion=policy.can_request_deletion(user, thread),
         watching=watching,
         moderate=moderate,
         pinned=moderate and thread.pinned,

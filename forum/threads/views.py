@@ -99,15 +99,10 @@ def thread(thread_id):
             if target is not None and target.thread_id == thread.id and target.is_visible:
                 body, reply_to = quote_markdown(target.source, target.author.display_name), str(target.id)
         reply = fragments.reply_form(submission_key=_new_submission_key(), body=body, reply_to=reply_to)
-    # A weekly discussion's thread links to its siblings in other languages (one query).
-    siblings, summary_html = discussions_service.linked_threads(thread, user)
-    head = fragments.thread_head(
-        user, thread, last_read=last_read, watching=watching, siblings=siblings, summary_html=summary_html
-    )
     response = render_template(
         "threads/thread.html",
         thread=thread,
-        head=head,
+        head=_thread_head(user, thread, last_read=last_read, watching=watching),
         posts=posts,
         page=page,
         last_page=last_page,
@@ -170,15 +165,7 @@ def reply(thread_id):
     last_page = service.page_of(max(thread.post_count, 1), per_page)
     preview = service.preview_html(thread, form.body.data) if form.preview.data and not form.errors else None
     user = current_user._get_current_object()
-    siblings, summary_html = discussions_service.linked_threads(thread, user)
-    head = fragments.thread_head(
-        user,
-        thread,
-        last_read=thread.post_count,
-        watching=service.is_watching(user, thread),
-        siblings=siblings,
-        summary_html=summary_html,
-    )
+    head = _thread_head(user, thread, last_read=thread.post_count, watching=service.is_watching(user, thread))
     # 400 when the reply was refused, so the form shown again is not taken for a success.
     return render_template(
         "threads/thread.html",
@@ -191,6 +178,15 @@ def reply(thread_id):
         reply=fragments.reply_form(form),
         preview=preview,
     ), (200 if preview or not form.errors else 400)
+
+
+def _thread_head(user, thread, *, last_read, watching):
+    """The top of a thread page (threads.fragments.thread_head), with a weekly discussion's other languages and
+    summary (one query)."""
+    siblings, summary_html = discussions_service.linked_threads(thread, user)
+    return fragments.thread_head(
+        user, thread, last_read=last_read, watching=watching, siblings=siblings, summary_html=summary_html
+    )
 
 
 def _post_url(post):
