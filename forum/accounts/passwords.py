@@ -6,12 +6,16 @@ sign-ins cannot add that much memory per concurrent login to a worker, hashing i
 ARGON2_CONCURRENCY (default 1) run at once in a process, the others wait
 their turn (`_hashing_slot`). With gunicorn's sync workers that is already
 one per worker; with threaded workers it caps each worker at one hash's
-memory. A hash stored under other parameters still verifies, and is replaced
+memory. That memory is kept for the next hash while sign-ins come, and given
+back to the system once none came for ARGON2_KEEP_MEMORY_SECONDS (`HashMemory`).
+A hash stored under other parameters still verifies, and is replaced
 at its owner's next sign-in.
 """
 
 import ctypes
+import os
 import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -47,8 +51,18 @@ def _hashing_slot():
         yield
 
 
+@contextmanager
+def _hashing():
+    """A hashing slot (`_hashing_slot`), and the hash's memory kept for a while when it is done (`HashMemory`)."""
+    try:
+        with _hashing_slot():
+            yield
+    finally:
+        hash_memory.used(current_app.config.get("ARGON2_KEEP_MEMORY_SECONDS", 10))
+
+
 def hash_password(password):
-    with _hashing_slot():
+    with _hashing():
         return _hasher().hash(password)
 
 
@@ -57,7 +71,7 @@ def verify_password(password_hash, password):
     if not password_hash:
         return False, None
     hasher = _hasher()
-    with _hashing_slot():
+    with _hashing():
         try:
             hasher.verify(password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -84,30 +98,87 @@ def _cached_dummy_hash(time_cost, memory_cost, parallelism):
 
 
 def prepare(app):
-    """Hash the dummy password at start-up, so the first unknown-address login costs no more than any other;
-    and make the hashes' memory go back to the system once they are done (`return_large_blocks`)."""
-    return_large_blocks()
+    """Hash the dummy password at start-up, so the first unknown-address login costs no more than any other; then
+    give its memory back, so that gunicorn's master (which runs this before forking) hands none of it to a worker."""
     with app.app_context():
         _dummy_hash()
+    give_back_free_memory()
 
 
-# glibc's mallopt option: the size from which a block is a memory mapping of its own.
-_M_MMAP_THRESHOLD = -3
-
-
-def return_large_blocks(threshold=1024 * 1024):
-    """Blocks of `threshold` bytes or more are mappings of their own, unmapped when freed (glibc; elsewhere nothing).
-
-    By default glibc raises that threshold to the size of the last such block freed (up to 32 MiB): after
-    its first hash (19 MiB), a worker would keep every later hash's buffer in its heap for good, 19 MiB
-    of resident memory per worker at rest. A fixed threshold returns it at the end of every hash. The
-    setting belongs to the process: gunicorn's workers, forked after the app is loaded, inherit it.
-    """
+def give_back_free_memory():
+    """Return the heap's free memory to the system (glibc's `malloc_trim`; elsewhere nothing). True if any was."""
     try:
-        libc = ctypes.CDLL(None)
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+        return bool(ctypes.CDLL(None).malloc_trim(0))
     except (OSError, AttributeError):
         return False
+
+
+class HashMemory:
+    """When a process gives its hashes' memory back to the system: once no hash has ended for a while.
+
+    A hash's 19 MiB come from the heap, and glibc keeps them there when it is done, so that the next hash
+    reuses them. Giving them back after every hash (as a mapping of its own, unmapped when freed) made each hash
+    touch its 19 MiB anew: about 4,900 page faults, 36 ms of CPU per verification instead of 20, most of a
+    sign-in's time (bench/monday.py). Kept for good, they added 19 MiB to every worker at rest. So they stay
+    while sign-ins come (a Monday morning's wave), and go back `keep` seconds after the last hash ended, given
+    back by a thread of the process's own that sleeps until then (`give_back_free_memory`); with `keep` 0, at
+    the end of every hash.
+    """
+
+    def __init__(self, release=give_back_free_memory, clock=time.monotonic):
+        self._release = release
+        self._clock = clock
+        self._reset()
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _reset(self):
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._due = None  # when the memory goes back; None when none is held
+        self._thread = None
+
+    def _after_fork(self):
+        # A forked process inherits neither the thread nor a usable lock: it starts its own on its first hash, and
+        # gives back at once what its parent still held.
+        held = self._due is not None
+        self._reset()
+        if held:
+            self._release()
+
+    def used(self, keep):
+        """A hash has just ended: its memory goes back `keep` seconds from now, unless another hash ends first."""
+        with self._lock:
+            self._due = self._clock() + max(keep, 0)
+            if keep > 0 and self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="hash-memory", daemon=True)
+                self._thread.start()
+        if keep > 0:
+            self._wake.set()
+        else:
+            self.release_when_due()
+
+    def release_when_due(self):
+        """Give the memory back if it is due; else the seconds until it is (None when none is held)."""
+        with self._lock:
+            if self._due is None:
+                return None
+            wait = self._due - self._clock()
+            if wait > 0:
+                return wait
+            self._due = None
+        self._release()
+        return None
+
+    def _run(self):
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            # A hash ending meanwhile only moves the time: it is read again after each sleep.
+            while (wait := self.release_when_due()) is not None:
+                time.sleep(wait)
+
+
+hash_memory = HashMemory()
 
 
 @lru_cache(maxsize=1)
