@@ -46,6 +46,11 @@ def create_app(config=None):
         app.config.update(config)
 
     _check_secret_key(app)
+    # First, before anything starts a thread (the rate limiter's memory store does): how a hash's memory is kept
+    # and given back depends on how many heaps glibc gives threads, which it settles when the first one needs one.
+    from forum.accounts import passwords
+
+    passwords.prepare(app)
     _check_rate_limit_storage(app)
     _trust_proxies(app)
     app.permanent_session_lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
@@ -69,10 +74,6 @@ def create_app(config=None):
 
     register_error_handlers(app)
     app.cli.add_command(forum_cli)
-
-    from forum.accounts import passwords
-
-    passwords.prepare(app)
     return app
 
 

@@ -99,10 +99,32 @@ def _cached_dummy_hash(time_cost, memory_cost, parallelism):
 
 def prepare(app):
     """Hash the dummy password at start-up, so the first unknown-address login costs no more than any other; then
-    give its memory back, so that gunicorn's master (which runs this before forking) hands none of it to a worker."""
+    give its memory back, so that gunicorn's master (which runs this before forking) hands none of it to a worker.
+
+    Every thread's hashes take their memory from one heap (`_one_heap`), the one `give_back_free_memory` returns.
+    That holds only if no thread has allocated memory yet: `create_app` calls this first.
+    """
+    _one_heap()
     with app.app_context():
         _dummy_hash()
     give_back_free_memory()
+
+
+# glibc's mallopt option: how many heaps ("arenas") its threads' allocations may spread over.
+_M_ARENA_MAX = -8
+
+
+def _one_heap():
+    """All threads allocate from the process's main heap (glibc; elsewhere nothing).
+
+    By default glibc gives threads heaps of their own, and `malloc_trim` does not return the free memory at the top
+    of those: a threaded server (`flask run`, threaded gunicorn workers) would keep a hash's 19 MiB for good in each
+    thread that had hashed. Python's allocations are serialised by its own lock anyway, so one heap costs nothing.
+    """
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1))
+    except (OSError, AttributeError):
+        return False
 
 
 def give_back_free_memory():
@@ -129,7 +151,6 @@ class HashMemory:
         self._release = release
         self._clock = clock
         self._reset()
-        os.register_at_fork(after_in_child=self._after_fork)
 
     def _reset(self):
         self._lock = threading.Lock()
@@ -137,9 +158,9 @@ class HashMemory:
         self._due = None  # when the memory goes back; None when none is held
         self._thread = None
 
-    def _after_fork(self):
-        # A forked process inherits neither the thread nor a usable lock: it starts its own on its first hash, and
-        # gives back at once what its parent still held.
+    def after_fork(self):
+        """In a forked process, which inherits neither the thread nor a usable lock: it starts its own thread on its
+        first hash, and gives back at once what its parent still held."""
         held = self._due is not None
         self._reset()
         if held:
@@ -179,6 +200,7 @@ class HashMemory:
 
 
 hash_memory = HashMemory()
+os.register_at_fork(after_in_child=lambda: hash_memory.after_fork())
 
 
 @lru_cache(maxsize=1)
