@@ -114,6 +114,14 @@ def prepare(app):
 _M_ARENA_MAX = -8
 
 
+def _glibc(function, *arguments):
+    """glibc's `function` called with `arguments`, as a truth value; False where the C library has no such function."""
+    try:
+        return bool(getattr(ctypes.CDLL(None), function)(*arguments))
+    except (OSError, AttributeError):
+        return False
+
+
 def _one_heap():
     """All threads allocate from the process's main heap (glibc; elsewhere nothing).
 
@@ -121,18 +129,12 @@ def _one_heap():
     of those: a threaded server (`flask run`, threaded gunicorn workers) would keep a hash's 19 MiB for good in each
     thread that had hashed. Python's allocations are serialised by its own lock anyway, so one heap costs nothing.
     """
-    try:
-        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1))
-    except (OSError, AttributeError):
-        return False
+    return _glibc("mallopt", _M_ARENA_MAX, 1)
 
 
 def give_back_free_memory():
     """Return the heap's free memory to the system (glibc's `malloc_trim`; elsewhere nothing). True if any was."""
-    try:
-        return bool(ctypes.CDLL(None).malloc_trim(0))
-    except (OSError, AttributeError):
-        return False
+    return _glibc("malloc_trim", 0)
 
 
 class HashMemory:
